@@ -1,0 +1,79 @@
+"""Everything a run reads, loaded and cross-checked at once, so that all problems show together."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from advisory.errors import InputError, Location, Problem
+from advisory.models import Roster, Rules
+from advisory.regions import assign_regions
+from advisory.sources.incidents import IncidentLog, read_incidents, unmatched_warnings
+from advisory.sources.roster import read_roster
+from advisory.sources.rules import read_rules
+
+DEFAULT_RULES = "rules"
+DEFAULT_INCIDENTS = ("data/*.csv",)
+DEFAULT_ROSTER = "data/travelers.yaml"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The checked inputs of a run, and where each incident belongs."""
+
+    rules: Rules
+    incidents: IncidentLog
+    roster: Roster | None
+    #: Pairs (`pos`, `region`): an incident's position in `incidents.frame` and its region.
+    placements: pl.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def resolve_incident_paths(patterns: Sequence[str], base: Path) -> tuple[list[Path], list[Problem]]:
+    """Expand file names and glob patterns (relative to `base`) in order, without repeats."""
+    paths: list[Path] = []
+    problems: list[Problem] = []
+    for pattern in patterns:
+        full = Path(pattern) if Path(pattern).is_absolute() else base / pattern
+        if glob.has_magic(pattern):
+            found = sorted(Path(p) for p in glob.glob(str(full)))  # noqa: PTH207 - absolute patterns
+            if not found:
+                problems.append(Problem(Location(pattern), "", "no incident file matches"))
+        else:
+            found = [full]
+        paths += [p for p in found if p not in paths]
+    return paths, problems
+
+
+def load_inputs(
+    rules_dir: Path,
+    incident_patterns: Sequence[str],
+    roster_path: Path | None,
+    base: Path | None = None,
+) -> Inputs:
+    """Load rules, incidents and roster. Raises `InputError` with every problem of all of them."""
+    base = base or Path.cwd()
+    rules, problems = read_rules(rules_dir)
+    paths, path_problems = resolve_incident_paths(incident_patterns, base)
+    problems += path_problems
+    categories = sorted(rules.ruleset.categories) if rules else None
+    log, incident_problems = read_incidents(paths, categories)
+    problems += incident_problems
+    roster = None
+    if roster_path is not None:
+        roster, roster_problems = read_roster(roster_path, rules)
+        problems += roster_problems
+    if rules is None or any(p.is_error for p in problems):
+        raise InputError(problems)
+    placements = assign_regions(log.frame, rules)
+    unmatched = (
+        pl.DataFrame({"pos": pl.int_range(len(log), dtype=pl.Int64, eager=True)})
+        .join(placements, on="pos", how="anti")
+        .get_column("pos")
+    )
+    warnings = problems + unmatched_warnings(log, unmatched)
+    return Inputs(rules, log, roster, placements, warnings)

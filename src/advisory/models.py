@@ -1,0 +1,257 @@
+"""The data model: what the user-edited files hold, and what passes between the pipeline's stages.
+
+Models read from users' files are frozen and reject unknown fields, so that a typo in a rule file
+is an error and not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+RULES_VERSION = 1
+
+#: Reason indicators of government travel advisories (the US State Department's letters).
+REASON_CODES: dict[str, str] = {
+    "C": "crime",
+    "T": "terrorism",
+    "U": "civil unrest",
+    "K": "kidnapping",
+    "N": "natural disaster",
+    "H": "health",
+    "E": "time-limited event",
+    "O": "other",
+}
+ReasonCode = Literal["C", "T", "U", "K", "N", "H", "E", "O"]
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single value stand for a list of one: `admin1: Cusco` as well as `admin1: [Cusco]`."""
+    return [value] if isinstance(value, str) else value
+
+
+NameList = Annotated[
+    list[Annotated[str, Field(min_length=1)]],
+    BeforeValidator(_as_list, json_schema_input_type=str | list[str]),
+]
+Text = Annotated[str, Field(min_length=1)]
+Identifier = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class UserModel(BaseModel):
+    """Base of the models read from users' files."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --- rules/scoring.yaml ---------------------------------------------------------------------
+
+
+class Level(UserModel):
+    """A risk level, reached when the score is at or above its threshold."""
+
+    name: Text
+    threshold: float = Field(ge=0, description="Score at which this level is reached.")
+    color: str | None = Field(
+        default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="Badge colour, as #rrggbb."
+    )
+    advice: list[Text] = Field(
+        default_factory=list, description="Advice for every region at this level."
+    )
+
+
+class Category(UserModel):
+    """A kind of incident and how much one of it weighs."""
+
+    weight: float = Field(ge=0, description="Points of one incident before casualties and decay.")
+    reasons: list[ReasonCode] = Field(
+        min_length=1, description="Reason indicators: C T U K N H E O."
+    )
+    label: Text | None = Field(default=None, description="Noun for prose, e.g. 'armed clash'.")
+    headline: Text | None = Field(
+        default=None, description="Headline subject, e.g. 'Clashes with armed group'."
+    )
+    advice: list[Text] = Field(
+        default_factory=list, description="Advice when this category is active."
+    )
+
+
+class Casualties(UserModel):
+    per_fatality: float = Field(default=0.0, ge=0, description="Points added per person killed.")
+    per_injury: float = Field(default=0.0, ge=0, description="Points added per person injured.")
+
+
+class SeverityWhen(UserModel):
+    """Conditions over the period's incidents; all that are given must hold. None given: always."""
+
+    fatalities_at_least: int | None = Field(default=None, ge=0)
+    injuries_at_least: int | None = Field(default=None, ge=0)
+    casualties_at_least: int | None = Field(default=None, ge=0)
+    incidents_at_least: int | None = Field(default=None, ge=0)
+    categories: list[str] | None = Field(
+        default=None, description="At least one incident of one of these categories."
+    )
+    level_at_least: str | None = Field(
+        default=None, description="The region's level is at least this."
+    )
+
+    def is_empty(self) -> bool:
+        return all(value is None for value in self.model_dump().values())
+
+
+class SeverityRule(UserModel):
+    word: Text
+    when: SeverityWhen = Field(default_factory=SeverityWhen)
+
+
+class SeverityRules(UserModel):
+    words: list[Text] = Field(min_length=1, description="Severity words, lowest first.")
+    rules: list[SeverityRule] = Field(min_length=1, description="Tried in order; first match wins.")
+
+
+class RuleSet(UserModel):
+    """How incidents turn into a level and an alert's severity (`rules/scoring.yaml`)."""
+
+    version: Literal[1] = Field(description="Version of the rule format.")
+    window_days: int = Field(ge=1, description="Incidents older than this do not count.")
+    half_life_days: float | None = Field(
+        default=None, gt=0, description="An incident this old weighs half; empty: no decay."
+    )
+    lookback_weeks: int = Field(
+        default=12, ge=1, le=520, description="Weeks rated for trend and hysteresis."
+    )
+    hysteresis: float = Field(
+        default=0.0, ge=0, lt=1, description="A level drops only this fraction below its threshold."
+    )
+    casualties: Casualties = Field(default_factory=Casualties)
+    levels: list[Level] = Field(min_length=1, description="Lowest first.")
+    categories: dict[Identifier, Category] = Field(min_length=1)
+    severity: SeverityRules
+
+    def level_names(self) -> list[str]:
+        return [level.name for level in self.levels]
+
+
+# --- rules/regions/*.yaml ---------------------------------------------------------------------
+
+
+class MatchEntry(UserModel):
+    """Places that belong to a region: every field given must match; an empty entry is the country.
+
+    Names are compared without regard to case or accents (`Junin` matches `Junín`).
+    """
+
+    admin1: NameList = Field(
+        default_factory=list, description="First-level units (department, state)."
+    )
+    admin2: NameList = Field(default_factory=list, description="Second-level units (province).")
+    location: NameList = Field(default_factory=list, description="Towns or places.")
+
+
+class Region(UserModel):
+    id: Identifier
+    name: Text = Field(description="Short name used in prose, e.g. 'VRAEM region'.")
+    long_name: Text | None = Field(default=None, description="Spelled-out name for first mention.")
+    floor: str | None = Field(
+        default=None, description="The region is never rated below this level."
+    )
+    match: list[MatchEntry] = Field(min_length=1)
+    context: Text = Field(description="Standing background, the first paragraph of Context.")
+    advice: list[Text] = Field(default_factory=list, description="The region's own advice, first.")
+
+
+class RegionFile(UserModel):
+    version: Literal[1]
+    country: Text
+    regions: list[Region] = Field(min_length=1)
+
+
+class Rules(BaseModel):
+    """The rule set and every region, as loaded from a rules folder."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ruleset: RuleSet
+    regions: tuple[Region, ...]
+    countries: dict[str, str] = Field(description="Region id to its country.")
+
+    def region(self, region_id: str) -> Region:
+        for region in self.regions:
+            if region.id == region_id:
+                return region
+        raise KeyError(region_id)
+
+    def country_names(self) -> list[str]:
+        return sorted(set(self.countries.values()))
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+
+class Incident(UserModel):
+    """One reported incident. In CSV files, `actors` and `sources` are separated by semicolons."""
+
+    id: Text
+    date: dt.date
+    country: Text
+    admin1: Text
+    admin2: str | None = None
+    location: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    category: Text
+    actors: tuple[Text, ...] = ()
+    fatalities: int = Field(default=0, ge=0)
+    injuries: int = Field(default=0, ge=0)
+    summary: Text = Field(description="One or two sentences by an analyst: who, where, when, toll.")
+    sources: tuple[Text, ...] = Field(min_length=1)
+
+
+class IncidentFile(UserModel):
+    """An incident file in YAML or JSON."""
+
+    version: Literal[1] = 1
+    incidents: list[Incident]
+
+
+# --- data/travelers.yaml ----------------------------------------------------------------------
+
+
+class Trip(UserModel):
+    destination: Text = Field(description="A region id or a country name, exactly as in the rules.")
+    start: dt.date
+    end: dt.date
+
+
+def _no_control_characters(value: str) -> str:
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise ValueError("must not contain line breaks or control characters")
+    return value
+
+
+class Traveler(UserModel):
+    id: Identifier
+    name: Text
+    email: Text
+    trips: list[Trip] = Field(default_factory=list)
+
+    _name_ok = field_validator("name")(_no_control_characters)
+
+    @field_validator("email")
+    @classmethod
+    def _email_ok(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        _no_control_characters(value)
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as e:
+            raise ValueError(f"{value!r} is not a valid email address: {e}") from None
+
+
+class Roster(UserModel):
+    version: Literal[1]
+    travelers: list[Traveler]

@@ -1,0 +1,102 @@
+"""Which region an incident belongs to.
+
+A region's `match` entries name places by country, admin1, admin2 and location. An incident
+belongs to the regions whose entries match it most specifically: a location match beats an
+admin2 match, which beats an admin1 match, which beats a country-wide entry. So a country-wide
+region catches what its country's other regions leave, and two regions that name the same
+place at the same depth both get the incident. Names are compared without case or accents.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+
+import polars as pl
+
+from advisory.models import Rules
+
+#: Points of each matched field; the sum orders matches from least to most specific.
+_SPECIFICITY = {"admin1": 1, "admin2": 2, "location": 4}
+_KEYS = ("country", "admin1", "admin2", "location")
+
+
+def normalize(name: str) -> str:
+    """`' Junín '` -> `'junin'`: case, accents and surrounding blanks do not count."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
+def normalize_expr(column: str) -> pl.Expr:
+    """The column-wise twin of `normalize`."""
+    return (
+        pl.col(column)
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def match_table(rules: Rules) -> pl.DataFrame:
+    """One row per (region, place) the rules name, with normalized keys and a specificity."""
+    rows: list[dict[str, object]] = []
+    for region in rules.regions:
+        country = normalize(rules.countries[region.id])
+        for entry in region.match:
+            fields: dict[str, list[str | None]] = {
+                "admin1": [normalize(v) for v in entry.admin1] or [None],
+                "admin2": [normalize(v) for v in entry.admin2] or [None],
+                "location": [normalize(v) for v in entry.location] or [None],
+            }
+            specificity = sum(_SPECIFICITY[k] for k, values in fields.items() if values != [None])
+            for admin1, admin2, location in itertools.product(*fields.values()):
+                rows.append(
+                    {
+                        "region": region.id,
+                        "country": country,
+                        "admin1": admin1,
+                        "admin2": admin2,
+                        "location": location,
+                        "specificity": specificity,
+                    }
+                )
+    schema = dict.fromkeys(("region", *_KEYS), pl.String) | {"specificity": pl.Int32}
+    return pl.DataFrame(rows, schema=schema).unique()
+
+
+def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """Pairs (`pos`, `region`): each incident's position in `incidents` and a region it belongs to.
+
+    `incidents` needs the columns country, admin1, admin2 and location. Incidents that match no
+    region are absent from the result.
+    """
+    keyed = incidents.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"),
+        *[normalize_expr(k).alias(k) for k in _KEYS],
+    )
+    table = match_table(rules)
+    found: list[pl.DataFrame] = []
+    # Entries naming the same set of fields are joined on those fields in one go.
+    patterns = table.select([pl.col(k).is_not_null().alias(k) for k in _KEYS[1:]]).unique().rows()
+    for pattern in patterns:
+        used = ["country"] + [k for k, on in zip(_KEYS[1:], pattern, strict=True) if on]
+        part = table.filter(
+            pl.all_horizontal(
+                [pl.col(k).is_not_null() == on for k, on in zip(_KEYS[1:], pattern, strict=True)]
+            )
+        ).select("region", "specificity", *used)
+        found.append(keyed.join(part, on=used, how="inner").select("pos", "region", "specificity"))
+    if not found:
+        return pl.DataFrame(schema={"pos": pl.Int64, "region": pl.String})
+    matches = pl.concat(found)
+    best = matches.group_by("pos").agg(pl.col("specificity").max().alias("best"))
+    return (
+        matches.join(best, on="pos")
+        .filter(pl.col("specificity") == pl.col("best"))
+        .select("pos", "region")
+        .unique()
+        .sort("pos", "region")
+    )

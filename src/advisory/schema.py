@@ -1,0 +1,36 @@
+"""JSON Schemas of the files people edit, so that editors check them as they type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from advisory.models import IncidentFile, RegionFile, Roster, RuleSet
+
+#: File kind -> (model, title, which files it describes).
+KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "ruleset": (RuleSet, "advisory rule set", "rules/scoring.yaml"),
+    "regions": (RegionFile, "advisory region file", "rules/regions/*.yaml"),
+    "incidents": (IncidentFile, "advisory incident file", "incident files in YAML or JSON"),
+    "roster": (Roster, "advisory traveler roster", "data/travelers.yaml"),
+}
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one file kind."""
+    model, title, files = KINDS[kind]
+    schema = model.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{kind}.schema.json",
+        **schema,
+        "title": title,
+        "description": f"{schema.get('description', title).strip()} Describes {files}.",
+    }
+
+
+def schema_text(kind: str) -> str:
+    """The schema as stable JSON text: sorted keys, two-space indent, a final newline."""
+    return json.dumps(json_schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,442 @@
+"""The incident log: CSV, YAML and JSON files read into one columnar table and checked column-wise.
+
+Row-by-row validation cannot keep up with a million-row archive, so the files are read as text
+columns and every check runs over whole columns. The physical line of a bad row is worked out only
+when there is something to report (a quoted CSV field can hold line breaks, so a row number is not
+a line number).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from advisory.errors import IncidentDataError, Location, Problem, Severity, display_path
+from advisory.models import Incident
+from advisory.sources.yamlfile import load_yaml
+
+REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
+OPTIONAL = ("admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries")
+COLUMNS = (
+    "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
+    "category", "actors", "fatalities", "injuries", "summary", "sources",
+)  # fmt: skip
+LIST_COLUMNS = ("actors", "sources")
+LIST_SEPARATOR = ";"
+#: Reports of one kind in one file beyond this many are summed up in one line.
+MAX_REPORTS = 20
+
+SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "date": pl.Date(),
+    "country": pl.String(),
+    "admin1": pl.String(),
+    "admin2": pl.String(),
+    "location": pl.String(),
+    "latitude": pl.Float64(),
+    "longitude": pl.Float64(),
+    "category": pl.String(),
+    "actors": pl.List(pl.String()),
+    "fatalities": pl.Int64(),
+    "injuries": pl.Int64(),
+    "summary": pl.String(),
+    "sources": pl.List(pl.String()),
+    "source_file": pl.String(),
+    "source_row": pl.Int64(),
+}
+
+Locator = Callable[[int, str], Location]
+
+
+@dataclass(frozen=True)
+class IncidentLog:
+    """Every incident of the log as one table (columns as in `SCHEMA`).
+
+    `source_file` and `source_row` say where each incident was read: the file as shown to the
+    user and the row's position in it (the physical line is found with `locate`).
+    """
+
+    frame: pl.DataFrame
+    files: tuple[str, ...]
+    locators: dict[str, Locator] = field(default_factory=dict, compare=False, repr=False)
+
+    def locate(self, file: str, row: int, column: str) -> Location:
+        """Where the cell `column` of row `row` of `file` stands in that file."""
+        locator = self.locators.get(file)
+        return locator(row, column) if locator else Location(file)
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def incidents(self, frame: pl.DataFrame | None = None) -> list[Incident]:
+        """The rows of `frame` (by default all) as validated `Incident` models."""
+        rows = (self.frame if frame is None else frame).select(COLUMNS).to_dicts()
+        return [Incident.model_validate(_drop_empty(row)) for row in rows]
+
+
+def _drop_empty(row: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def empty_log() -> IncidentLog:
+    return IncidentLog(pl.DataFrame(schema=SCHEMA), ())
+
+
+def load_incidents(paths: Sequence[Path], categories: Iterable[str] | None = None) -> IncidentLog:
+    """Read and check incident files. Raises `IncidentDataError` with every problem found."""
+    log, problems = read_incidents(paths, categories)
+    if any(p.is_error for p in problems):
+        raise IncidentDataError(problems)
+    return log
+
+
+def read_incidents(
+    paths: Sequence[Path], categories: Iterable[str] | None = None
+) -> tuple[IncidentLog, list[Problem]]:
+    """Read incident files into one log. With `categories`, unknown categories are errors."""
+    known = sorted(categories) if categories is not None else None
+    frames: list[pl.DataFrame] = []
+    problems: list[Problem] = []
+    locators: dict[str, Locator] = {}
+    for path in paths:
+        shown = display_path(path)
+        raw, locate, read_problems = _read_raw(path, shown)
+        problems += read_problems
+        if raw is None or locate is None:
+            continue
+        locators[shown] = locate
+        typed, check_problems = check_columns(raw, shown, locate, known)
+        problems += check_problems
+        frames.append(typed)
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
+    problems += _duplicate_ids(frame, locators)
+    return IncidentLog(frame, tuple(display_path(p) for p in paths), locators), problems
+
+
+def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        return None, None, [Problem(Location(shown), "", "file not found")]
+    if suffix == ".csv":
+        return _read_csv(path, shown)
+    if suffix in {".yaml", ".yml", ".json"}:
+        return _read_yaml(path, shown)
+    problem = Problem(Location(shown), "", "incident files are .csv, .yaml, .yml or .json")
+    return None, None, [problem]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+    try:
+        raw = pl.read_csv(path, infer_schema=False, raise_if_empty=False)
+    except pl.exceptions.ComputeError as e:
+        return None, None, [_diagnose_csv(path, shown, str(e))]
+    header = list(raw.columns)
+    header_problems = _check_header(header, shown)
+    if any(p.is_error for p in header_problems):
+        return None, None, header_problems
+    for name in OPTIONAL:
+        if name not in raw.columns:
+            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    raw = raw.with_columns(
+        [
+            pl.col(c).str.split(LIST_SEPARATOR).list.eval(pl.element().str.strip_chars())
+            for c in LIST_COLUMNS
+        ]
+    )
+    lines = _LineIndex(path)
+
+    def locate(row: int, name: str) -> Location:
+        column = header.index(name) + 1 if name in header else None
+        return Location(shown, lines.line_of(row), column)
+
+    return raw, locate, header_problems
+
+
+def _check_header(header: list[str], shown: str) -> list[Problem]:
+    problems = []
+    for i, name in enumerate(header, start=1):
+        if name not in COLUMNS:
+            hint = f"; columns are {', '.join(COLUMNS)}"
+            problems.append(Problem(Location(shown, 1, i), name, f"unknown column{hint}"))
+        elif header.index(name) != i - 1 or "_duplicated_" in name:
+            problems.append(Problem(Location(shown, 1, i), name, "column given twice"))
+    for name in REQUIRED:
+        if name not in header:
+            problems.append(Problem(Location(shown, 1), name, "required column is missing"))
+    return problems
+
+
+class _LineIndex:
+    """Physical line numbers of CSV rows, read with the csv module only when first needed."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._starts: list[int] | None = None
+
+    def line_of(self, row: int) -> int | None:
+        if self._starts is None:
+            self._starts = _row_start_lines(self._path)
+        return self._starts[row] if 0 <= row < len(self._starts) else None
+
+
+def _row_start_lines(path: Path) -> list[int]:
+    """The line on which each data row starts (blank lines count as rows, as in the table)."""
+    starts: list[int] = []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        previous_end = reader.line_num
+        for _ in reader:
+            starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts
+
+
+def _diagnose_csv(path: Path, shown: str, engine_message: str) -> Problem:
+    """Name the line of a file the CSV engine refused."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        return Problem(Location(shown, line), "", "not UTF-8 text: save the file as UTF-8")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, [])
+        previous_end = reader.line_num
+        for row in reader:
+            if row and len(row) != len(header):
+                where = Location(shown, previous_end + 1)
+                return Problem(
+                    where, "", f"row has {len(row)} fields, the header has {len(header)}"
+                )
+            previous_end = reader.line_num
+    except csv.Error as e:
+        return Problem(Location(shown, reader.line_num), "", f"CSV syntax: {e}")
+    first_line = engine_message.strip().splitlines()[0] if engine_message.strip() else "unreadable"
+    return Problem(Location(shown), "", f"CSV syntax: {first_line}")
+
+
+# --- YAML and JSON ----------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+    doc, problems = load_yaml(path)
+    if doc is None:
+        return None, None, problems
+    root = doc.root
+    records = _child(root, "incidents") if isinstance(root, yaml.MappingNode) else None
+    if not isinstance(records, yaml.SequenceNode):
+        where = doc.locate(())
+        return None, None, [*problems, Problem(where, "incidents", "expected a list of incidents")]
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "version" and value.value != "1":
+                problems.append(doc.problem(("version",), f"{value.value!r} is not one of 1"))
+            elif key.value not in {"version", "incidents"}:
+                problems.append(doc.problem((key.value,), "unknown field"))
+
+    columns: dict[str, list[object]] = {c: [] for c in COLUMNS}
+    marks: list[dict[str, yaml.Mark]] = []
+    for i, record in enumerate(records.value):
+        row_marks: dict[str, yaml.Mark] = {"": record.start_mark}
+        values: dict[str, object] = {}
+        if not isinstance(record, yaml.MappingNode):
+            problems.append(doc.problem(("incidents", i), "expected a mapping"))
+        else:
+            for key, value in record.value:
+                name = key.value
+                row_marks[name] = value.start_mark
+                if name not in COLUMNS:
+                    problems.append(doc.problem(("incidents", i, name), "unknown field"))
+                    continue
+                if name in LIST_COLUMNS:
+                    values[name] = _scalar_list(value)
+                elif isinstance(value, yaml.ScalarNode):
+                    values[name] = None if value.tag.endswith(":null") else value.value
+                else:
+                    problems.append(doc.problem(("incidents", i, name), "expected a single value"))
+        marks.append(row_marks)
+        for c in COLUMNS:
+            columns[c].append(values.get(c))
+    schema = {c: pl.List(pl.String) if c in LIST_COLUMNS else pl.String for c in COLUMNS}
+    raw = pl.DataFrame(columns, schema=schema)
+
+    def locate(row: int, name: str) -> Location:
+        mark = marks[row].get(name, marks[row][""])
+        return Location(shown, mark.line + 1, mark.column + 1)
+
+    return raw, locate, problems
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v  # type: ignore[no-any-return]
+    return None
+
+
+def _scalar_list(node: yaml.Node) -> list[str] | None:
+    if isinstance(node, yaml.SequenceNode):
+        return [str(item.value) for item in node.value if isinstance(item, yaml.ScalarNode)]
+    if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
+        return [part.strip() for part in node.value.split(LIST_SEPARATOR)]
+    return None
+
+
+# --- column checks ----------------------------------------------------------------------------
+
+
+def check_columns(
+    raw: pl.DataFrame, shown: str, locate: Locator, categories: list[str] | None
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Type the text columns of one file and report every bad cell. Blank rows are dropped."""
+    text_columns = [c for c in COLUMNS if c not in LIST_COLUMNS]
+    cleaned = raw.with_columns(
+        [_blank_to_null(pl.col(c).str.strip_chars()) for c in text_columns]
+        + [
+            pl.col(c).list.eval(pl.element().filter(pl.element().str.len_chars() > 0))
+            for c in LIST_COLUMNS
+        ]
+    ).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("source_row"))
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() for c in text_columns]
+        + [pl.col(c).is_null() | (pl.col(c).list.len() == 0) for c in LIST_COLUMNS]
+    )
+    cleaned = cleaned.filter(~blank)
+
+    date_ok = pl.col("date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    typed = cleaned.with_columns(
+        pl.when(date_ok).then(pl.col("date").str.to_date("%Y-%m-%d", strict=False)).alias("date"),
+        pl.col("latitude").cast(pl.Float64, strict=False),
+        pl.col("longitude").cast(pl.Float64, strict=False),
+        pl.col("fatalities").cast(pl.Int64, strict=False),
+        pl.col("injuries").cast(pl.Int64, strict=False),
+    )
+
+    # (field, which rows are bad, message template over the row's values)
+    checks: list[tuple[str, pl.Expr, str]] = []
+    for name in REQUIRED:
+        missing = pl.col(name).is_null()
+        if name in LIST_COLUMNS:
+            missing = missing | (pl.col(name).list.len() == 0)
+        checks.append((name, missing, "required field is empty"))
+    unreadable = {
+        "date": "{_raw_date!r} is not a date (YYYY-MM-DD)",
+        "latitude": "{_raw_latitude!r} is not a number",
+        "longitude": "{_raw_longitude!r} is not a number",
+        "fatalities": "{_raw_fatalities!r} is not a whole number",
+        "injuries": "{_raw_injuries!r} is not a whole number",
+    }
+    for name, template in unreadable.items():
+        checks.append(
+            (name, pl.col(name).is_null() & pl.col(f"_raw_{name}").is_not_null(), template)
+        )
+    for name, limit in (("latitude", 90), ("longitude", 180)):
+        outside = ~pl.col(name).is_between(-limit, limit).fill_null(True)
+        checks.append((name, outside, f"{{{name}:g}} is outside -{limit} to {limit}"))
+    for name in ("fatalities", "injuries"):
+        checks.append((name, pl.col(name).fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
+    if categories is not None:
+        unknown = pl.col("category").is_not_null() & ~pl.col("category").is_in(categories)
+        known = ", ".join(categories).replace("{", "{{").replace("}", "}}")
+        checks.append(("category", unknown, f"{{category!r}} is not a category ({known})"))
+
+    with_raw = typed.with_columns(cleaned.get_column(c).alias(f"_raw_{c}") for c in unreadable)
+    problems: list[Problem] = []
+    for name, bad, template in checks:
+        hits = with_raw.filter(bad)
+        if hits.height == 0:
+            continue
+        for r in hits.head(MAX_REPORTS).to_dicts():
+            where = locate(int(r["source_row"]), name)
+            problems.append(Problem(where, name, template.format(**r)))
+        if hits.height > MAX_REPORTS:
+            more = hits.height - MAX_REPORTS
+            problems.append(
+                Problem(
+                    Location(shown),
+                    name,
+                    f"... and {more} more rows with the same problem as above",
+                )
+            )
+    result = typed.with_columns(
+        pl.col("fatalities").fill_null(0),
+        pl.col("injuries").fill_null(0),
+        pl.col("actors").fill_null([]),
+        pl.lit(shown).alias("source_file"),
+    ).select(list(SCHEMA))
+    return result.cast(SCHEMA), problems  # type: ignore[arg-type]
+
+
+def _blank_to_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.len_chars() > 0).then(expr)
+
+
+def _duplicate_ids(frame: pl.DataFrame, locators: dict[str, Locator]) -> list[Problem]:
+    repeated = (
+        frame.filter(pl.col("id").is_not_null())
+        .with_columns(pl.col("id").is_first_distinct().alias("first"))
+        .filter(pl.col("id").is_duplicated())
+    )
+    if repeated.height == 0:
+        return []
+    firsts = {
+        r["id"]: locators[r["source_file"]](r["source_row"], "id")
+        for r in repeated.filter(pl.col("first")).to_dicts()
+    }
+    problems = []
+    later = repeated.filter(~pl.col("first"))
+    for r in later.head(MAX_REPORTS).to_dicts():
+        where = locators[r["source_file"]](r["source_row"], "id")
+        first = firsts[r["id"]]
+        problems.append(Problem(where, "id", f"incident id {r['id']!r} is already used at {first}"))
+    if later.height > MAX_REPORTS:
+        more = later.height - MAX_REPORTS
+        problems.append(
+            Problem(Location(later["source_file"][0]), "id", f"... and {more} more repeated ids")
+        )
+    return problems
+
+
+def unmatched_warnings(log: IncidentLog, unmatched: pl.Series) -> list[Problem]:
+    """Warnings for incidents that match no region (they are kept, but no rating counts them).
+
+    `unmatched` holds positions in `log.frame`.
+    """
+    rows = log.frame.with_row_index("_pos").filter(pl.col("_pos").is_in(unmatched.implode()))
+    problems: list[Problem] = []
+    for file_name, group in rows.group_by("source_file", maintain_order=True):
+        shown = str(file_name[0])
+        for r in group.head(MAX_REPORTS).to_dicts():
+            place = ", ".join(str(r[k]) for k in ("country", "admin1", "admin2") if r[k])
+            where = log.locate(shown, r["source_row"], "admin1")
+            problems.append(
+                Problem(
+                    where,
+                    "admin1",
+                    f"incident {r['id']!r} matches no region ({place})",
+                    Severity.WARNING,
+                )
+            )
+        if group.height > MAX_REPORTS:
+            more = group.height - MAX_REPORTS
+            problems.append(
+                Problem(
+                    Location(shown),
+                    "admin1",
+                    f"... and {more} more incidents that match no region",
+                    Severity.WARNING,
+                )
+            )
+    return problems

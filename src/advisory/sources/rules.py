@@ -1,0 +1,139 @@
+"""Load a rules folder: `scoring.yaml` and `regions/*.yaml`, with every problem located."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from advisory.errors import Location, Problem, RulesError, display_path
+from advisory.models import RegionFile, Rules, RuleSet
+from advisory.sources.yamlfile import YamlDocument, load_yaml, validate_model
+
+SCORING_FILE = "scoring.yaml"
+REGIONS_DIR = "regions"
+
+
+def load_rules(folder: Path) -> Rules:
+    """Read and check a rules folder. Raises `RulesError` with every problem found."""
+    rules, problems = read_rules(folder)
+    if rules is None or any(p.is_error for p in problems):
+        raise RulesError(problems)
+    return rules
+
+
+def read_rules(folder: Path) -> tuple[Rules | None, list[Problem]]:
+    """Read a rules folder; the rules are None when an error leaves nothing usable."""
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return None, [Problem(Location(display_path(folder)), "", "rules folder not found")]
+
+    ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE)
+    problems += ruleset_problems
+
+    region_paths = sorted((folder / REGIONS_DIR).glob("*.yaml")) + sorted(
+        (folder / REGIONS_DIR).glob("*.yml")
+    )
+    if not region_paths:
+        where = Location(display_path(folder / REGIONS_DIR))
+        problems.append(Problem(where, "", "no region files (*.yaml) found"))
+
+    region_files: list[tuple[YamlDocument, RegionFile]] = []
+    for path in region_paths:
+        doc, parse_problems = load_yaml(path)
+        problems += parse_problems
+        if doc is None:
+            continue
+        region_file, model_problems = validate_model(doc, RegionFile)
+        problems += model_problems
+        if region_file is not None:
+            region_files.append((doc, region_file))
+
+    problems += _check_regions(region_files, ruleset)
+    if ruleset is None or any(p.is_error for p in problems):
+        return None, problems
+    regions = tuple(r for _, f in region_files for r in f.regions)
+    countries = {r.id: f.country for _, f in region_files for r in f.regions}
+    return Rules(ruleset=ruleset, regions=regions, countries=countries), problems
+
+
+def _read_ruleset(path: Path) -> tuple[RuleSet | None, list[Problem]]:
+    doc, problems = load_yaml(path)
+    if doc is None:
+        return None, problems
+    ruleset, model_problems = validate_model(doc, RuleSet)
+    problems += model_problems
+    if ruleset is None:
+        return None, problems
+    problems += [doc.problem(loc, msg) for loc, msg in check_ruleset(ruleset)]
+    return ruleset, problems
+
+
+def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Checks across fields of the rule set, as (field path, message) pairs."""
+    names = rs.level_names()
+    seen: set[str] = set()
+    for i, level in enumerate(rs.levels):
+        if level.name in seen:
+            yield ("levels", i, "name"), f"level {level.name!r} is given twice"
+        seen.add(level.name)
+    if rs.levels[0].threshold != 0:
+        yield ("levels", 0, "threshold"), "the lowest level's threshold must be 0"
+    for i in range(1, len(rs.levels)):
+        if rs.levels[i].threshold <= rs.levels[i - 1].threshold:
+            yield (
+                ("levels", i, "threshold"),
+                f"must be above the threshold of {rs.levels[i - 1].name} "
+                f"({rs.levels[i - 1].threshold:g}): levels go lowest first",
+            )
+
+    words = rs.severity.words
+    if len(set(words)) != len(words):
+        yield ("severity", "words"), "a severity word is given twice"
+    known_categories = sorted(rs.categories)
+    for i, rule in enumerate(rs.severity.rules):
+        if rule.word not in words:
+            yield (
+                ("severity", "rules", i, "word"),
+                f"{rule.word!r} is not a severity word ({', '.join(words)})",
+            )
+        when = rule.when
+        if when.level_at_least is not None and when.level_at_least not in names:
+            yield (
+                ("severity", "rules", i, "when", "level_at_least"),
+                f"{when.level_at_least!r} is not a level ({', '.join(names)})",
+            )
+        for j, category in enumerate(when.categories or []):
+            if category not in rs.categories:
+                yield (
+                    ("severity", "rules", i, "when", "categories", j),
+                    f"{category!r} is not a category ({', '.join(known_categories)})",
+                )
+    last = len(rs.severity.rules) - 1
+    if not rs.severity.rules[last].when.is_empty():
+        yield (
+            ("severity", "rules", last),
+            "the last severity rule must have no 'when', so that every alert gets a word",
+        )
+
+
+def _check_regions(
+    files: list[tuple[YamlDocument, RegionFile]], ruleset: RuleSet | None
+) -> Iterable[Problem]:
+    first_seen: dict[str, Location] = {}
+    names = ruleset.level_names() if ruleset else None
+    for doc, region_file in files:
+        for i, region in enumerate(region_file.regions):
+            where = doc.locate(("regions", i, "id"))
+            if region.id in first_seen:
+                yield Problem(
+                    where,
+                    f"regions[{i}].id",
+                    f"region id {region.id!r} is already used at {first_seen[region.id]}",
+                )
+            else:
+                first_seen[region.id] = where
+            if names is not None and region.floor is not None and region.floor not in names:
+                yield doc.problem(
+                    ("regions", i, "floor"),
+                    f"{region.floor!r} is not a level ({', '.join(names)})",
+                )
