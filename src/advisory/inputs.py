@@ -57,17 +57,16 @@ def load_inputs(
 ) -> Inputs:
     """Load rules, incidents and roster. Raises `InputError` with every problem of all of them."""
     base = base or Path.cwd()
-    rules, problems = read_rules(rules_dir)
+    rules, vocabulary, problems = read_rules(rules_dir)
     paths, path_problems = resolve_incident_paths(incident_patterns, base)
     problems += path_problems
-    categories = sorted(rules.ruleset.categories) if rules else None
-    log, incident_problems = read_incidents(paths, categories)
+    log, incident_problems = read_incidents(paths, vocabulary.categories)
     problems += incident_problems
     roster = None
     if roster_path is not None:
-        roster, roster_problems = read_roster(roster_path, rules)
+        roster, roster_problems = read_roster(roster_path, vocabulary)
         problems += roster_problems
-    if rules is None or any(p.is_error for p in problems):
+    if rules is None:
         raise InputError(problems)
     placements = assign_regions(log.frame, rules)
     unmatched = (
@@ -75,5 +74,7 @@ def load_inputs(
         .join(placements, on="pos", how="anti")
         .get_column("pos")
     )
-    warnings = problems + unmatched_warnings(log, unmatched)
-    return Inputs(rules, log, roster, placements, warnings)
+    problems += unmatched_warnings(log, unmatched)
+    if any(p.is_error for p in problems):
+        raise InputError(problems)
+    return Inputs(rules, log, roster, placements, problems)

@@ -9,6 +9,7 @@ a line number).
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import yaml
 
 from advisory.errors import IncidentDataError, Location, Problem, Severity, display_path
 from advisory.models import Incident
-from advisory.sources.yamlfile import load_yaml
+from advisory.sources.yamlfile import field_name, load_yaml
 
 REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
 OPTIONAL = ("admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries")
@@ -51,7 +52,8 @@ SCHEMA: dict[str, pl.DataType] = {
     "source_row": pl.Int64(),
 }
 
-Locator = Callable[[int, str], Location]
+#: (row position in its file, column name) -> where that cell stands, and the field as shown.
+Locator = Callable[[int, str], tuple[Location, str]]
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class IncidentLog:
     def locate(self, file: str, row: int, column: str) -> Location:
         """Where the cell `column` of row `row` of `file` stands in that file."""
         locator = self.locators.get(file)
-        return locator(row, column) if locator else Location(file)
+        return locator(row, column)[0] if locator else Location(file)
 
     def __len__(self) -> int:
         return self.frame.height
@@ -154,9 +156,9 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
     )
     lines = _LineIndex(path)
 
-    def locate(row: int, name: str) -> Location:
+    def locate(row: int, name: str) -> tuple[Location, str]:
         column = header.index(name) + 1 if name in header else None
-        return Location(shown, lines.line_of(row), column)
+        return Location(shown, lines.line_of(row), column), name
 
     return raw, locate, header_problems
 
@@ -257,7 +259,9 @@ def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | N
                 name = key.value
                 row_marks[name] = value.start_mark
                 if name not in COLUMNS:
-                    problems.append(doc.problem(("incidents", i, name), "unknown field"))
+                    loc = ("incidents", i, name)
+                    message = f"unknown field (fields are {', '.join(COLUMNS)})"
+                    problems.append(Problem(doc.locate_key(loc), field_name(loc), message))
                     continue
                 if name in LIST_COLUMNS:
                     values[name] = _scalar_list(value)
@@ -271,9 +275,9 @@ def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | N
     schema = {c: pl.List(pl.String) if c in LIST_COLUMNS else pl.String for c in COLUMNS}
     raw = pl.DataFrame(columns, schema=schema)
 
-    def locate(row: int, name: str) -> Location:
+    def locate(row: int, name: str) -> tuple[Location, str]:
         mark = marks[row].get(name, marks[row][""])
-        return Location(shown, mark.line + 1, mark.column + 1)
+        return Location(shown, mark.line + 1, mark.column + 1), f"incidents[{row}].{name}"
 
     return raw, locate, problems
 
@@ -326,11 +330,6 @@ def check_columns(
 
     # (field, which rows are bad, message template over the row's values)
     checks: list[tuple[str, pl.Expr, str]] = []
-    for name in REQUIRED:
-        missing = pl.col(name).is_null()
-        if name in LIST_COLUMNS:
-            missing = missing | (pl.col(name).list.len() == 0)
-        checks.append((name, missing, "required field is empty"))
     unreadable = {
         "date": "{_raw_date!r} is not a date (YYYY-MM-DD)",
         "latitude": "{_raw_latitude!r} is not a number",
@@ -338,6 +337,11 @@ def check_columns(
         "fatalities": "{_raw_fatalities!r} is not a whole number",
         "injuries": "{_raw_injuries!r} is not a whole number",
     }
+    for name in REQUIRED:
+        missing = pl.col(f"_raw_{name}" if name in unreadable else name).is_null()
+        if name in LIST_COLUMNS:
+            missing = missing | (pl.col(name).list.len() == 0)
+        checks.append((name, missing, "required field is empty"))
     for name, template in unreadable.items():
         checks.append(
             (name, pl.col(name).is_null() & pl.col(f"_raw_{name}").is_not_null(), template)
@@ -359,8 +363,11 @@ def check_columns(
         if hits.height == 0:
             continue
         for r in hits.head(MAX_REPORTS).to_dicts():
-            where = locate(int(r["source_row"]), name)
-            problems.append(Problem(where, name, template.format(**r)))
+            where, shown_field = locate(int(r["source_row"]), name)
+            message = template.format(**r)
+            if name == "category" and categories is not None:
+                message = _with_hint(message, str(r["category"]), categories)
+            problems.append(Problem(where, shown_field, message))
         if hits.height > MAX_REPORTS:
             more = hits.height - MAX_REPORTS
             problems.append(
@@ -379,6 +386,11 @@ def check_columns(
     return result.cast(SCHEMA), problems  # type: ignore[arg-type]
 
 
+def _with_hint(message: str, value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f"{message}; did you mean {close[0]!r}?" if close else message
+
+
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_chars() > 0).then(expr)
 
@@ -392,15 +404,15 @@ def _duplicate_ids(frame: pl.DataFrame, locators: dict[str, Locator]) -> list[Pr
     if repeated.height == 0:
         return []
     firsts = {
-        r["id"]: locators[r["source_file"]](r["source_row"], "id")
+        r["id"]: locators[r["source_file"]](r["source_row"], "id")[0]
         for r in repeated.filter(pl.col("first")).to_dicts()
     }
     problems = []
     later = repeated.filter(~pl.col("first"))
     for r in later.head(MAX_REPORTS).to_dicts():
-        where = locators[r["source_file"]](r["source_row"], "id")
-        first = firsts[r["id"]]
-        problems.append(Problem(where, "id", f"incident id {r['id']!r} is already used at {first}"))
+        where, shown_field = locators[r["source_file"]](r["source_row"], "id")
+        message = f"incident id {r['id']!r} is already used at {firsts[r['id']]}"
+        problems.append(Problem(where, shown_field, message))
     if later.height > MAX_REPORTS:
         more = later.height - MAX_REPORTS
         problems.append(
@@ -418,13 +430,14 @@ def unmatched_warnings(log: IncidentLog, unmatched: pl.Series) -> list[Problem]:
     problems: list[Problem] = []
     for file_name, group in rows.group_by("source_file", maintain_order=True):
         shown = str(file_name[0])
+        locator = log.locators[shown]
         for r in group.head(MAX_REPORTS).to_dicts():
             place = ", ".join(str(r[k]) for k in ("country", "admin1", "admin2") if r[k])
-            where = log.locate(shown, r["source_row"], "admin1")
+            where, shown_field = locator(r["source_row"], "admin1")
             problems.append(
                 Problem(
                     where,
-                    "admin1",
+                    shown_field,
                     f"incident {r['id']!r} matches no region ({place})",
                     Severity.WARNING,
                 )

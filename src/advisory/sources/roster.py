@@ -6,20 +6,21 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from advisory.errors import Problem, RosterError
-from advisory.models import Roster, Rules
+from advisory.models import Roster
+from advisory.sources.rules import Vocabulary
 from advisory.sources.yamlfile import YamlDocument, load_yaml, validate_model
 
 
-def load_roster(path: Path, rules: Rules | None) -> Roster:
+def load_roster(path: Path, vocabulary: Vocabulary | None) -> Roster:
     """Read and check a roster. Raises `RosterError` with every problem found."""
-    roster, problems = read_roster(path, rules)
+    roster, problems = read_roster(path, vocabulary)
     if roster is None or any(p.is_error for p in problems):
         raise RosterError(problems)
     return roster
 
 
-def read_roster(path: Path, rules: Rules | None) -> tuple[Roster | None, list[Problem]]:
-    """Read a roster; with `rules`, every destination must be a region id or a country name."""
+def read_roster(path: Path, vocabulary: Vocabulary | None) -> tuple[Roster | None, list[Problem]]:
+    """Read a roster; with a vocabulary, each destination must be a region id or a country."""
     doc, problems = load_yaml(path)
     if doc is None:
         return None, problems
@@ -27,11 +28,11 @@ def read_roster(path: Path, rules: Rules | None) -> tuple[Roster | None, list[Pr
     problems += model_problems
     if roster is None:
         return None, problems
-    problems += _check(doc, roster, rules)
+    problems += _check(doc, roster, vocabulary)
     return roster, problems
 
 
-def _check(doc: YamlDocument, roster: Roster, rules: Rules | None) -> Iterable[Problem]:
+def _check(doc: YamlDocument, roster: Roster, vocabulary: Vocabulary | None) -> Iterable[Problem]:
     first: dict[str, int] = {}
     for i, traveler in enumerate(roster.travelers):
         if traveler.id in first:
@@ -47,13 +48,12 @@ def _check(doc: YamlDocument, roster: Roster, rules: Rules | None) -> Iterable[P
                 yield doc.problem(
                     (*loc, "end"), f"ends ({trip.end}) before it starts ({trip.start})"
                 )
-            if rules is not None and not _known_destination(trip.destination, rules):
+            if vocabulary is None:
+                continue
+            known = vocabulary.region_ids | vocabulary.countries
+            if trip.destination not in known:
                 yield doc.problem(
                     (*loc, "destination"),
                     f"{trip.destination!r} is neither a region id nor a country in the rules "
-                    f"(countries: {', '.join(rules.country_names())})",
+                    f"(countries: {', '.join(sorted(vocabulary.countries))})",
                 )
-
-
-def _known_destination(destination: str, rules: Rules) -> bool:
-    return destination in rules.countries or destination in rules.countries.values()

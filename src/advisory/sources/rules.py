@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from advisory.errors import Location, Problem, RulesError, display_path
 from advisory.models import RegionFile, Rules, RuleSet
@@ -13,21 +15,34 @@ SCORING_FILE = "scoring.yaml"
 REGIONS_DIR = "regions"
 
 
+@dataclass
+class Vocabulary:
+    """The names the rules define, gathered even from files with errors, so that the other
+    inputs can still be checked against them and every problem is reported in one run."""
+
+    levels: list[str] | None = None
+    categories: list[str] | None = None
+    region_ids: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+
+
 def load_rules(folder: Path) -> Rules:
     """Read and check a rules folder. Raises `RulesError` with every problem found."""
-    rules, problems = read_rules(folder)
+    rules, _, problems = read_rules(folder)
     if rules is None or any(p.is_error for p in problems):
         raise RulesError(problems)
     return rules
 
 
-def read_rules(folder: Path) -> tuple[Rules | None, list[Problem]]:
+def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
     """Read a rules folder; the rules are None when an error leaves nothing usable."""
     problems: list[Problem] = []
+    vocabulary = Vocabulary()
     if not folder.is_dir():
-        return None, [Problem(Location(display_path(folder)), "", "rules folder not found")]
+        where = Location(display_path(folder))
+        return None, vocabulary, [Problem(where, "", "rules folder not found")]
 
-    ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE)
+    ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE, vocabulary)
     problems += ruleset_problems
 
     region_paths = sorted((folder / REGIONS_DIR).glob("*.yaml")) + sorted(
@@ -43,23 +58,43 @@ def read_rules(folder: Path) -> tuple[Rules | None, list[Problem]]:
         problems += parse_problems
         if doc is None:
             continue
+        _gather_regions(doc.data, vocabulary)
         region_file, model_problems = validate_model(doc, RegionFile)
         problems += model_problems
         if region_file is not None:
             region_files.append((doc, region_file))
 
-    problems += _check_regions(region_files, ruleset)
+    problems += _check_regions(region_files, vocabulary.levels)
     if ruleset is None or any(p.is_error for p in problems):
-        return None, problems
+        return None, vocabulary, problems
     regions = tuple(r for _, f in region_files for r in f.regions)
     countries = {r.id: f.country for _, f in region_files for r in f.regions}
-    return Rules(ruleset=ruleset, regions=regions, countries=countries), problems
+    return Rules(ruleset=ruleset, regions=regions, countries=countries), vocabulary, problems
 
 
-def _read_ruleset(path: Path) -> tuple[RuleSet | None, list[Problem]]:
+def _names(items: Any, key: str | None = None) -> list[str]:
+    """Text names from raw YAML data: the keys of a mapping, or `key` of each item of a list."""
+    if key is None:
+        return [k for k in items if isinstance(k, str)] if isinstance(items, dict) else []
+    if not isinstance(items, list):
+        return []
+    return [i[key] for i in items if isinstance(i, dict) and isinstance(i.get(key), str)]
+
+
+def _gather_regions(data: Any, vocabulary: Vocabulary) -> None:
+    if isinstance(data, dict):
+        if isinstance(data.get("country"), str):
+            vocabulary.countries.add(data["country"])
+        vocabulary.region_ids.update(_names(data.get("regions"), "id"))
+
+
+def _read_ruleset(path: Path, vocabulary: Vocabulary) -> tuple[RuleSet | None, list[Problem]]:
     doc, problems = load_yaml(path)
     if doc is None:
         return None, problems
+    if isinstance(doc.data, dict):
+        vocabulary.levels = _names(doc.data.get("levels"), "name")
+        vocabulary.categories = sorted(_names(doc.data.get("categories")))
     ruleset, model_problems = validate_model(doc, RuleSet)
     problems += model_problems
     if ruleset is None:
@@ -117,10 +152,9 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
 
 
 def _check_regions(
-    files: list[tuple[YamlDocument, RegionFile]], ruleset: RuleSet | None
+    files: list[tuple[YamlDocument, RegionFile]], names: list[str] | None
 ) -> Iterable[Problem]:
     first_seen: dict[str, Location] = {}
-    names = ruleset.level_names() if ruleset else None
     for doc, region_file in files:
         for i, region in enumerate(region_file.regions):
             where = doc.locate(("regions", i, "id"))
