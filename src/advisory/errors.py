@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -52,6 +53,15 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+def not_one_of(value: str, choices: Sequence[str], noun: str, *, show_choices: bool = True) -> str:
+    """`'Hihg' is not a level (Minimal, Low, ...); did you mean 'High'?`"""
+    message = f"{value!r} is not {noun}"
+    if show_choices:
+        message += f" ({', '.join(choices)})"
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.7)
+    return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
 def display_path(path: Path | str) -> str:

@@ -9,18 +9,25 @@ a line number).
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import yaml
 
-from advisory.errors import IncidentDataError, Location, Problem, Severity, display_path
+from advisory.errors import (
+    IncidentDataError,
+    Location,
+    Problem,
+    Severity,
+    display_path,
+    not_one_of,
+)
 from advisory.models import Incident
-from advisory.sources.yamlfile import field_name, load_yaml
+from advisory.sources.yamlfile import field_name, load_yaml, unknown_field
 
 REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
 OPTIONAL = ("admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries")
@@ -141,7 +148,7 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
         raw = pl.read_csv(path, infer_schema=False, raise_if_empty=False)
     except pl.exceptions.ComputeError as e:
         return None, None, [_diagnose_csv(path, shown, str(e))]
-    header = list(raw.columns)
+    header = _csv_header(path)
     header_problems = _check_header(header, shown)
     if any(p.is_error for p in header_problems):
         return None, None, header_problems
@@ -163,14 +170,20 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
     return raw, locate, header_problems
 
 
+def _csv_header(path: Path) -> list[str]:
+    """The header row as written (the CSV engine renames repeated names)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [name.strip() for name in next(csv.reader(f), [])]
+
+
 def _check_header(header: list[str], shown: str) -> list[Problem]:
     problems = []
     for i, name in enumerate(header, start=1):
+        where = Location(shown, 1, i)
         if name not in COLUMNS:
-            hint = f"; columns are {', '.join(COLUMNS)}"
-            problems.append(Problem(Location(shown, 1, i), name, f"unknown column{hint}"))
-        elif header.index(name) != i - 1 or "_duplicated_" in name:
-            problems.append(Problem(Location(shown, 1, i), name, "column given twice"))
+            problems.append(Problem(where, name, not_one_of(name, COLUMNS, "a column")))
+        elif header.index(name) != i - 1:
+            problems.append(Problem(where, name, "column given twice"))
     for name in REQUIRED:
         if name not in header:
             problems.append(Problem(Location(shown, 1), name, "required column is missing"))
@@ -260,7 +273,7 @@ def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | N
                 row_marks[name] = value.start_mark
                 if name not in COLUMNS:
                     loc = ("incidents", i, name)
-                    message = f"unknown field (fields are {', '.join(COLUMNS)})"
+                    message = unknown_field(name, COLUMNS)
                     problems.append(Problem(doc.locate_key(loc), field_name(loc), message))
                     continue
                 if name in LIST_COLUMNS:
@@ -328,8 +341,8 @@ def check_columns(
         pl.col("injuries").cast(pl.Int64, strict=False),
     )
 
-    # (field, which rows are bad, message template over the row's values)
-    checks: list[tuple[str, pl.Expr, str]] = []
+    # (field, which rows are bad, message: a template over the row's values, or a function of it)
+    checks: list[tuple[str, pl.Expr, str | Callable[[dict[str, Any]], str]]] = []
     unreadable = {
         "date": "{_raw_date!r} is not a date (YYYY-MM-DD)",
         "latitude": "{_raw_latitude!r} is not a number",
@@ -352,21 +365,23 @@ def check_columns(
     for name in ("fatalities", "injuries"):
         checks.append((name, pl.col(name).fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
     if categories is not None:
+        known = categories
+
+        def unknown_category(row: dict[str, Any]) -> str:
+            return not_one_of(str(row["category"]), known, "a category")
+
         unknown = pl.col("category").is_not_null() & ~pl.col("category").is_in(categories)
-        known = ", ".join(categories).replace("{", "{{").replace("}", "}}")
-        checks.append(("category", unknown, f"{{category!r}} is not a category ({known})"))
+        checks.append(("category", unknown, unknown_category))
 
     with_raw = typed.with_columns(cleaned.get_column(c).alias(f"_raw_{c}") for c in unreadable)
     problems: list[Problem] = []
-    for name, bad, template in checks:
+    for name, bad, message_of in checks:
         hits = with_raw.filter(bad)
         if hits.height == 0:
             continue
         for r in hits.head(MAX_REPORTS).to_dicts():
             where, shown_field = locate(int(r["source_row"]), name)
-            message = template.format(**r)
-            if name == "category" and categories is not None:
-                message = _with_hint(message, str(r["category"]), categories)
+            message = message_of(r) if callable(message_of) else message_of.format(**r)
             problems.append(Problem(where, shown_field, message))
         if hits.height > MAX_REPORTS:
             more = hits.height - MAX_REPORTS
@@ -384,11 +399,6 @@ def check_columns(
         pl.lit(shown).alias("source_file"),
     ).select(list(SCHEMA))
     return result.cast(SCHEMA), problems  # type: ignore[arg-type]
-
-
-def _with_hint(message: str, value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1)
-    return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:

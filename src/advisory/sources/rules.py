@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisory.errors import Location, Problem, RulesError, display_path
+from advisory.errors import Location, Problem, RulesError, display_path, not_one_of
 from advisory.models import RegionFile, Rules, RuleSet
 from advisory.sources.yamlfile import YamlDocument, load_yaml, validate_model
 
@@ -52,23 +52,25 @@ def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
         where = Location(display_path(folder / REGIONS_DIR))
         problems.append(Problem(where, "", "no region files (*.yaml) found"))
 
-    region_files: list[tuple[YamlDocument, RegionFile]] = []
+    docs: list[YamlDocument] = []
+    region_files: list[RegionFile] = []
     for path in region_paths:
         doc, parse_problems = load_yaml(path)
         problems += parse_problems
         if doc is None:
             continue
+        docs.append(doc)
         _gather_regions(doc.data, vocabulary)
         region_file, model_problems = validate_model(doc, RegionFile)
         problems += model_problems
         if region_file is not None:
-            region_files.append((doc, region_file))
+            region_files.append(region_file)
 
-    problems += _check_regions(region_files, vocabulary.levels)
+    problems += _check_regions(docs, vocabulary.levels)
     if ruleset is None or any(p.is_error for p in problems):
         return None, vocabulary, problems
-    regions = tuple(r for _, f in region_files for r in f.regions)
-    countries = {r.id: f.country for _, f in region_files for r in f.regions}
+    regions = tuple(r for f in region_files for r in f.regions)
+    countries = {r.id: f.country for f in region_files for r in f.regions}
     return Rules(ruleset=ruleset, regions=regions, countries=countries), vocabulary, problems
 
 
@@ -127,21 +129,18 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
     known_categories = sorted(rs.categories)
     for i, rule in enumerate(rs.severity.rules):
         if rule.word not in words:
-            yield (
-                ("severity", "rules", i, "word"),
-                f"{rule.word!r} is not a severity word ({', '.join(words)})",
-            )
+            yield ("severity", "rules", i, "word"), not_one_of(rule.word, words, "a severity word")
         when = rule.when
         if when.level_at_least is not None and when.level_at_least not in names:
             yield (
                 ("severity", "rules", i, "when", "level_at_least"),
-                f"{when.level_at_least!r} is not a level ({', '.join(names)})",
+                not_one_of(when.level_at_least, names, "a level"),
             )
         for j, category in enumerate(when.categories or []):
             if category not in rs.categories:
                 yield (
                     ("severity", "rules", i, "when", "categories", j),
-                    f"{category!r} is not a category ({', '.join(known_categories)})",
+                    not_one_of(category, known_categories, "a category"),
                 )
     last = len(rs.severity.rules) - 1
     if not rs.severity.rules[last].when.is_empty():
@@ -151,23 +150,24 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
         )
 
 
-def _check_regions(
-    files: list[tuple[YamlDocument, RegionFile]], names: list[str] | None
-) -> Iterable[Problem]:
+def _check_regions(docs: list[YamlDocument], names: list[str] | None) -> Iterable[Problem]:
+    """Region ids unique across files and floors that are levels, read from the raw data so
+    that a file with other errors is still checked."""
     first_seen: dict[str, Location] = {}
-    for doc, region_file in files:
-        for i, region in enumerate(region_file.regions):
-            where = doc.locate(("regions", i, "id"))
-            if region.id in first_seen:
-                yield Problem(
-                    where,
-                    f"regions[{i}].id",
-                    f"region id {region.id!r} is already used at {first_seen[region.id]}",
-                )
-            else:
-                first_seen[region.id] = where
-            if names is not None and region.floor is not None and region.floor not in names:
-                yield doc.problem(
-                    ("regions", i, "floor"),
-                    f"{region.floor!r} is not a level ({', '.join(names)})",
-                )
+    for doc in docs:
+        regions = doc.data.get("regions") if isinstance(doc.data, dict) else None
+        for i, region in enumerate(regions if isinstance(regions, list) else []):
+            if not isinstance(region, dict):
+                continue
+            region_id, floor = region.get("id"), region.get("floor")
+            if isinstance(region_id, str):
+                where = doc.locate(("regions", i, "id"))
+                if region_id in first_seen:
+                    yield doc.problem(
+                        ("regions", i, "id"),
+                        f"region id {region_id!r} is already used at {first_seen[region_id]}",
+                    )
+                else:
+                    first_seen[region_id] = where
+            if names is not None and isinstance(floor, str) and floor not in names:
+                yield doc.problem(("regions", i, "floor"), not_one_of(floor, names, "a level"))

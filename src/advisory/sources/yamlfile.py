@@ -183,6 +183,14 @@ def problems_from(err: ValidationError, doc: YamlDocument, model: type[BaseModel
     return out
 
 
+def unknown_field(name: str, allowed: Sequence[str]) -> str:
+    """`unknown field (did you mean 'threshold'?)`, or the fields allowed when none is close."""
+    hint = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.7)
+    if hint:
+        return f"unknown field (did you mean '{hint[0]}'?)"
+    return f"unknown field (allowed: {', '.join(allowed)})" if allowed else "unknown field"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
@@ -202,11 +210,7 @@ def _message(e: Any, model: type[BaseModel], loc: Loc) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(model, loc[:-1])
-        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        if hint:
-            return f"unknown field (did you mean '{hint[0]}'?)"
-        return f"unknown field (allowed: {', '.join(allowed)})" if allowed else "unknown field"
+        return unknown_field(str(loc[-1]), _allowed_keys(model, loc[:-1]))
     if kind in {"int_type", "int_parsing", "int_from_float"}:
         return f"{_show(value)} is not a whole number"
     if kind in {"float_type", "float_parsing"}:
