@@ -75,8 +75,8 @@ def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """
     keyed = incidents.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"),
-        *[normalize_expr(k).alias(k) for k in _KEYS],
-    )
+        *[pl.col(k).cast(pl.String) for k in _KEYS],
+    ).with_columns(normalize_expr(k).alias(k) for k in _KEYS)
     table = match_table(rules)
     found: list[pl.DataFrame] = []
     # Entries naming the same set of fields are joined on those fields in one go.

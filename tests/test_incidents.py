@@ -1,0 +1,132 @@
+"""Reading the incident log: CSV as spreadsheets write it, YAML and JSON, and located errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import string
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisory.sources.incidents import MAX_REPORTS, read_incidents
+
+HEADER = "id,date,country,admin1,category,summary,sources"
+CATEGORIES = ["crime", "protest"]
+
+
+def _write(path: Path, text: str, *, bom: bool = False, newline: str = "\n") -> Path:
+    data = text.replace("\n", newline).encode()
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def test_csv_with_bom_and_crlf(tmp_path: Path):
+    path = _write(
+        tmp_path / "i.csv",
+        f"{HEADER}\na-1,2018-06-07,Peru,Lima,crime,A robbery.,Report A; Report B\n",
+        bom=True,
+        newline="\r\n",
+    )
+    log, problems = read_incidents([path], CATEGORIES)
+    assert problems == []
+    [incident] = log.incidents()
+    assert incident.id == "a-1"
+    assert incident.sources == ("Report A", "Report B")
+    assert incident.summary == "A robbery."
+
+
+def test_optional_columns_default(tmp_path: Path):
+    path = _write(tmp_path / "i.csv", f"{HEADER}\na-1,2018-06-07,Peru,Lima,crime,A robbery.,R\n")
+    [incident] = read_incidents([path], CATEGORIES)[0].incidents()
+    assert (incident.fatalities, incident.injuries, incident.actors) == (0, 0, ())
+    assert incident.admin2 is None and incident.latitude is None
+
+
+def test_quoted_newlines_do_not_shift_line_numbers(tmp_path: Path):
+    text = (
+        f"{HEADER}\n"
+        'a-1,2018-06-07,Peru,Lima,crime,"Line one,\nline two\nline three",R\n'
+        "\n"
+        "a-2,2018-06-31,Peru,Lima,crime,Bad date.,R\n"
+    )
+    _, problems = read_incidents([_write(tmp_path / "i.csv", text)], CATEGORIES)
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'i.csv'}:6:2: date: '2018-06-31' is not a date (YYYY-MM-DD)"
+    ]
+
+
+def test_blank_and_comma_only_rows_are_skipped(tmp_path: Path):
+    text = f"{HEADER}\n\n,,,,,,\na-1,2018-06-07,Peru,Lima,crime,A robbery.,R\n\n"
+    log, problems = read_incidents([_write(tmp_path / "i.csv", text)], CATEGORIES)
+    assert problems == []
+    assert len(log) == 1
+
+
+def test_many_bad_rows_are_summed_up(tmp_path: Path):
+    rows = "".join(f"a-{i},2018-06-07,Peru,Lima,crime,,R\n" for i in range(MAX_REPORTS + 5))
+    _, problems = read_incidents([_write(tmp_path / "i.csv", f"{HEADER}\n{rows}")], CATEGORIES)
+    assert len(problems) == MAX_REPORTS + 1
+    assert problems[-1].message == "... and 5 more rows with the same problem as above"
+
+
+def test_json_incidents_are_located(tmp_path: Path):
+    document = {
+        "version": 1,
+        "incidents": [
+            {
+                "id": "j-1",
+                "date": "2018-06-07",
+                "country": "Peru",
+                "admin1": "Lima",
+                "category": "crime",
+                "fatalities": 1,
+                "summary": "A robbery.",
+                "sources": ["Report A"],
+            },
+            {"id": "j-2", "date": "June 8", "country": "Peru", "admin1": "Lima"},
+        ],
+    }
+    path = tmp_path / "i.json"
+    path.write_text(json.dumps(document, indent=2))
+    log, problems = read_incidents([path], CATEGORIES)
+    messages = [str(p).removeprefix(f"{path}:") for p in problems]
+    assert messages == [
+        "16:5: incidents[1].category: required field is empty",
+        "16:5: incidents[1].summary: required field is empty",
+        "16:5: incidents[1].sources: required field is empty",
+        "18:15: incidents[1].date: 'June 8' is not a date (YYYY-MM-DD)",
+    ]
+    assert log.frame.height == 2
+    assert log.frame.row(0, named=True)["fatalities"] == 1
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+cell = st.text(alphabet=string.ascii_letters + ' ,"\n', min_size=1, max_size=12).map(str.strip)
+
+
+@settings(max_examples=40, deadline=None)
+@given(summaries=st.lists(cell.filter(bool), min_size=1, max_size=8), bad=st.data())
+def test_reported_line_is_the_physical_line(tmp_path_factory, summaries, bad):
+    """Whatever line breaks and quotes the cells hold, an error names the row's first line."""
+    rows = [HEADER.split(",")]
+    rows += [
+        [f"a-{i}", "2018-06-07", "Peru", "Lima", "crime", s, "R"] for i, s in enumerate(summaries)
+    ]
+    broken = bad.draw(st.integers(min_value=0, max_value=len(summaries) - 1))
+    rows[broken + 1][1] = "not-a-date"
+    text = _csv_text(rows)
+    path = tmp_path_factory.mktemp("csv") / "i.csv"
+    path.write_text(text)
+
+    _, problems = read_incidents([path], CATEGORIES)
+
+    expected_line = _csv_text(rows[: broken + 1]).count("\n") + 1
+    assert [(p.location.line, p.field) for p in problems] == [(expected_line, "date")]
