@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from advisory.models import Region, Rules, RuleSet
 from advisory.regions import assign_regions, normalize
 
 
-def _rules(*regions: dict, country: str = "Peru") -> Rules:
+def _rules(*regions: dict[str, Any], country: str = "Peru") -> Rules:
     ruleset = RuleSet.model_validate(
         {
             "version": 1,

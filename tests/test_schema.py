@@ -50,7 +50,7 @@ def test_schema_accepts_the_demo_file(kind: str, path: str):
 def test_schema_accepts_the_demo_incidents():
     log, problems = read_incidents(sorted((ROOT / "data").glob("*.csv")))
     assert not [p for p in problems if p.is_error]
-    document = {
+    document: dict[str, Any] = {
         "version": 1,
         "incidents": [
             {k: v for k, v in i.model_dump(mode="json").items() if v is not None}
@@ -69,7 +69,7 @@ def test_schema_refuses_a_typo():
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_committed_schemas_are_current(kind: str):
-    """rules/schema/ is what editors read; regenerate it with `advisory schema --out rules/schema`."""
+    """rules/schema/ is what editors read: `advisory schema --out rules/schema` renews it."""
     assert (ROOT / "rules" / "schema" / f"{kind}.schema.json").read_text() == schema_text(kind)
 
 
