@@ -40,6 +40,13 @@ def normalize_expr(column: str) -> pl.Expr:
     )
 
 
+def _normalized(column: pl.Series) -> pl.Series:
+    """`normalize_expr` over a column's distinct values only: place names repeat a great deal."""
+    distinct = column.unique().drop_nulls()
+    normalized = distinct.to_frame("raw").select(normalize_expr("raw")).to_series()
+    return column.replace_strict(distinct, normalized, default=None).alias(column.name)
+
+
 def match_table(rules: Rules) -> pl.DataFrame:
     """One row per (region, place) the rules name, with normalized keys and a specificity."""
     rows: list[dict[str, object]] = []
@@ -75,8 +82,8 @@ def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """
     keyed = incidents.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"),
-        *[pl.col(k).cast(pl.String) for k in _KEYS],
-    ).with_columns(normalize_expr(k).alias(k) for k in _KEYS)
+        *[_normalized(incidents.get_column(k).cast(pl.String)) for k in _KEYS],
+    )
     table = match_table(rules)
     found: list[pl.DataFrame] = []
     # Entries naming the same set of fields are joined on those fields in one go.

@@ -16,11 +16,14 @@ def describe_inputs(inputs: Inputs) -> list[str]:
     rules = inputs.rules
     rs = rules.ruleset
     countries = rules.country_names()
+    shown = ", ".join(countries[:5]) + (
+        f" and {len(countries) - 5} more" if len(countries) > 5 else ""
+    )
     lines = [
         f"rules: {_count(len(rs.levels), 'level')} ({', '.join(rs.level_names())}), "
         f"{_count(len(rs.categories), 'category', 'categories')}, "
         f"{_count(len(rules.regions), 'region')} in "
-        f"{_count(len(countries), 'country', 'countries')} ({', '.join(countries)})"
+        f"{_count(len(countries), 'country', 'countries')} ({shown})"
     ]
     frame = inputs.incidents.frame
     files = _count(len(inputs.incidents.files), "file")

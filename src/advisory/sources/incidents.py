@@ -375,10 +375,12 @@ def check_columns(
 
     with_raw = typed.with_columns(cleaned.get_column(c).alias(f"_raw_{c}") for c in unreadable)
     problems: list[Problem] = []
-    for name, bad, message_of in checks:
-        hits = with_raw.filter(bad)
-        if hits.height == 0:
+    # One pass over the table counts every check's hits; only failing checks look at rows.
+    counts = with_raw.select(bad.sum().alias(str(i)) for i, (_, bad, _) in enumerate(checks)).row(0)
+    for (name, bad, message_of), count in zip(checks, counts, strict=True):
+        if not count:
             continue
+        hits = with_raw.filter(bad)
         for r in hits.head(MAX_REPORTS).to_dicts():
             where, shown_field = locate(int(r["source_row"]), name)
             message = message_of(r) if callable(message_of) else message_of.format(**r)
@@ -406,6 +408,9 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
 
 
 def _duplicate_ids(frame: pl.DataFrame, locators: dict[str, Locator]) -> list[Problem]:
+    ids = frame.get_column("id").drop_nulls()
+    if ids.n_unique() == ids.len():
+        return []
     repeated = (
         frame.filter(pl.col("id").is_not_null())
         .with_columns(pl.col("id").is_first_distinct().alias("first"))

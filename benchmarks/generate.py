@@ -1,0 +1,91 @@
+"""Synthetic archive-scale inputs: an incident log of N rows and a rules folder of R regions.
+
+Deterministic for a given seed, so that every run measures the same work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+CATEGORIES = [
+    "armed_clash", "ambush", "attack", "explosive", "kidnapping",
+    "riot", "protest", "strike_blockade", "crime", "natural_hazard",
+]  # fmt: skip
+COUNTRIES = 50
+
+
+def region_places(regions: int) -> list[tuple[str, str]]:
+    """(country, admin1) of each synthetic region."""
+    return [(f"Country {i % COUNTRIES:02d}", f"Province {i:05d}") for i in range(regions)]
+
+
+def write_rules(target: Path, regions: int) -> None:
+    """The demo rule set with `regions` regions, one admin1 unit each, over 50 countries."""
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "regions").mkdir(parents=True)
+    shutil.copy(ROOT / "rules" / "scoring.yaml", target / "scoring.yaml")
+    by_country: dict[str, list[str]] = {}
+    for country, admin1 in region_places(regions):
+        by_country.setdefault(country, []).append(admin1)
+    for n, (country, provinces) in enumerate(sorted(by_country.items())):
+        lines = ["version: 1", f"country: {country}", "regions:"]
+        for admin1 in provinces:
+            rid = admin1.lower().replace(" ", "-")
+            lines += [
+                f"  - id: {rid}",
+                f"    name: {admin1}",
+                f"    match: [{{admin1: {admin1}}}]",
+                f"    context: Standing context of {admin1}.",
+                "    advice: [Exercise increased caution.]",
+            ]
+        (target / "regions" / f"country-{n:02d}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def write_incidents(target: Path, rows: int, regions: int, seed: int = 7) -> None:
+    """`rows` incidents over three years ending 2026-11-15, spread over the regions."""
+    rng = random.Random(seed)
+    places = region_places(regions)
+    end = dt.date(2026, 11, 15)
+    start = end - dt.timedelta(days=3 * 365)
+    span = (end - start).days
+    picks = [rng.randrange(regions) for _ in range(rows)]
+    frame = pl.DataFrame(
+        {
+            "id": [f"SYN{i:07d}" for i in range(rows)],
+            "date": [start + dt.timedelta(days=rng.randrange(span + 1)) for _ in range(rows)],
+            "country": [places[p][0] for p in picks],
+            "admin1": [places[p][1] for p in picks],
+            "admin2": [""] * rows,
+            "location": [f"Town {rng.randrange(1000)}" for _ in range(rows)],
+            "category": [rng.choice(CATEGORIES) for _ in range(rows)],
+            "fatalities": [rng.choice((0, 0, 0, 0, 1, 2, 5)) for _ in range(rows)],
+            "injuries": [rng.choice((0, 0, 0, 1, 3)) for _ in range(rows)],
+            "summary": [f"Synthetic incident number {i}, for benchmarks." for i in range(rows)],
+            "sources": ["Synthetic feed; Second source"] * rows,
+        }
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(target)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "data")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--regions", type=int, default=5_000)
+    args = parser.parse_args()
+    write_rules(args.out / "rules", args.regions)
+    write_incidents(args.out / "incidents.csv", args.rows, args.regions)
+    print(f"wrote {args.rows} incidents and {args.regions} regions under {args.out}")
+
+
+if __name__ == "__main__":
+    main()
