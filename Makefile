@@ -11,6 +11,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-su
 
 run: $(STAMP)
 	$(BIN)/advisory validate
+	$(BIN)/advisory rate --as-of 2018-06-26
 
 test: $(STAMP) check
 	$(BIN)/pytest

@@ -6,6 +6,7 @@ commands that render pay for WeasyPrint.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -23,8 +24,8 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
-def input_options(func: F) -> F:
-    """The options every command that reads the inputs takes."""
+def incident_options(func: F) -> F:
+    """The options of every command that reads rules and incidents."""
     options = [
         click.option(
             "--rules",
@@ -42,18 +43,44 @@ def input_options(func: F) -> F:
             help="Incident files (.csv, .yaml, .json) or glob patterns; repeatable. "
             "[default: data/*.csv]",
         ),
-        click.option(
-            "--roster",
-            "roster_path",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default="data/travelers.yaml",
-            show_default=True,
-            help="Traveler roster.",
-        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def roster_option(func: F) -> F:
+    """The option of every command that reads the roster."""
+    return click.option(
+        "--roster",
+        "roster_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="data/travelers.yaml",
+        show_default=True,
+        help="Traveler roster.",
+    )(func)
+
+
+class AsOf(click.ParamType):  # type: ignore[type-arg]
+    """A date (`2018-06-26`, midnight UTC) or an ISO date and time; without a zone, UTC."""
+
+    name = "DATETIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (2018-06-26) or date and time (2018-06-26T11:35Z)")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
+
+
+def now() -> dt.datetime:
+    """The one place the program reads the clock."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,7 +100,8 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@input_options
+@incident_options
+@roster_option
 def validate(rules_dir: Path, incident_patterns: tuple[str, ...], roster_path: Path) -> None:
     """Check the rules, incidents and roster, and report every problem.
 
@@ -88,6 +116,65 @@ def validate(rules_dir: Path, incident_patterns: tuple[str, ...], roster_path: P
     for line in describe_inputs(inputs):
         click.echo(line)
     click.echo("OK")
+
+
+@main.command()
+@incident_options
+@click.option("--as-of", "as_of", type=AsOf(), help="Rate as of this time. [default: now]")
+@click.option(
+    "--region",
+    "region_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this region; repeatable. [default: every region]",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format; json is stable for other programs (docs/ratings.md).",
+)
+@click.option("--explain", is_flag=True, help="Show how each level was reached.")
+def rate(
+    rules_dir: Path,
+    incident_patterns: tuple[str, ...],
+    as_of: dt.datetime | None,
+    region_ids: tuple[str, ...],
+    output_format: str,
+    explain: bool,
+) -> None:
+    """Rate every region's risk level from the recent incidents.
+
+    The week rated is the seven days before the as-of date; the score counts the incidents of
+    the window (window_days) before it. --explain shows, per region, the incidents counted,
+    the rule lines that decided the level, and what would change it.
+    """
+    from advisory import report
+    from advisory.errors import not_one_of
+    from advisory.inputs import DEFAULT_INCIDENTS
+    from advisory.rating import rate as rate_regions
+
+    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
+    _print_problems(inputs.warnings)
+    known = [r.id for r in inputs.rules.regions]
+    for region_id in region_ids:
+        if region_id not in known:
+            raise click.BadParameter(
+                not_one_of(region_id, known, "a region"), param_hint="--region"
+            )
+    ratings = rate_regions(inputs.incidents, inputs.rules, as_of or now(), inputs.placements)
+    if region_ids:
+        ratings = [r for r in ratings if r.region_id in region_ids]
+    if explain:
+        click.echo("\n".join(report.explain(r, inputs.rules) for r in ratings), nl=False)
+    elif output_format == "json":
+        click.echo(report.json_text(ratings, inputs.rules), nl=False)
+    elif output_format == "csv":
+        click.echo(report.csv_text(ratings), nl=False)
+    else:
+        click.echo(report.table(ratings), nl=False)
 
 
 @main.command()

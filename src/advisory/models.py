@@ -255,3 +255,81 @@ class Traveler(UserModel):
 class Roster(UserModel):
     version: Literal[1]
     travelers: list[Traveler]
+
+
+# --- ratings (rating.py -> compose.py) --------------------------------------------------------
+
+
+class Output(BaseModel):
+    """Base of the models the pipeline produces."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Contribution(Output):
+    """One incident's part in a region's score."""
+
+    incident_id: str
+    date: dt.date
+    category: str
+    fatalities: int
+    injuries: int
+    age_days: int = Field(description="Whole days from the incident's date to the as-of date.")
+    base_points: float = Field(description="Category weight times the casualty factor.")
+    decay: float = Field(description="Weight left after decay, 0 to 1.")
+    points: float = Field(description="base_points times decay.")
+    share: float = Field(description="Fraction of the region's score, 0 to 1.")
+
+
+class Decision(Output):
+    """A rule line that decided the level."""
+
+    kind: Literal["threshold", "hysteresis", "floor"]
+    text: str
+
+
+class WeekRating(Output):
+    """A region's rating at the end of one past week, for trends and charts."""
+
+    as_of: dt.datetime
+    period_start: dt.date
+    period_end: dt.date
+    incidents: int
+    fatalities: int
+    injuries: int
+    score: float
+    level: str
+
+
+class Rating(Output):
+    """A region's risk level at an as-of time, and everything that explains it."""
+
+    region_id: str
+    region_name: str
+    country: str
+    as_of: dt.datetime
+    period_start: dt.date = Field(description="First day of the reporting week.")
+    period_end: dt.date = Field(description="Last day of the reporting week.")
+    window_start: dt.date = Field(description="Oldest incident date the score counts.")
+    score: float
+    level: str
+    level_rank: int = Field(description="1 for the lowest level.")
+    level_count: int
+    score_level: str = Field(description="The level by score and hysteresis, before the floor.")
+    previous_level: str | None = Field(description="The level a week before; None if not rated.")
+    trend: Literal["up", "down", "steady"]
+    reasons: list[str] = Field(description="Reason codes of the score's incidents, largest first.")
+    period_incidents: int
+    period_fatalities: int
+    period_injuries: int
+    period_categories: dict[str, int]
+    window_incidents: int
+    window_fatalities: int
+    window_injuries: int
+    severity: str | None = Field(description="Severity word; None without incidents this week.")
+    severity_rule: int | None = Field(description="Index of the severity rule that matched.")
+    contributions: list[Contribution] = Field(description="The window's incidents, largest first.")
+    decisions: list[Decision]
+    history: list[WeekRating] = Field(
+        description="The look-back weeks, oldest first, this one last."
+    )

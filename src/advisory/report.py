@@ -1,0 +1,275 @@
+"""Ratings as text for people and for other programs: a table, CSV, JSON and `--explain`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from advisory.models import Contribution, Rating, Rules, RuleSet, SeverityWhen
+from advisory.rating import PERIOD_DAYS, drop_point
+
+#: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
+JSON_FORMAT = 1
+TREND_ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
+FLOAT_DIGITS = 4
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def prose_date(day: Any) -> str:
+    """`June 7`, as the alerts write dates in running text."""
+    return f"{day:%B} {day.day}"
+
+
+def stamp(moment: Any) -> str:
+    """`26 Jun 2018 00:00 UTC`."""
+    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
+
+
+def table(ratings: Sequence[Rating]) -> str:
+    """The ratings as an aligned text table, one region a row."""
+    days = ratings[0].as_of.date() - ratings[0].window_start if ratings else None
+    span = f" {days.days}d" if days else ""
+    header = ["region", "level", "reasons", "previous", "trend", "score"]
+    header += [f"incidents{span}", f"fatalities{span}"]
+    rows = [
+        [
+            f"{r.region_name} ({r.region_id})",
+            r.level,
+            " ".join(r.reasons) or "-",
+            r.previous_level or "-",
+            TREND_ARROWS[r.trend],
+            f"{r.score:.2f}",
+            str(r.window_incidents),
+            str(r.window_fatalities),
+        ]
+        for r in ratings
+    ]
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+    numeric = {5, 6, 7}
+    lines = []
+    for line in [header, *rows]:
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(line)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+CSV_FIELDS = [
+    "region_id", "region_name", "country", "level", "level_rank", "previous_level", "trend",
+    "score", "reasons", "window_incidents", "window_fatalities", "window_injuries",
+    "period_incidents", "period_fatalities", "period_injuries", "severity",
+]  # fmt: skip
+
+
+def csv_text(ratings: Sequence[Rating]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in ratings:
+        row = r.model_dump(include=set(CSV_FIELDS))
+        row["score"] = f"{r.score:.2f}"
+        row["reasons"] = " ".join(r.reasons)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def json_data(ratings: Sequence[Rating], rules: Rules) -> dict[str, Any]:
+    """The stable JSON document: sorted regions, rounded numbers (docs/ratings.md)."""
+    rs = rules.ruleset
+    return {
+        "format": JSON_FORMAT,
+        "as_of": ratings[0].as_of.isoformat() if ratings else None,
+        "rules": {
+            "window_days": rs.window_days,
+            "half_life_days": rs.half_life_days,
+            "lookback_weeks": rs.lookback_weeks,
+            "hysteresis": rs.hysteresis,
+            "levels": [{"name": lv.name, "threshold": lv.threshold} for lv in rs.levels],
+        },
+        "ratings": [
+            _rounded(r.model_dump(mode="json")) for r in sorted(ratings, key=lambda r: r.region_id)
+        ],
+    }
+
+
+def json_text(ratings: Sequence[Rating], rules: Rules) -> str:
+    return (
+        json.dumps(json_data(ratings, rules), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+# --- --explain --------------------------------------------------------------------------------
+
+
+def explain(rating: Rating, rules: Rules) -> str:
+    """How the level was reached, and what would change it, in plain lines."""
+    rs = rules.ruleset
+    region = rules.region(rating.region_id)
+    reasons = f" — {', '.join(rating.reasons)}" if rating.reasons else ""
+    decay = f"half-life {rs.half_life_days:g} days" if rs.half_life_days else "no decay"
+    lines = [
+        f"{rating.region_name} ({rating.region_id}), {rating.country}: "
+        f"{rating.level} ({rating.level_rank} of {rating.level_count}){reasons}",
+        f"  as of {stamp(rating.as_of)}; window {rating.window_start} to {rating.period_end} "
+        f"({rs.window_days} days), {decay}",
+    ]
+    if rating.contributions:
+        lines.append(f"  incidents counted ({len(rating.contributions)}):")
+        lines += [f"    {_contribution_line(c, rules)}" for c in rating.contributions]
+    else:
+        lines.append("  no incidents in the window")
+    lines.append(f"  score {rating.score:.2f}")
+    lines += [f"  {d.kind}: {d.text}" for d in rating.decisions]
+    lines.append(f"  level {rating.level}; {_trend_text(rating)}")
+    if rating.severity is not None and rating.severity_rule is not None:
+        rule = rs.severity.rules[rating.severity_rule]
+        lines.append(
+            f"  severity {rating.severity} (severity rule {rating.severity_rule + 1}: "
+            f"{_conditions(rule.when)}), from {plural(rating.period_incidents, 'incident')} "
+            f"in the week {rating.period_start} to {rating.period_end}"
+        )
+    else:
+        lines.append(f"  no severity: no incidents in the week {rating.period_start} to "
+                     f"{rating.period_end}")  # fmt: skip
+    lines.append("  what would change it:")
+    lines += [f"    {text}" for text in _changes(rating, rs, region.floor, rules)]
+    return "\n".join(lines) + "\n"
+
+
+def _conditions(when: SeverityWhen) -> str:
+    given = {k: v for k, v in when.model_dump().items() if v is not None}
+    if not given:
+        return "no conditions"
+    return " and ".join(
+        f"{k.replace('_', ' ')} {', '.join(v) if isinstance(v, list) else v}"
+        for k, v in given.items()
+    )
+
+
+def _contribution_line(c: Contribution, rules: Rules) -> str:
+    category = rules.ruleset.categories[c.category]
+    label = category.label or c.category.replace("_", " ")
+    toll = f"{c.fatalities} killed, {c.injuries} injured"
+    return (
+        f"{c.date}  {c.incident_id}  {label}, {toll}: {c.base_points:.2f} points × "
+        f"{c.decay:.3f} decay ({plural(c.age_days, 'day')} old) = {c.points:.2f} "
+        f"({c.share:.0%})"
+    )
+
+
+def _trend_text(rating: Rating) -> str:
+    if rating.previous_level is None:
+        return "no earlier week rated"
+    if rating.trend == "steady":
+        return f"unchanged from the week before ({rating.previous_level})"
+    word = "raised" if rating.trend == "up" else "lowered"
+    return f"{word} from {rating.previous_level} the week before"
+
+
+def _changes(rating: Rating, rs: RuleSet, floor: str | None, rules: Rules) -> list[str]:
+    names = rs.level_names()
+    level = names.index(rating.level)
+    score_level = names.index(rating.score_level)
+    floor_index = names.index(floor) if floor else 0
+    out: list[str] = []
+
+    if score_level == 0:
+        out.append(f"already at the lowest level by score, {names[0]}")
+    else:
+        below = drop_point(rs, score_level)
+        days = _quiet_days_until(rating.contributions, rs, below)
+        quiet = (
+            f"about {plural(math.ceil(days / PERIOD_DAYS), 'week')} without incidents"
+            if days is not None
+            else "not by decay alone"
+        )
+        drop = (
+            f"below {below:.2f} ({names[score_level]}'s threshold "
+            f"{rs.levels[score_level].threshold:g} less {rs.hysteresis:.0%} hysteresis): {quiet}"
+        )
+        if score_level <= floor_index:
+            out.append(
+                f"by score it would fall to {names[score_level - 1]} {drop}; "
+                f"its floor keeps it at {names[floor_index]}"
+            )
+        else:
+            out.append(
+                f"falls to {names[max(score_level - 1, floor_index)]} when the score drops {drop}"
+            )
+    if score_level < floor_index:
+        out.append(f"stays at {names[floor_index]}, its floor, until the score reaches it")
+
+    if level + 1 >= len(names):
+        out.append(f"already at the highest level, {names[level]}")
+    else:
+        target = rs.levels[level + 1]
+        needed = target.threshold - rating.score
+        out.append(
+            f"rises to {target.name} at {target.threshold:g} points "
+            f"({needed:.2f} more): {_more_incidents(needed, rating.contributions, rs, rules)}"
+        )
+    return out
+
+
+def _quiet_days_until(
+    contributions: Sequence[Contribution], rs: RuleSet, below: float
+) -> int | None:
+    """Days without new incidents until the score falls below `below`."""
+    for days in range(1, rs.window_days + 2):
+        future = 0.0
+        for c in contributions:
+            age = c.age_days + days
+            if age <= rs.window_days:
+                future += c.base_points * (
+                    0.5 ** (age / rs.half_life_days) if rs.half_life_days else 1
+                )
+        if future < below:
+            return days
+    return None
+
+
+def _more_incidents(
+    needed: float, contributions: Sequence[Contribution], rs: RuleSet, rules: Rules
+) -> str:
+    """`one more incident like the June 7 ambush`: the smallest past incident that would do."""
+    fresh = 0.5 ** (1 / rs.half_life_days) if rs.half_life_days else 1.0
+    candidates = sorted(contributions, key=lambda c: (c.base_points, c.date))
+    for c in candidates:
+        if c.base_points * fresh >= needed:
+            return f"one more incident like the {prose_date(c.date)} {_label(c, rules)}"
+    if candidates:
+        biggest = max(candidates, key=lambda c: (c.base_points, c.date))
+        count = math.ceil(needed / (biggest.base_points * fresh)) if biggest.base_points else 0
+        if count:
+            like = f"{prose_date(biggest.date)} {_label(biggest, rules)}"
+            return f"{count} more incidents like the {like}"
+    name, category = max(rs.categories.items(), key=lambda item: item[1].weight)
+    if category.weight <= 0:
+        return "no incident weighs enough"
+    count = math.ceil(needed / (category.weight * fresh))
+    label = category.label or name.replace("_", " ")
+    return f"{plural(count, label)} without casualties"
+
+
+def _label(c: Contribution, rules: Rules) -> str:
+    category = rules.ruleset.categories[c.category]
+    return category.label or c.category.replace("_", " ")
