@@ -1,0 +1,108 @@
+"""`advisory rate` on the demo data, as an analyst runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.conftest import run_advisory
+
+
+def test_vraem_in_june_2018_is_high_by_its_score(demo_workspace: Path):
+    result = run_advisory(
+        "rate", "--as-of", "2018-06-26", "--region", "pe-vraem", "--explain", cwd=demo_workspace
+    )
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("VRAEM region (pe-vraem), Peru: High (4 of 5) — T\n")
+    assert "threshold: score 24.38 reaches High (threshold 20), below Extreme (45)" in text
+    assert "floor:" not in text  # High by score, not only by its floor
+    for incident in (
+        "pe-2018-0607-huancavelica",
+        "pe-2018-0611-mazangaro",
+        "pe-2018-0624-vizcatan",
+    ):
+        assert incident in text
+    assert "severity Informational" in text
+    assert (
+        "rises to Extreme at 45 points (20.62 more): one more incident like the June 7 ambush"
+        in text
+    )
+    assert (
+        "below 17.00 (High's threshold 20 less 15% hysteresis): about 2 weeks without incidents"
+        in text
+    )
+
+
+def test_natividad_ambush_in_march_2023(demo_workspace: Path):
+    result = run_advisory(
+        "rate", "--as-of", "2023-03-27", "--region", "pe-vraem", "--explain", cwd=demo_workspace
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pe-2023-0325-natividad  ambush, 7 killed, 0 injured" in result.stdout
+    assert "Extreme (5 of 5)" in result.stdout
+    assert "severity Critical" in result.stdout
+
+
+def test_table(demo_workspace: Path):
+    result = run_advisory("rate", "--as-of", "2018-06-26", cwd=demo_workspace)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "region", "level", "reasons", "previous", "trend", "score",
+        "incidents", "30d", "fatalities", "30d",
+    ]  # fmt: skip
+    vraem = next(line for line in lines if "(pe-vraem)" in line)
+    assert vraem.split()[-7:] == ["High", "T", "High", "→", "24.38", "3", "4"]
+    assert len(lines) == 7
+
+
+def test_json_is_stable_and_sorted(demo_workspace: Path):
+    args = ("rate", "--as-of", "2023-03-27T06:00:00Z", "--format", "json")
+    first = run_advisory(*args, cwd=demo_workspace)
+    second = run_advisory(*args, cwd=demo_workspace)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert data["format"] == 1
+    assert data["as_of"] == "2023-03-27T06:00:00+00:00"
+    ids = [r["region_id"] for r in data["ratings"]]
+    assert ids == sorted(ids)
+    vraem = next(r for r in data["ratings"] if r["region_id"] == "pe-vraem")
+    assert vraem["level"] == "Extreme"
+    assert vraem["contributions"][0]["incident_id"] == "pe-2023-0325-natividad"
+    assert len(vraem["history"]) == 12
+    assert first.stdout == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_csv(demo_workspace: Path):
+    result = run_advisory("rate", "--as-of", "2018-06-26", "--format", "csv", cwd=demo_workspace)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 6
+    vraem = next(r for r in rows if r["region_id"] == "pe-vraem")
+    assert (vraem["level"], vraem["score"], vraem["severity"]) == ("High", "24.38", "Informational")
+
+
+def test_unknown_region_is_a_usage_error(demo_workspace: Path):
+    result = run_advisory("rate", "--region", "pe-vrame", cwd=demo_workspace)
+    assert result.returncode == 2
+    assert "'pe-vrame' is not a region" in result.stderr
+    assert "did you mean 'pe-vraem'?" in result.stderr
+
+
+def test_bad_as_of_is_a_usage_error(demo_workspace: Path):
+    result = run_advisory("rate", "--as-of", "26/06/2018", cwd=demo_workspace)
+    assert result.returncode == 2
+    assert "is not a date" in result.stderr
+
+
+def test_bad_input_stops_the_rating(demo_workspace: Path):
+    (demo_workspace / "data" / "broken.csv").write_text(
+        "id,date,country,admin1,category,summary,sources\nx,2018-06-40,Peru,Lima,crime,A.,B\n"
+    )
+    result = run_advisory("rate", cwd=demo_workspace)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "data/broken.csv:2:2: date: '2018-06-40' is not a date (YYYY-MM-DD)" in result.stderr
