@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from advisory.models import Region, Rating, Rules, RuleSet
+from advisory.models import Rating, Region, Rules, RuleSet
 from advisory.rating import rate
 from advisory.sources.incidents import read_incidents
 from advisory.sources.rules import check_ruleset
