@@ -67,14 +67,14 @@ def test_json_is_stable_and_sorted(demo_workspace: Path):
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert data["format"] == 1
-    assert data["as_of"] == "2023-03-27T06:00:00+00:00"
+    assert data["as_of"] == "2023-03-27T06:00:00Z"
     ids = [r["region_id"] for r in data["ratings"]]
     assert ids == sorted(ids)
     vraem = next(r for r in data["ratings"] if r["region_id"] == "pe-vraem")
     assert vraem["level"] == "Extreme"
     assert vraem["contributions"][0]["incident_id"] == "pe-2023-0325-natividad"
-    assert len(vraem["history"]) == 12
-    assert first.stdout == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert len(vraem["history"]["level"]) == 12
+    assert list(vraem)[:4] == ["region_id", "region_name", "country", "as_of"]
 
 
 def test_csv(demo_workspace: Path):

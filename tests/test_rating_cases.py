@@ -84,7 +84,8 @@ def observed(rating: Rating, field: str) -> Any:
         return [d.kind for d in rating.decisions]
     if field == "contributions":
         return [c.incident_id for c in rating.contributions]
-    return getattr(rating, field)
+    value = getattr(rating, field)
+    return list(value) if isinstance(value, tuple) else value
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

@@ -170,7 +170,7 @@ def rate(
     if explain:
         click.echo("\n".join(report.explain(r, inputs.rules) for r in ratings), nl=False)
     elif output_format == "json":
-        click.echo(report.json_text(ratings, inputs.rules), nl=False)
+        click.echo(report.json_bytes(ratings, inputs.rules), nl=False)
     elif output_format == "csv":
         click.echo(report.csv_text(ratings), nl=False)
     else:

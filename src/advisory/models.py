@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -134,6 +135,9 @@ class RuleSet(UserModel):
     def level_names(self) -> list[str]:
         return [level.name for level in self.levels]
 
+    def thresholds(self) -> list[float]:
+        return [level.threshold for level in self.levels]
+
 
 # --- rules/regions/*.yaml ---------------------------------------------------------------------
 
@@ -258,15 +262,15 @@ class Roster(UserModel):
 
 
 # --- ratings (rating.py -> compose.py) --------------------------------------------------------
+#
+# Ratings are made by our own code, for every region at once (5,000 regions, each with weeks
+# of history and its window's incidents): they are frozen dataclasses, which cost a fraction of
+# a validated model to build, and pydantic still serializes them (report.py). Their fields are
+# documented in docs/ratings.md.
 
 
-class Output(BaseModel):
-    """Base of the models the pipeline produces."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Contribution(Output):
+@dataclass(frozen=True, slots=True)
+class Contribution:
     """One incident's part in a region's score."""
 
     incident_id: str
@@ -274,51 +278,52 @@ class Contribution(Output):
     category: str
     fatalities: int
     injuries: int
-    age_days: int = Field(description="Whole days from the incident's date to the as-of date.")
-    base_points: float = Field(description="Category weight times the casualty factor.")
-    decay: float = Field(description="Weight left after decay, 0 to 1.")
-    points: float = Field(description="base_points times decay.")
-    share: float = Field(description="Fraction of the region's score, 0 to 1.")
+    age_days: int  # whole days from the incident's date to the as-of date
+    base_points: float  # category weight times the casualty factor
+    decay: float  # weight left after decay, 0 to 1
+    points: float  # base_points times decay
+    share: float  # fraction of the region's score, 0 to 1
 
 
-class Decision(Output):
+@dataclass(frozen=True, slots=True)
+class Decision:
     """A rule line that decided the level."""
 
     kind: Literal["threshold", "hysteresis", "floor"]
     text: str
 
 
-class WeekRating(Output):
-    """A region's rating at the end of one past week, for trends and charts."""
+@dataclass(frozen=True, slots=True)
+class History:
+    """A region's look-back weeks, oldest first and this one last, as columns for charts."""
 
-    as_of: dt.datetime
-    period_start: dt.date
-    period_end: dt.date
-    incidents: int
-    fatalities: int
-    injuries: int
-    score: float
-    level: str
+    period_end: tuple[dt.date, ...]  # last day of each week
+    incidents: tuple[int, ...]
+    fatalities: tuple[int, ...]
+    injuries: tuple[int, ...]
+    score: tuple[float, ...]
+    level: tuple[str, ...]
 
 
-class Rating(Output):
+@dataclass(frozen=True, slots=True)
+class Rating:
     """A region's risk level at an as-of time, and everything that explains it."""
 
     region_id: str
     region_name: str
     country: str
     as_of: dt.datetime
-    period_start: dt.date = Field(description="First day of the reporting week.")
-    period_end: dt.date = Field(description="Last day of the reporting week.")
-    window_start: dt.date = Field(description="Oldest incident date the score counts.")
+    period_start: dt.date  # first day of the reporting week
+    period_end: dt.date  # last day of the reporting week
+    window_start: dt.date  # oldest incident date the score counts
     score: float
     level: str
-    level_rank: int = Field(description="1 for the lowest level.")
+    level_rank: int  # 1 for the lowest level
     level_count: int
-    score_level: str = Field(description="The level by score and hysteresis, before the floor.")
-    previous_level: str | None = Field(description="The level a week before; None if not rated.")
+    score_level: str  # the level by score and hysteresis, before the floor
+    previous_level: str | None  # the level a week before; None when not rated
     trend: Literal["up", "down", "steady"]
-    reasons: list[str] = Field(description="Reason codes of the score's incidents, largest first.")
+    reasons: tuple[str, ...]  # reason codes of the score's incidents, largest first
     period_incidents: int
     period_fatalities: int
     period_injuries: int
@@ -326,10 +331,8 @@ class Rating(Output):
     window_incidents: int
     window_fatalities: int
     window_injuries: int
-    severity: str | None = Field(description="Severity word; None without incidents this week.")
-    severity_rule: int | None = Field(description="Index of the severity rule that matched.")
-    contributions: list[Contribution] = Field(description="The window's incidents, largest first.")
-    decisions: list[Decision]
-    history: list[WeekRating] = Field(
-        description="The look-back weeks, oldest first, this one last."
-    )
+    severity: str | None  # None without incidents in the week
+    severity_rule: int | None  # index of the severity rule that matched
+    contributions: tuple[Contribution, ...]  # the window's incidents, largest first
+    decisions: tuple[Decision, ...]
+    history: History

@@ -20,11 +20,11 @@ The arithmetic, with the rule set's names (docs/rules.md has a worked example):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -32,27 +32,25 @@ from advisory.models import (
     REASON_CODES,
     Contribution,
     Decision,
+    History,
     Rating,
     Region,
     Rules,
     RuleSet,
     SeverityRule,
-    WeekRating,
 )
 from advisory.regions import assign_regions
 from advisory.sources.incidents import IncidentLog
 
 PERIOD_DAYS = 7
 SCORE_DIGITS = 9
+#: Decimals kept of the figures a rating shows (points, decay, shares).
+SHOWN_DIGITS = 6
 
 
 def level_at(ruleset: RuleSet, score: float) -> int:
     """Index of the highest level whose threshold `score` reaches."""
-    index = 0
-    for i, level in enumerate(ruleset.levels):
-        if score >= level.threshold:
-            index = i
-    return index
+    return max(0, bisect.bisect_right(ruleset.thresholds(), score) - 1)
 
 
 def drop_point(ruleset: RuleSet, index: int) -> float:
@@ -78,7 +76,7 @@ def severity_of(
     rules: Sequence[SeverityRule],
     level_names: list[str],
     level: int,
-    period: Sequence[dict[str, Any]],
+    period: Sequence[Contribution],
 ) -> tuple[str, int] | None:
     """The first severity rule that the period's incidents meet: (word, rule index).
 
@@ -86,9 +84,9 @@ def severity_of(
     """
     if not period:
         return None
-    fatalities = sum(int(i["fatalities"]) for i in period)
-    injuries = sum(int(i["injuries"]) for i in period)
-    categories = {str(i["category"]) for i in period}
+    fatalities = sum(c.fatalities for c in period)
+    injuries = sum(c.injuries for c in period)
+    categories = {c.category for c in period}
     for index, rule in enumerate(rules):
         when = rule.when
         checks = [
@@ -102,14 +100,6 @@ def severity_of(
         if all(checks):
             return rule.word, index
     return None  # pragma: no cover - the rules' last entry has no conditions
-
-
-@dataclass(frozen=True)
-class _Week:
-    score: float = 0.0
-    incidents: int = 0
-    fatalities: int = 0
-    injuries: int = 0
 
 
 def rate(
@@ -128,34 +118,99 @@ def rate(
     as_day = as_of.date()
     days = [as_day - dt.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
     scored = _scored(incidents, rules, days, placements)
+    table = _weekly_table(scored, rules, weeks)
 
-    totals: dict[tuple[str, int], _Week] = {}
-    for row in (
-        scored.group_by("region", "week")
-        .agg(
-            pl.col("points").sum().alias("score"),
-            pl.col("in_period").sum().alias("incidents"),
-            (pl.col("fatalities") * pl.col("in_period")).sum().alias("fatalities"),
-            (pl.col("injuries") * pl.col("in_period")).sum().alias("injuries"),
+    window: dict[str, list[Contribution]] = defaultdict(list)
+    in_period: dict[str, list[Contribution]] = defaultdict(list)
+    contributions = (
+        scored.filter(pl.col("week") == weeks - 1)
+        .sort(["region", "points", "date", "id"], descending=[False, True, True, False])
+        .select(
+            "region",
+            "in_period",
+            "id",
+            "date",
+            "category",
+            "fatalities",
+            "injuries",
+            "age",
+            pl.col("base_points").round(SHOWN_DIGITS),
+            pl.col("decay").round(SHOWN_DIGITS),
+            pl.col("points").round(SHOWN_DIGITS),
+            (pl.col("points") / pl.col("points").sum().over("region"))
+            .fill_nan(0.0)
+            .round(SHOWN_DIGITS)
+            .alias("share"),
         )
-        .iter_rows(named=True)
-    ):
-        # Rounded so that the order in which parallel sums were taken cannot change a level.
-        totals[(row["region"], row["week"])] = _Week(
-            round(row["score"], SCORE_DIGITS), row["incidents"], row["fatalities"], row["injuries"]
-        )
-
-    current: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    last = scored.filter(pl.col("week") == weeks - 1).sort(
-        ["region", "points", "date", "id"], descending=[False, True, True, False]
     )
-    for row in last.iter_rows(named=True):
-        current[row["region"]].append(row)
+    for region_id, period_flag, *fields in contributions.iter_rows():
+        contribution = Contribution(*fields)
+        window[region_id].append(contribution)
+        if period_flag:
+            in_period[region_id].append(contribution)
 
+    period_ends = tuple(day - dt.timedelta(days=1) for day in days)
     return [
-        _rate_region(region, rules, as_of, days, totals, current.get(region.id, []))
-        for region in rules.regions
+        _rating(
+            region,
+            rules,
+            as_of,
+            period_ends,
+            row,
+            window.get(region.id, []),
+            in_period.get(region.id, []),
+        )
+        for region, row in zip(rules.regions, table.iter_rows(named=True), strict=True)
     ]
+
+
+def _weekly_table(scored: pl.DataFrame, rules: Rules, weeks: int) -> pl.DataFrame:
+    """One row per region (in the rules' order) with each week's totals and levels.
+
+    Columns `score_W`, `incidents_W`, `fatalities_W`, `injuries_W`, `level_W` (score level,
+    before the floor) and `held_W` (hysteresis kept it up) for weeks W = 0 (oldest) to
+    `weeks - 1`. Hysteresis is `step_level` applied to every region at once.
+    """
+    ruleset = rules.ruleset
+    totals = scored.group_by("region", "week").agg(
+        pl.col("points").sum().alias("score"),
+        pl.col("in_period").sum().cast(pl.Int64).alias("incidents"),
+        (pl.col("fatalities") * pl.col("in_period")).sum().alias("fatalities"),
+        (pl.col("injuries") * pl.col("in_period")).sum().alias("injuries"),
+    )
+    grid = pl.DataFrame({"region": [r.id for r in rules.regions]}).join(
+        pl.DataFrame({"week": list(range(weeks))}, schema={"week": pl.Int32}), how="cross"
+    )
+    long = grid.join(totals, on=["region", "week"], how="left").with_columns(
+        # Rounded so that the order in which parallel sums were taken cannot change a level.
+        pl.col("score").fill_null(0.0).round(SCORE_DIGITS),
+        pl.col("incidents", "fatalities", "injuries").fill_null(0),
+    )
+    wide = long.pivot(
+        on="week", index="region", values=["score", "incidents", "fatalities", "injuries"]
+    )
+    order = pl.DataFrame({"region": [r.id for r in rules.regions]})
+    wide = order.join(wide, on="region", how="left", maintain_order="left")
+
+    thresholds = ruleset.thresholds()
+    drops = [drop_point(ruleset, i) for i in range(len(thresholds))]
+
+    def reached(limits: list[float], score: pl.Expr) -> pl.Expr:
+        return pl.sum_horizontal([(score >= limit).cast(pl.Int32) for limit in limits]) - 1
+
+    previous: pl.Expr | None = None
+    for w in range(weeks):
+        score = pl.col(f"score_{w}")
+        plain = reached(thresholds, score)
+        if previous is None:
+            level, held = plain, pl.lit(False)
+        else:
+            kept = pl.min_horizontal(previous, reached(drops, score))
+            level = pl.when(plain >= previous).then(plain).otherwise(kept)
+            held = level > plain
+        wide = wide.with_columns(level.alias(f"level_{w}"), held.alias(f"held_{w}"))
+        previous = pl.col(f"level_{w}")
+    return wide
 
 
 def _scored(
@@ -201,120 +256,97 @@ def _scored(
     )
 
 
-def _rate_region(
+def _rating(
     region: Region,
     rules: Rules,
     as_of: dt.datetime,
-    days: list[dt.date],
-    totals: dict[tuple[str, int], _Week],
-    window: list[dict[str, Any]],
+    period_ends: tuple[dt.date, ...],
+    row: dict[str, Any],
+    window: list[Contribution],
+    period: list[Contribution],
 ) -> Rating:
     ruleset = rules.ruleset
     names = ruleset.level_names()
     floor = names.index(region.floor) if region.floor else 0
+    weeks = len(period_ends)
+    last = weeks - 1
 
-    history: list[WeekRating] = []
-    score_levels: list[int] = []
-    held = False
-    previous: int | None = None
-    for week, day in enumerate(days):
-        totals_week = totals.get((region.id, week), _Week())
-        previous, held = step_level(ruleset, previous, totals_week.score)
-        score_levels.append(previous)
-        history.append(
-            WeekRating.model_construct(
-                as_of=as_of - dt.timedelta(days=(as_of.date() - day).days),
-                period_start=day - dt.timedelta(days=PERIOD_DAYS),
-                period_end=day - dt.timedelta(days=1),
-                incidents=totals_week.incidents,
-                fatalities=totals_week.fatalities,
-                injuries=totals_week.injuries,
-                score=totals_week.score,
-                level=names[max(previous, floor)],
-            )
-        )
+    score_levels = [row[f"level_{w}"] for w in range(weeks)]
+    levels = [max(level, floor) for level in score_levels]
+    score = row[f"score_{last}"]
+    level = levels[-1]
+    before = levels[-2] if weeks > 1 else None
+    trend: Literal["up", "down", "steady"] = "steady"
+    if before is not None and before != level:
+        trend = "up" if level > before else "down"
 
-    now = history[-1]
-    score_level = score_levels[-1]
-    level = max(score_level, floor)
-    before = max(score_levels[-2], floor) if len(score_levels) > 1 else None
-    trend = "steady" if before is None or before == level else ("up" if level > before else "down")
-
-    score = now.score
-    contributions = [
-        Contribution.model_construct(
-            incident_id=i["id"],
-            date=i["date"],
-            category=i["category"],
-            fatalities=i["fatalities"],
-            injuries=i["injuries"],
-            age_days=i["age"],
-            base_points=i["base_points"],
-            decay=i["decay"],
-            points=i["points"],
-            share=i["points"] / score if score else 0.0,
-        )
-        for i in window
-    ]
-    period = [i for i in window if i["in_period"]]
     severity = severity_of(ruleset.severity.rules, names, level, period)
     period_categories: dict[str, int] = defaultdict(int)
-    for i in period:
-        period_categories[str(i["category"])] += 1
+    for c in period:
+        period_categories[c.category] += 1
 
     return Rating(
         region_id=region.id,
         region_name=region.name,
         country=rules.countries[region.id],
         as_of=as_of,
-        period_start=now.period_start,
-        period_end=now.period_end,
+        period_start=period_ends[-1] - dt.timedelta(days=PERIOD_DAYS - 1),
+        period_end=period_ends[-1],
         window_start=as_of.date() - dt.timedelta(days=ruleset.window_days),
-        score=now.score,
+        score=round(score, SHOWN_DIGITS),
         level=names[level],
         level_rank=level + 1,
         level_count=len(names),
-        score_level=names[score_level],
+        score_level=names[score_levels[-1]],
         previous_level=names[before] if before is not None else None,
         trend=trend,
-        reasons=_reasons(rules, contributions),
-        period_incidents=now.incidents,
-        period_fatalities=now.fatalities,
-        period_injuries=now.injuries,
+        reasons=_reasons(rules, window),
+        period_incidents=row[f"incidents_{last}"],
+        period_fatalities=row[f"fatalities_{last}"],
+        period_injuries=row[f"injuries_{last}"],
         period_categories=dict(sorted(period_categories.items())),
         window_incidents=len(window),
-        window_fatalities=sum(c.fatalities for c in contributions),
-        window_injuries=sum(c.injuries for c in contributions),
+        window_fatalities=sum(c.fatalities for c in window),
+        window_injuries=sum(c.injuries for c in window),
         severity=severity[0] if severity else None,
         severity_rule=severity[1] if severity else None,
-        contributions=contributions,
-        decisions=_decisions(ruleset, region, score_levels, held, now.score, floor),
-        history=history,
+        contributions=tuple(window),
+        decisions=tuple(
+            _decisions(ruleset, region, score_levels[-1], row[f"held_{last}"], score, floor)
+        ),
+        history=History(
+            period_end=period_ends,
+            incidents=tuple(row[f"incidents_{w}"] for w in range(weeks)),
+            fatalities=tuple(row[f"fatalities_{w}"] for w in range(weeks)),
+            injuries=tuple(row[f"injuries_{w}"] for w in range(weeks)),
+            score=tuple(round(row[f"score_{w}"], SHOWN_DIGITS) for w in range(weeks)),
+            level=tuple(names[lv] for lv in levels),
+        ),
     )
 
 
-def _reasons(rules: Rules, contributions: list[Contribution]) -> list[str]:
+def _reasons(rules: Rules, window: list[Contribution]) -> tuple[str, ...]:
     """Reason codes weighted by the points of the incidents behind them, largest first."""
     weight: dict[str, float] = defaultdict(float)
-    for c in contributions:
+    for c in window:
         for code in rules.ruleset.categories[c.category].reasons:
             weight[code] += c.points
     order = list(REASON_CODES)
-    return sorted(
+    ranked = sorted(
         (c for c, w in weight.items() if w > 0), key=lambda c: (-weight[c], order.index(c))
     )
+    return tuple(ranked)
 
 
 def _decisions(
     ruleset: RuleSet,
     region: Region,
-    score_levels: list[int],
+    score_level: int,
     held: bool,
     score: float,
     floor: int,
 ) -> list[Decision]:
     levels = ruleset.levels
-    score_level = score_levels[-1]
     plain = level_at(ruleset, score)
     reached = levels[plain]
     decisions = [

@@ -78,13 +78,22 @@ def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """Pairs (`pos`, `region`): each incident's position in `incidents` and a region it belongs to.
 
     `incidents` needs the columns country, admin1, admin2 and location. Incidents that match no
-    region are absent from the result.
+    region are absent from the result. Matching runs once per distinct place, not per incident.
     """
-    keyed = incidents.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"),
-        *[_normalized(incidents.get_column(k).cast(pl.String)) for k in _KEYS],
-    )
     table = match_table(rules)
+    empty = pl.DataFrame(schema={"pos": pl.Int64, "region": pl.String})
+    if table.height == 0:
+        return empty
+    # Only the fields some entry names take part; the rest would only split places apart.
+    fields = ["country"] + [k for k in _KEYS[1:] if table.get_column(k).is_not_null().any()]
+    places = (
+        incidents.select(*[pl.col(k).cast(pl.String) for k in fields])
+        .with_row_index("pos")
+        .group_by(fields)
+        .agg(pl.col("pos").cast(pl.Int64))
+        .with_row_index("place")
+    )
+    keyed = places.select("place", *[_normalized(places.get_column(k)) for k in fields])
     found: list[pl.DataFrame] = []
     # Entries naming the same set of fields are joined on those fields in one go.
     patterns = table.select([pl.col(k).is_not_null().alias(k) for k in _KEYS[1:]]).unique().rows()
@@ -95,15 +104,20 @@ def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
                 [pl.col(k).is_not_null() == on for k, on in zip(_KEYS[1:], pattern, strict=True)]
             )
         ).select("region", "specificity", *used)
-        found.append(keyed.join(part, on=used, how="inner").select("pos", "region", "specificity"))
-    if not found:
-        return pl.DataFrame(schema={"pos": pl.Int64, "region": pl.String})
+        found.append(
+            keyed.join(part, on=used, how="inner").select("place", "region", "specificity")
+        )
     matches = pl.concat(found)
-    best = matches.group_by("pos").agg(pl.col("specificity").max().alias("best"))
-    return (
-        matches.join(best, on="pos")
+    best = matches.group_by("place").agg(pl.col("specificity").max().alias("best"))
+    chosen = (
+        matches.join(best, on="place")
         .filter(pl.col("specificity") == pl.col("best"))
-        .select("pos", "region")
+        .select("place", "region")
         .unique()
+    )
+    return (
+        chosen.join(places.select("place", "pos"), on="place")
+        .explode("pos")
+        .select("pos", "region")
         .sort("pos", "region")
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from advisory.models import Contribution, Rating, Rules, RuleSet, SeverityWhen
 from advisory.rating import PERIOD_DAYS, drop_point
@@ -15,7 +18,6 @@ from advisory.rating import PERIOD_DAYS, drop_point
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
 JSON_FORMAT = 1
 TREND_ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
-FLOAT_DIGITS = 4
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -75,46 +77,62 @@ def csv_text(ratings: Sequence[Rating]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for r in ratings:
-        row = r.model_dump(include=set(CSV_FIELDS))
+        row = {name: getattr(r, name) for name in CSV_FIELDS}
         row["score"] = f"{r.score:.2f}"
         row["reasons"] = " ".join(r.reasons)
         writer.writerow(row)
     return out.getvalue()
 
 
-def json_data(ratings: Sequence[Rating], rules: Rules) -> dict[str, Any]:
-    """The stable JSON document: sorted regions, rounded numbers (docs/ratings.md)."""
+@dataclass(frozen=True, slots=True)
+class LevelSummary:
+    name: str
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class RulesSummary:
+    """The rule settings a rating depends on, so that a consumer can read it alone."""
+
+    window_days: int
+    half_life_days: float | None
+    lookback_weeks: int
+    hysteresis: float
+    levels: tuple[LevelSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RatingsDocument:
+    """`advisory rate --format json` (docs/ratings.md)."""
+
+    format: int
+    as_of: dt.datetime | None
+    rules: RulesSummary
+    ratings: tuple[Rating, ...]
+
+
+def ratings_document(ratings: Sequence[Rating], rules: Rules) -> RatingsDocument:
     rs = rules.ruleset
-    return {
-        "format": JSON_FORMAT,
-        "as_of": ratings[0].as_of.isoformat() if ratings else None,
-        "rules": {
-            "window_days": rs.window_days,
-            "half_life_days": rs.half_life_days,
-            "lookback_weeks": rs.lookback_weeks,
-            "hysteresis": rs.hysteresis,
-            "levels": [{"name": lv.name, "threshold": lv.threshold} for lv in rs.levels],
-        },
-        "ratings": [
-            _rounded(r.model_dump(mode="json")) for r in sorted(ratings, key=lambda r: r.region_id)
-        ],
-    }
-
-
-def json_text(ratings: Sequence[Rating], rules: Rules) -> str:
-    return (
-        json.dumps(json_data(ratings, rules), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return RatingsDocument(
+        format=JSON_FORMAT,
+        as_of=ratings[0].as_of if ratings else None,
+        rules=RulesSummary(
+            window_days=rs.window_days,
+            half_life_days=rs.half_life_days,
+            lookback_weeks=rs.lookback_weeks,
+            hysteresis=rs.hysteresis,
+            levels=tuple(LevelSummary(lv.name, lv.threshold) for lv in rs.levels),
+        ),
+        ratings=tuple(sorted(ratings, key=lambda r: r.region_id)),
     )
 
 
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, FLOAT_DIGITS)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
+def json_bytes(ratings: Sequence[Rating], rules: Rules) -> bytes:
+    """The stable JSON document: regions by id, keys in the documented order, two-space indent."""
+    return _DOCUMENT.dump_json(ratings_document(ratings, rules), indent=2) + b"\n"
+
+
+_DOCUMENT = TypeAdapter(RatingsDocument)
 
 
 # --- --explain --------------------------------------------------------------------------------
