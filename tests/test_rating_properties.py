@@ -56,9 +56,9 @@ def make_log(records: list[dict[str, Any]]) -> IncidentLog:
             "location": None,
             "latitude": None,
             "longitude": None,
-            "actors": [],
+            "actors": None,
             "summary": "An incident.",
-            "sources": ["Test"],
+            "sources": "Test",
             "source_file": "generated",
             "source_row": n,
             **record,
@@ -94,7 +94,7 @@ def test_weekly_levels_follow_step_level(scores, changes):
     )
     table = _weekly_table(scored, rules, len(scores))
     row = table.filter(pl.col("region") == "a").row(0, named=True)
-    assert [row[f"level_{w}"] for w in range(len(scores))] == expected
+    assert row["score_levels"] == expected
 
 
 def scores(log: IncidentLog, rules: Rules, as_of: dt.datetime = AS_OF) -> dict[str, float]:

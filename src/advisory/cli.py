@@ -94,7 +94,7 @@ def main(verbose: bool) -> None:
     """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
 
@@ -155,6 +155,7 @@ def rate(
     from advisory.errors import not_one_of
     from advisory.inputs import DEFAULT_INCIDENTS
     from advisory.rating import rate as rate_regions
+    from advisory.timing import stage
 
     inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
     _print_problems(inputs.warnings)
@@ -164,17 +165,19 @@ def rate(
             raise click.BadParameter(
                 not_one_of(region_id, known, "a region"), param_hint="--region"
             )
-    ratings = rate_regions(inputs.incidents, inputs.rules, as_of or now(), inputs.placements)
+    with stage("rate"):
+        ratings = rate_regions(inputs.incidents, inputs.rules, as_of or now(), inputs.placements)
     if region_ids:
         ratings = [r for r in ratings if r.region_id in region_ids]
-    if explain:
-        click.echo("\n".join(report.explain(r, inputs.rules) for r in ratings), nl=False)
-    elif output_format == "json":
-        click.echo(report.json_bytes(ratings, inputs.rules), nl=False)
-    elif output_format == "csv":
-        click.echo(report.csv_text(ratings), nl=False)
-    else:
-        click.echo(report.table(ratings), nl=False)
+    with stage("write"):
+        if explain:
+            click.echo("\n".join(report.explain(r, inputs.rules) for r in ratings), nl=False)
+        elif output_format == "json":
+            click.echo(report.json_bytes(ratings, inputs.rules), nl=False)
+        elif output_format == "csv":
+            click.echo(report.csv_text(ratings), nl=False)
+        else:
+            click.echo(report.table(ratings), nl=False)
 
 
 @main.command()

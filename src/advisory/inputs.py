@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +13,10 @@ import polars as pl
 from advisory.errors import InputError, Location, Problem
 from advisory.models import Roster, Rules
 from advisory.regions import assign_regions
-from advisory.sources.incidents import IncidentLog, read_incidents, unmatched_warnings
+from advisory.sources.incidents import IncidentLog, check_files, read_files, unmatched_warnings
 from advisory.sources.roster import read_roster
 from advisory.sources.rules import read_rules
+from advisory.timing import stage
 
 DEFAULT_RULES = "rules"
 DEFAULT_INCIDENTS = ("data/*.csv",)
@@ -57,24 +59,34 @@ def load_inputs(
 ) -> Inputs:
     """Load rules, incidents and roster. Raises `InputError` with every problem of all of them."""
     base = base or Path.cwd()
-    rules, vocabulary, problems = read_rules(rules_dir)
     paths, path_problems = resolve_incident_paths(incident_patterns, base)
+    # The incident files are read in a thread while the rules are parsed: the CSV engine
+    # releases the interpreter lock, YAML parsing does not.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_files, paths)
+        with stage("read rules"):
+            rules, vocabulary, problems = read_rules(rules_dir)
+        with stage("read incident files"):
+            files = reading.result()
     problems += path_problems
-    log, incident_problems = read_incidents(paths, vocabulary.categories)
+    with stage("check incidents"):
+        log, incident_problems = check_files(files, vocabulary.categories)
     problems += incident_problems
     roster = None
     if roster_path is not None:
-        roster, roster_problems = read_roster(roster_path, vocabulary)
+        with stage("read roster"):
+            roster, roster_problems = read_roster(roster_path, vocabulary)
         problems += roster_problems
     if rules is None:
         raise InputError(problems)
-    placements = assign_regions(log.frame, rules)
-    unmatched = (
-        pl.DataFrame({"pos": pl.int_range(len(log), dtype=pl.Int64, eager=True)})
-        .join(placements, on="pos", how="anti")
-        .get_column("pos")
-    )
-    problems += unmatched_warnings(log, unmatched)
+    with stage("match regions"):
+        placements = assign_regions(log.frame, rules)
+        unmatched = (
+            pl.DataFrame({"pos": pl.int_range(len(log), dtype=pl.Int64, eager=True)})
+            .join(placements, on="pos", how="anti")
+            .get_column("pos")
+        )
+        problems += unmatched_warnings(log, unmatched)
     if any(p.is_error for p in problems):
         raise InputError(problems)
     return Inputs(rules, log, roster, placements, problems)

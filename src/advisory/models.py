@@ -45,7 +45,10 @@ Identifier = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$"
 class UserModel(BaseModel):
     """Base of the models read from users' files."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # Built on first use: a command that never reads a roster does not pay for its model.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
 
 
 # --- rules/scoring.yaml ---------------------------------------------------------------------

@@ -148,6 +148,7 @@ def rate(
         window[region_id].append(contribution)
         if period_flag:
             in_period[region_id].append(contribution)
+    reasons = _reasons(contributions, rules)
 
     period_ends = tuple(day - dt.timedelta(days=1) for day in days)
     return [
@@ -159,6 +160,7 @@ def rate(
             row,
             window.get(region.id, []),
             in_period.get(region.id, []),
+            reasons.get(region.id, ()),
         )
         for region, row in zip(rules.regions, table.iter_rows(named=True), strict=True)
     ]
@@ -167,9 +169,10 @@ def rate(
 def _weekly_table(scored: pl.DataFrame, rules: Rules, weeks: int) -> pl.DataFrame:
     """One row per region (in the rules' order) with each week's totals and levels.
 
-    Columns `score_W`, `incidents_W`, `fatalities_W`, `injuries_W`, `level_W` (score level,
-    before the floor) and `held_W` (hysteresis kept it up) for weeks W = 0 (oldest) to
-    `weeks - 1`. Hysteresis is `step_level` applied to every region at once.
+    List columns, oldest week first: `scores`, `shown` (scores rounded for show), `incidents`,
+    `fatalities`, `injuries`, `score_levels` (level indexes by score and hysteresis) and
+    `levels` (with the floor); and `held`, whether hysteresis kept this week's level up.
+    Hysteresis is `step_level` applied to every region at once.
     """
     ruleset = rules.ruleset
     totals = scored.group_by("region", "week").agg(
@@ -210,7 +213,22 @@ def _weekly_table(scored: pl.DataFrame, rules: Rules, weeks: int) -> pl.DataFram
             held = level > plain
         wide = wide.with_columns(level.alias(f"level_{w}"), held.alias(f"held_{w}"))
         previous = pl.col(f"level_{w}")
-    return wide
+    names = ruleset.level_names()
+    floors = [names.index(r.floor) if r.floor else 0 for r in rules.regions]
+    weekly = range(weeks)
+    return wide.select(
+        "region",
+        pl.concat_list([pl.col(f"score_{w}") for w in weekly]).alias("scores"),
+        pl.concat_list([pl.col(f"score_{w}").round(SHOWN_DIGITS) for w in weekly]).alias("shown"),
+        pl.concat_list([pl.col(f"incidents_{w}") for w in weekly]).alias("incidents"),
+        pl.concat_list([pl.col(f"fatalities_{w}") for w in weekly]).alias("fatalities"),
+        pl.concat_list([pl.col(f"injuries_{w}") for w in weekly]).alias("injuries"),
+        pl.concat_list([pl.col(f"level_{w}") for w in weekly]).alias("score_levels"),
+        pl.concat_list(
+            [pl.max_horizontal(pl.col(f"level_{w}"), pl.Series(floors)) for w in weekly]
+        ).alias("levels"),
+        pl.col(f"held_{weeks - 1}").alias("held"),
+    )
 
 
 def _scored(
@@ -264,18 +282,16 @@ def _rating(
     row: dict[str, Any],
     window: list[Contribution],
     period: list[Contribution],
+    reasons: tuple[str, ...],
 ) -> Rating:
     ruleset = rules.ruleset
     names = ruleset.level_names()
     floor = names.index(region.floor) if region.floor else 0
-    weeks = len(period_ends)
-    last = weeks - 1
-
-    score_levels = [row[f"level_{w}"] for w in range(weeks)]
-    levels = [max(level, floor) for level in score_levels]
-    score = row[f"score_{last}"]
+    levels: list[int] = row["levels"]
+    score_level: int = row["score_levels"][-1]
+    score: float = row["scores"][-1]
     level = levels[-1]
-    before = levels[-2] if weeks > 1 else None
+    before = levels[-2] if len(levels) > 1 else None
     trend: Literal["up", "down", "steady"] = "steady"
     if before is not None and before != level:
         trend = "up" if level > before else "down"
@@ -293,17 +309,17 @@ def _rating(
         period_start=period_ends[-1] - dt.timedelta(days=PERIOD_DAYS - 1),
         period_end=period_ends[-1],
         window_start=as_of.date() - dt.timedelta(days=ruleset.window_days),
-        score=round(score, SHOWN_DIGITS),
+        score=row["shown"][-1],
         level=names[level],
         level_rank=level + 1,
         level_count=len(names),
-        score_level=names[score_levels[-1]],
+        score_level=names[score_level],
         previous_level=names[before] if before is not None else None,
         trend=trend,
-        reasons=_reasons(rules, window),
-        period_incidents=row[f"incidents_{last}"],
-        period_fatalities=row[f"fatalities_{last}"],
-        period_injuries=row[f"injuries_{last}"],
+        reasons=reasons,
+        period_incidents=row["incidents"][-1],
+        period_fatalities=row["fatalities"][-1],
+        period_injuries=row["injuries"][-1],
         period_categories=dict(sorted(period_categories.items())),
         window_incidents=len(window),
         window_fatalities=sum(c.fatalities for c in window),
@@ -311,31 +327,41 @@ def _rating(
         severity=severity[0] if severity else None,
         severity_rule=severity[1] if severity else None,
         contributions=tuple(window),
-        decisions=tuple(
-            _decisions(ruleset, region, score_levels[-1], row[f"held_{last}"], score, floor)
-        ),
+        decisions=tuple(_decisions(ruleset, region, score_level, row["held"], score, floor)),
         history=History(
             period_end=period_ends,
-            incidents=tuple(row[f"incidents_{w}"] for w in range(weeks)),
-            fatalities=tuple(row[f"fatalities_{w}"] for w in range(weeks)),
-            injuries=tuple(row[f"injuries_{w}"] for w in range(weeks)),
-            score=tuple(round(row[f"score_{w}"], SHOWN_DIGITS) for w in range(weeks)),
-            level=tuple(names[lv] for lv in levels),
+            incidents=tuple(row["incidents"]),
+            fatalities=tuple(row["fatalities"]),
+            injuries=tuple(row["injuries"]),
+            score=tuple(row["shown"]),
+            level=tuple(names[i] for i in levels),
         ),
     )
 
 
-def _reasons(rules: Rules, window: list[Contribution]) -> tuple[str, ...]:
-    """Reason codes weighted by the points of the incidents behind them, largest first."""
-    weight: dict[str, float] = defaultdict(float)
-    for c in window:
-        for code in rules.ruleset.categories[c.category].reasons:
-            weight[code] += c.points
+def _reasons(contributions: pl.DataFrame, rules: Rules) -> dict[str, tuple[str, ...]]:
+    """Each region's reason codes, weighted by the points of the incidents behind them and
+    largest first (ties in the order of REASON_CODES)."""
     order = list(REASON_CODES)
-    ranked = sorted(
-        (c for c, w in weight.items() if w > 0), key=lambda c: (-weight[c], order.index(c))
+    codes = pl.DataFrame(
+        [
+            {"category": name, "code": code, "rank": order.index(code)}
+            for name, category in rules.ruleset.categories.items()
+            for code in category.reasons
+        ],
+        schema={"category": pl.String, "code": pl.String, "rank": pl.Int32},
     )
-    return tuple(ranked)
+    ranked = (
+        contributions.select("region", "category", "points")
+        .join(codes, on="category")
+        .group_by("region", "code", "rank")
+        .agg(pl.col("points").sum())
+        .filter(pl.col("points") > 0)
+        .sort(["region", "points", "rank"], descending=[False, True, False])
+        .group_by("region", maintain_order=True)
+        .agg(pl.col("code"))
+    )
+    return {region: tuple(found) for region, found in ranked.iter_rows()}
 
 
 def _decisions(

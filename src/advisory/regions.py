@@ -119,5 +119,4 @@ def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         chosen.join(places.select("place", "pos"), on="place")
         .explode("pos")
         .select("pos", "region")
-        .sort("pos", "region")
     )

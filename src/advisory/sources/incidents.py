@@ -35,8 +35,11 @@ COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "category", "actors", "fatalities", "injuries", "summary", "sources",
 )  # fmt: skip
+#: Columns that hold several items separated by LIST_SEPARATOR (lists in YAML and JSON).
 LIST_COLUMNS = ("actors", "sources")
 LIST_SEPARATOR = ";"
+#: Free text, tested for content but not trimmed (models trim it when they are built).
+LONG_TEXT = ("summary", "actors", "sources")
 #: Reports of one kind in one file beyond this many are summed up in one line.
 MAX_REPORTS = 20
 
@@ -50,11 +53,11 @@ SCHEMA: dict[str, pl.DataType] = {
     "latitude": pl.Float64(),
     "longitude": pl.Float64(),
     "category": pl.String(),
-    "actors": pl.List(pl.String()),
+    "actors": pl.String(),
     "fatalities": pl.Int64(),
     "injuries": pl.Int64(),
     "summary": pl.String(),
-    "sources": pl.List(pl.String()),
+    "sources": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }
@@ -86,11 +89,19 @@ class IncidentLog:
     def incidents(self, frame: pl.DataFrame | None = None) -> list[Incident]:
         """The rows of `frame` (by default all) as validated `Incident` models."""
         rows = (self.frame if frame is None else frame).select(COLUMNS).to_dicts()
-        return [Incident.model_validate(_drop_empty(row)) for row in rows]
+        return [Incident.model_validate(_as_fields(row)) for row in rows]
 
 
-def _drop_empty(row: dict[str, object]) -> dict[str, object]:
-    return {k: v for k, v in row.items() if v is not None}
+def split_list(text: str | None) -> list[str]:
+    """`'Report A; Report B'` -> `['Report A', 'Report B']`."""
+    return [item.strip() for item in (text or "").split(LIST_SEPARATOR) if item.strip()]
+
+
+def _as_fields(row: dict[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in row.items() if v is not None}
+    for name in LIST_COLUMNS:
+        fields[name] = split_list(row[name])
+    return fields
 
 
 def empty_log() -> IncidentLog:
@@ -109,23 +120,48 @@ def read_incidents(
     paths: Sequence[Path], categories: Iterable[str] | None = None
 ) -> tuple[IncidentLog, list[Problem]]:
     """Read incident files into one log. With `categories`, unknown categories are errors."""
+    return check_files(read_files(paths), categories)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """An incident file read as text columns, not yet checked."""
+
+    shown: str
+    frame: pl.DataFrame | None
+    locate: Locator | None
+    problems: list[Problem]
+
+
+def read_files(paths: Sequence[Path]) -> list[RawFile]:
+    """Read incident files as text. The CSV engine works outside the interpreter lock, so this
+    can run in a thread while the rules are parsed."""
+    files = []
+    for path in paths:
+        shown = display_path(path)
+        files.append(RawFile(shown, *_read_raw(path, shown)))
+    return files
+
+
+def check_files(
+    files: Sequence[RawFile], categories: Iterable[str] | None = None
+) -> tuple[IncidentLog, list[Problem]]:
+    """Check files read by `read_files` and join them into one log."""
     known = sorted(categories) if categories is not None else None
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     locators: dict[str, Locator] = {}
-    for path in paths:
-        shown = display_path(path)
-        raw, locate, read_problems = _read_raw(path, shown)
-        problems += read_problems
-        if raw is None or locate is None:
+    for raw in files:
+        problems += raw.problems
+        if raw.frame is None or raw.locate is None:
             continue
-        locators[shown] = locate
-        typed, check_problems = check_columns(raw, shown, locate, known)
+        locators[raw.shown] = raw.locate
+        typed, check_problems = check_columns(raw.frame, raw.shown, raw.locate, known)
         problems += check_problems
         frames.append(typed)
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
     problems += _duplicate_ids(frame, locators)
-    return IncidentLog(frame, tuple(display_path(p) for p in paths), locators), problems
+    return IncidentLog(frame, tuple(f.shown for f in files), locators), problems
 
 
 def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
@@ -155,12 +191,6 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
     for name in OPTIONAL:
         if name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    raw = raw.with_columns(
-        [
-            pl.col(c).str.split(LIST_SEPARATOR).list.eval(pl.element().str.strip_chars())
-            for c in LIST_COLUMNS
-        ]
-    )
     lines = _LineIndex(path)
 
     def locate(row: int, name: str) -> tuple[Location, str]:
@@ -285,8 +315,7 @@ def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | N
         marks.append(row_marks)
         for c in COLUMNS:
             columns[c].append(values.get(c))
-    schema = {c: pl.List(pl.String) if c in LIST_COLUMNS else pl.String for c in COLUMNS}
-    raw = pl.DataFrame(columns, schema=schema)
+    raw = pl.DataFrame(columns, schema=dict.fromkeys(COLUMNS, pl.String))
 
     def locate(row: int, name: str) -> tuple[Location, str]:
         mark = marks[row].get(name, marks[row][""])
@@ -303,11 +332,13 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def _scalar_list(node: yaml.Node) -> list[str] | None:
+def _scalar_list(node: yaml.Node) -> str | None:
+    """A YAML list (or one text) as the table keeps it: items joined by the list separator."""
     if isinstance(node, yaml.SequenceNode):
-        return [str(item.value) for item in node.value if isinstance(item, yaml.ScalarNode)]
+        items = [str(item.value) for item in node.value if isinstance(item, yaml.ScalarNode)]
+        return f"{LIST_SEPARATOR} ".join(items)
     if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
-        return [part.strip() for part in node.value.split(LIST_SEPARATOR)]
+        return str(node.value)
     return None
 
 
@@ -317,53 +348,45 @@ def _scalar_list(node: yaml.Node) -> list[str] | None:
 def check_columns(
     raw: pl.DataFrame, shown: str, locate: Locator, categories: list[str] | None
 ) -> tuple[pl.DataFrame, list[Problem]]:
-    """Type the text columns of one file and report every bad cell. Blank rows are dropped."""
-    text_columns = [c for c in COLUMNS if c not in LIST_COLUMNS]
-    cleaned = raw.with_columns(
-        [_blank_to_null(pl.col(c).str.strip_chars()) for c in text_columns]
-        + [
-            pl.col(c).list.eval(pl.element().filter(pl.element().str.len_chars() > 0))
-            for c in LIST_COLUMNS
-        ]
-    ).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("source_row"))
-    blank = pl.all_horizontal(
-        [pl.col(c).is_null() for c in text_columns]
-        + [pl.col(c).is_null() | (pl.col(c).list.len() == 0) for c in LIST_COLUMNS]
-    )
-    cleaned = cleaned.filter(~blank)
+    """Type the text columns of one file and report every bad cell. Blank rows are dropped.
 
+    The checks and the typed table come from one lazy plan, so that the file's columns are
+    scanned together and nothing is copied for rows that are fine.
+    """
+    # Short fields are trimmed; long free text is only tested for having something in it.
+    trimmed = [c for c in COLUMNS if c not in LONG_TEXT]
+    text = raw.lazy().with_columns(
+        *[_blank_to_null(pl.col(c).str.strip_chars()) for c in trimmed],
+        *[pl.when(pl.col(c).str.contains(r"[^;\s]")).then(pl.col(c)) for c in LONG_TEXT],
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("source_row"),
+    )
     date_ok = pl.col("date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
-    typed = cleaned.with_columns(
-        pl.when(date_ok).then(pl.col("date").str.to_date("%Y-%m-%d", strict=False)).alias("date"),
-        pl.col("latitude").cast(pl.Float64, strict=False),
-        pl.col("longitude").cast(pl.Float64, strict=False),
-        pl.col("fatalities").cast(pl.Int64, strict=False),
-        pl.col("injuries").cast(pl.Int64, strict=False),
-    )
-
-    # (field, which rows are bad, message: a template over the row's values, or a function of it)
-    checks: list[tuple[str, pl.Expr, str | Callable[[dict[str, Any]], str]]] = []
-    unreadable = {
-        "date": "{_raw_date!r} is not a date (YYYY-MM-DD)",
-        "latitude": "{_raw_latitude!r} is not a number",
-        "longitude": "{_raw_longitude!r} is not a number",
-        "fatalities": "{_raw_fatalities!r} is not a whole number",
-        "injuries": "{_raw_injuries!r} is not a whole number",
+    parsed = {
+        "date": pl.when(date_ok).then(pl.col("date").str.to_date("%Y-%m-%d", strict=False)),
+        "latitude": pl.col("latitude").cast(pl.Float64, strict=False),
+        "longitude": pl.col("longitude").cast(pl.Float64, strict=False),
+        "fatalities": pl.col("fatalities").cast(pl.Int64, strict=False),
+        "injuries": pl.col("injuries").cast(pl.Int64, strict=False),
     }
-    for name in REQUIRED:
-        missing = pl.col(f"_raw_{name}" if name in unreadable else name).is_null()
-        if name in LIST_COLUMNS:
-            missing = missing | (pl.col(name).list.len() == 0)
-        checks.append((name, missing, "required field is empty"))
-    for name, template in unreadable.items():
-        checks.append(
-            (name, pl.col(name).is_null() & pl.col(f"_raw_{name}").is_not_null(), template)
-        )
+    unreadable = {
+        "date": "{date!r} is not a date (YYYY-MM-DD)",
+        "latitude": "{latitude!r} is not a number",
+        "longitude": "{longitude!r} is not a number",
+        "fatalities": "{fatalities!r} is not a whole number",
+        "injuries": "{injuries!r} is not a whole number",
+    }
+    # (field, which rows are bad, message: a template over the row's text, or a function of it)
+    checks: list[tuple[str, pl.Expr, str | Callable[[dict[str, Any]], str]]] = []
+    checks += [(name, pl.col(name).is_null(), "required field is empty") for name in REQUIRED]
+    checks += [
+        (name, pl.col(name).is_not_null() & parsed[name].is_null(), template)
+        for name, template in unreadable.items()
+    ]
     for name, limit in (("latitude", 90), ("longitude", 180)):
-        outside = ~pl.col(name).is_between(-limit, limit).fill_null(True)
-        checks.append((name, outside, f"{{{name}:g}} is outside -{limit} to {limit}"))
+        outside = ~parsed[name].is_between(-limit, limit).fill_null(True)
+        checks.append((name, outside, f"{{{name}}} is outside -{limit} to {limit}"))
     for name in ("fatalities", "injuries"):
-        checks.append((name, pl.col(name).fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
+        checks.append((name, parsed[name].fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
     if categories is not None:
         known = categories
 
@@ -373,43 +396,59 @@ def check_columns(
         unknown = pl.col("category").is_not_null() & ~pl.col("category").is_in(categories)
         checks.append(("category", unknown, unknown_category))
 
-    with_raw = typed.with_columns(cleaned.get_column(c).alias(f"_raw_{c}") for c in unreadable)
-    problems: list[Problem] = []
-    # One pass over the table counts every check's hits; only failing checks look at rows.
-    counts = with_raw.select(bad.sum().alias(str(i)) for i, (_, bad, _) in enumerate(checks)).row(0)
-    for (name, bad, message_of), count in zip(checks, counts, strict=True):
-        if not count:
-            continue
-        hits = with_raw.filter(bad)
-        for r in hits.head(MAX_REPORTS).to_dicts():
-            where, shown_field = locate(int(r["source_row"]), name)
-            message = message_of(r) if callable(message_of) else message_of.format(**r)
-            problems.append(Problem(where, shown_field, message))
-        if hits.height > MAX_REPORTS:
-            more = hits.height - MAX_REPORTS
-            problems.append(
-                Problem(
-                    Location(shown),
-                    name,
-                    f"... and {more} more rows with the same problem as above",
-                )
-            )
-    result = typed.with_columns(
+    # Blank rows (spreadsheets leave them) are skipped; the table is filtered only if there are any.
+    text = text.with_columns(
+        pl.all_horizontal([pl.col(c).is_null() for c in COLUMNS]).alias("_blank")
+    )
+    blank = pl.col("_blank")
+    typed = text.with_columns(
+        *[expr.alias(name) for name, expr in parsed.items()],
+    ).with_columns(
         pl.col("fatalities").fill_null(0),
         pl.col("injuries").fill_null(0),
-        pl.col("actors").fill_null([]),
         pl.lit(shown).alias("source_file"),
-    ).select(list(SCHEMA))
+    )
+    counts_plan = text.select(
+        blank.sum().alias("blank"),
+        *[(bad & ~blank).sum().alias(str(i)) for i, (_, bad, _) in enumerate(checks)],
+    )
+    counts_frame, result = pl.collect_all([counts_plan, typed.select(*SCHEMA, "_blank")])
+    blank_rows, *counts = counts_frame.row(0)
+    if blank_rows:
+        result = result.filter(~pl.col("_blank"))
+    result = result.drop("_blank")
+    text = text.filter(~blank)
+
+    problems: list[Problem] = []
+    if any(counts):
+        found = text.collect()
+        for (name, bad, message_of), count in zip(checks, counts, strict=True):
+            if not count:
+                continue
+            for r in found.filter(bad).head(MAX_REPORTS).to_dicts():
+                where, shown_field = locate(int(r["source_row"]), name)
+                message = message_of(r) if callable(message_of) else message_of.format(**r)
+                problems.append(Problem(where, shown_field, message))
+            if count > MAX_REPORTS:
+                more = count - MAX_REPORTS
+                problems.append(
+                    Problem(
+                        Location(shown),
+                        name,
+                        f"... and {more} more rows with the same problem as above",
+                    )
+                )
     return result.cast(SCHEMA), problems  # type: ignore[arg-type]
 
 
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.str.len_chars() > 0).then(expr)
+    return expr.replace("", None)
 
 
 def _duplicate_ids(frame: pl.DataFrame, locators: dict[str, Locator]) -> list[Problem]:
     ids = frame.get_column("id").drop_nulls()
-    if ids.n_unique() == ids.len():
+    # Distinct hashes prove distinct ids, at a fraction of the cost of comparing the text.
+    if ids.hash().n_unique() == ids.len():
         return []
     repeated = (
         frame.filter(pl.col("id").is_not_null())

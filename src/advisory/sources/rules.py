@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisory import cache
 from advisory.errors import Location, Problem, RulesError, display_path, not_one_of
 from advisory.models import RegionFile, Rules, RuleSet
 from advisory.sources.yamlfile import YamlDocument, load_yaml, validate_model
@@ -35,19 +36,44 @@ def load_rules(folder: Path) -> Rules:
 
 
 def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
-    """Read a rules folder; the rules are None when an error leaves nothing usable."""
-    problems: list[Problem] = []
-    vocabulary = Vocabulary()
+    """Read a rules folder; the rules are None when an error leaves nothing usable.
+
+    A folder read before without problems comes from the cache (cache.py).
+    """
     if not folder.is_dir():
         where = Location(display_path(folder))
-        return None, vocabulary, [Problem(where, "", "rules folder not found")]
-
-    ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE, vocabulary)
-    problems += ruleset_problems
-
+        return None, Vocabulary(), [Problem(where, "", "rules folder not found")]
     region_paths = sorted((folder / REGIONS_DIR).glob("*.yaml")) + sorted(
         (folder / REGIONS_DIR).glob("*.yml")
     )
+    key = None
+    if (folder / SCORING_FILE).is_file():
+        key = cache.rules_key(folder, [folder / SCORING_FILE, *region_paths])
+        cached = cache.load_cached_rules(key)
+        if cached is not None:
+            return cached, vocabulary_of(cached), []
+    rules, vocabulary, problems = _parse_rules(folder, region_paths)
+    if rules is not None and key is not None and not problems:
+        cache.store_rules(key, rules)
+    return rules, vocabulary, problems
+
+
+def vocabulary_of(rules: Rules) -> Vocabulary:
+    return Vocabulary(
+        levels=rules.ruleset.level_names(),
+        categories=sorted(rules.ruleset.categories),
+        region_ids=set(rules.countries),
+        countries=set(rules.countries.values()),
+    )
+
+
+def _parse_rules(
+    folder: Path, region_paths: list[Path]
+) -> tuple[Rules | None, Vocabulary, list[Problem]]:
+    problems: list[Problem] = []
+    vocabulary = Vocabulary()
+    ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE, vocabulary)
+    problems += ruleset_problems
     if not region_paths:
         where = Location(display_path(folder / REGIONS_DIR))
         problems.append(Problem(where, "", "no region files (*.yaml) found"))
