@@ -58,8 +58,8 @@ def main() -> None:
     results["help"] = medians([run([ADVISORY, "--help"]) for _ in range(9)])
 
     rate = [
-        ADVISORY, "rate", "--rules", str(DATA / "rules"), "--incidents", str(DATA / "incidents.csv"),
-        "--as-of", AS_OF, "--format", "json",
+        ADVISORY, "rate", "--rules", str(DATA / "rules"),
+        "--incidents", str(DATA / "incidents.csv"), "--as-of", AS_OF, "--format", "json",
     ]  # fmt: skip
     reference = [
         str(BIN / "python"), str(ROOT / "benchmarks" / "reference_duckdb.py"),

@@ -28,6 +28,18 @@ def run_advisory(*args: str, cwd: Path, env: dict[str, str] | None = None):
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Runs under test keep their rules cache to themselves, not in the user's home."""
+    previous = os.environ.get("ADVISORY_CACHE_DIR")
+    os.environ["ADVISORY_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        del os.environ["ADVISORY_CACHE_DIR"]
+    else:
+        os.environ["ADVISORY_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def base_workspace(tmp_path: Path) -> Path:
     """A small, fixed set of rules, incidents and roster in a folder of its own."""
