@@ -92,7 +92,7 @@ def test_weekly_levels_follow_step_level(scores, changes):
         },
         schema_overrides={"week": pl.Int32},
     )
-    table = _weekly_table(scored, rules, len(scores))
+    table = _weekly_table(scored.lazy(), rules, len(scores)).collect()
     row = table.filter(pl.col("region") == "a").row(0, named=True)
     assert row["score_levels"] == expected
 

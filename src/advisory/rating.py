@@ -118,11 +118,9 @@ def rate(
     as_day = as_of.date()
     days = [as_day - dt.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
     scored = _scored(incidents, rules, days, placements)
-    table = _weekly_table(scored, rules, weeks)
-
     window: dict[str, list[Contribution]] = defaultdict(list)
     in_period: dict[str, list[Contribution]] = defaultdict(list)
-    contributions = (
+    contributions_plan = (
         scored.filter(pl.col("week") == weeks - 1)
         .sort(["region", "points", "date", "id"], descending=[False, True, True, False])
         .select(
@@ -143,6 +141,7 @@ def rate(
             .alias("share"),
         )
     )
+    table, contributions = pl.collect_all([_weekly_table(scored, rules, weeks), contributions_plan])
     for region_id, period_flag, *fields in contributions.iter_rows():
         contribution = Contribution(*fields)
         window[region_id].append(contribution)
@@ -166,7 +165,7 @@ def rate(
     ]
 
 
-def _weekly_table(scored: pl.DataFrame, rules: Rules, weeks: int) -> pl.DataFrame:
+def _weekly_table(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFrame:
     """One row per region (in the rules' order) with each week's totals and levels.
 
     List columns, oldest week first: `scores`, `shown` (scores rounded for show), `incidents`,
@@ -181,8 +180,8 @@ def _weekly_table(scored: pl.DataFrame, rules: Rules, weeks: int) -> pl.DataFram
         (pl.col("fatalities") * pl.col("in_period")).sum().alias("fatalities"),
         (pl.col("injuries") * pl.col("in_period")).sum().alias("injuries"),
     )
-    grid = pl.DataFrame({"region": [r.id for r in rules.regions]}).join(
-        pl.DataFrame({"week": list(range(weeks))}, schema={"week": pl.Int32}), how="cross"
+    grid = pl.LazyFrame({"region": [r.id for r in rules.regions]}).join(
+        pl.LazyFrame({"week": list(range(weeks))}, schema={"week": pl.Int32}), how="cross"
     )
     long = grid.join(totals, on=["region", "week"], how="left").with_columns(
         # Rounded so that the order in which parallel sums were taken cannot change a level.
@@ -190,9 +189,12 @@ def _weekly_table(scored: pl.DataFrame, rules: Rules, weeks: int) -> pl.DataFram
         pl.col("incidents", "fatalities", "injuries").fill_null(0),
     )
     wide = long.pivot(
-        on="week", index="region", values=["score", "incidents", "fatalities", "injuries"]
+        on="week",
+        on_columns=pl.Series("week", list(range(weeks)), dtype=pl.Int32),
+        index="region",
+        values=["score", "incidents", "fatalities", "injuries"],
     )
-    order = pl.DataFrame({"region": [r.id for r in rules.regions]})
+    order = pl.LazyFrame({"region": [r.id for r in rules.regions]})
     wide = order.join(wide, on="region", how="left", maintain_order="left")
 
     thresholds = ruleset.thresholds()
@@ -236,7 +238,7 @@ def _scored(
     rules: Rules,
     days: list[dt.date],
     placements: pl.DataFrame | None,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """One row per (incident, region, look-back week) in that week's window, with its points."""
     ruleset = rules.ruleset
     frame = incidents.frame
@@ -249,14 +251,15 @@ def _scored(
         1 + casualty.per_fatality * pl.col("fatalities") + casualty.per_injury * pl.col("injuries")
     )
     recent = (
-        frame.select("id", "date", "category", "fatalities", "injuries")
+        frame.lazy()
+        .select("id", "date", "category", "fatalities", "injuries")
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
         .filter((pl.col("date") >= earliest) & (pl.col("date") < days[-1]))
-        .join(placements, on="pos")
+        .join(placements.lazy(), on="pos")
         .with_columns(base.alias("base_points"))
     )
-    week_days = pl.DataFrame(
+    week_days = pl.LazyFrame(
         {"week": list(range(len(days))), "day": days}, schema={"week": pl.Int32, "day": pl.Date}
     )
     age = (pl.col("day") - pl.col("date")).dt.total_days()
