@@ -90,3 +90,12 @@ def test_default_folder(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.delenv("HOME")
     assert cache.cache_dir() is None
+
+
+def test_old_entries_are_pruned(rules_dir: Path):
+    scoring = rules_dir / "scoring.yaml"
+    text = scoring.read_text()
+    for days in range(20, 20 + cache.KEEP + 3):
+        scoring.write_text(text.replace("window_days: 30", f"window_days: {days}"))
+        assert read_rules(rules_dir)[0] is not None
+    assert len(list((rules_dir.parent / "cache").glob("rules-*.json"))) == cache.KEEP

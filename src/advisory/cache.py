@@ -25,6 +25,8 @@ from advisory.publish import write_bytes_atomic
 
 log = logging.getLogger("advisory")
 _FORMAT = b"advisory rules cache 1"
+#: Entries kept; older ones (rule sets since edited) are removed when a new one is stored.
+KEEP = 8
 
 
 def cache_dir() -> Path | None:
@@ -76,5 +78,8 @@ def store_rules(key: str, rules: Rules) -> None:
         return
     try:
         write_bytes_atomic(folder / f"rules-{key}.json", rules.model_dump_json().encode())
+        entries = sorted(folder.glob("rules-*.json"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-KEEP]:
+            old.unlink(missing_ok=True)
     except OSError as e:
         log.debug("rules cache not written: %s", e)
