@@ -5,10 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from advisory.inputs import Inputs
-
-
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+from advisory.report import plural
 
 
 def describe_inputs(inputs: Inputs) -> list[str]:
@@ -20,13 +17,13 @@ def describe_inputs(inputs: Inputs) -> list[str]:
         f" and {len(countries) - 5} more" if len(countries) > 5 else ""
     )
     lines = [
-        f"rules: {_count(len(rs.levels), 'level')} ({', '.join(rs.level_names())}), "
-        f"{_count(len(rs.categories), 'category', 'categories')}, "
-        f"{_count(len(rules.regions), 'region')} in "
-        f"{_count(len(countries), 'country', 'countries')} ({shown})"
+        f"rules: {plural(len(rs.levels), 'level')} ({', '.join(rs.level_names())}), "
+        f"{plural(len(rs.categories), 'category', 'categories')}, "
+        f"{plural(len(rules.regions), 'region')} in "
+        f"{plural(len(countries), 'country', 'countries')} ({shown})"
     ]
     frame = inputs.incidents.frame
-    files = _count(len(inputs.incidents.files), "file")
+    files = plural(len(inputs.incidents.files), "file")
     if frame.height:
         first, last = frame.select(
             pl.col("date").min().alias("first"), pl.col("date").max().alias("last")
@@ -41,5 +38,5 @@ def describe_inputs(inputs: Inputs) -> list[str]:
     if inputs.roster is not None:
         travelers = inputs.roster.travelers
         trips = sum(len(t.trips) for t in travelers)
-        lines.append(f"roster: {_count(len(travelers), 'traveler')}, {_count(trips, 'trip')}")
+        lines.append(f"roster: {plural(len(travelers), 'traveler')}, {plural(trips, 'trip')}")
     return lines
