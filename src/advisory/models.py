@@ -111,6 +111,14 @@ class SeverityRule(UserModel):
     when: SeverityWhen = Field(default_factory=SeverityWhen)
 
 
+class SeriesRules(UserModel):
+    """How weekly alerts for one region run together into a series ("/update N")."""
+
+    quiet_weeks: int = Field(
+        default=2, ge=1, description="Weeks without incidents that end a region's series."
+    )
+
+
 class SeverityRules(UserModel):
     words: list[Text] = Field(min_length=1, description="Severity words, lowest first.")
     rules: list[SeverityRule] = Field(min_length=1, description="Tried in order; first match wins.")
@@ -134,6 +142,7 @@ class RuleSet(UserModel):
     levels: list[Level] = Field(min_length=1, description="Lowest first.")
     categories: dict[Identifier, Category] = Field(min_length=1)
     severity: SeverityRules
+    series: SeriesRules = Field(default_factory=SeriesRules)
 
     def level_names(self) -> list[str]:
         return [level.name for level in self.levels]
@@ -162,6 +171,9 @@ class Region(UserModel):
     id: Identifier
     name: Text = Field(description="Short name used in prose, e.g. 'VRAEM region'.")
     long_name: Text | None = Field(default=None, description="Spelled-out name for first mention.")
+    descriptor: Text | None = Field(
+        default=None, description="A word that goes before the name in alerts, e.g. 'restive'."
+    )
     floor: str | None = Field(
         default=None, description="The region is never rated below this level."
     )

@@ -1,0 +1,517 @@
+"""Alerts and the weekly bulletin in the house style: every prose decision lives here.
+
+The style is that of the 2018 VRAEM alert: a headline `Country: Subject in Region Month Day
+/update N`, a UTC stamp, a one-line summary, a severity word, then Event (what happened, then
+how it fits the series of recent incidents), Context (the region's standing background, then
+its level and trend) and Advice. Numbers under ten are words, ordinals are words, lists end
+with "and", dates read "June 24" in prose and "26 Jun 2018" in stamps.
+
+Everything here is pure: ratings, rules and incidents in, `Alert` and `Bulletin` out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import inflect
+
+from advisory.models import Incident, Rating, Region, Rules, RuleSet
+
+_words = inflect.engine()
+
+
+# --- prose ------------------------------------------------------------------------------------
+
+
+def prose_date(day: dt.date) -> str:
+    """`June 24`."""
+    return f"{day:%B} {day.day}"
+
+
+def stamp_date(day: dt.date) -> str:
+    """`26 Jun 2018`."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def stamp(moment: dt.datetime) -> str:
+    """`26 Jun 2018 | 11:35 AM UTC`: always UTC."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{stamp_date(utc.date())} | {utc:%I:%M %p} UTC"
+
+
+def number(count: int, *, start: bool = False) -> str:
+    """A count as a writer puts it: words under ten, and always at the start of a sentence."""
+    if start or count < 10:
+        text = str(_words.number_to_words(str(count)))
+        return text[0].upper() + text[1:] if start else text
+    return str(count)
+
+
+def ordinal(count: int) -> str:
+    """`third`."""
+    return str(_words.number_to_words(_words.ordinal(str(count))))
+
+
+def counted(count: int, noun: str, *, start: bool = False) -> str:
+    """`1 incident`, `3 incidents` (digits: for figures in tables and summaries)."""
+    word = noun if count == 1 else str(_words.plural_noun(noun))
+    return f"{count} {word}" if not start else f"{number(count, start=True)} {word}"
+
+
+def joined(items: Sequence[str]) -> str:
+    """`a, b and c`: lists end with "and", as the house style writes them."""
+    return str(_words.join(list(items), final_sep="")) if items else ""
+
+
+def with_article(noun: str) -> str:
+    """`an ambush`, `a protest`."""
+    return str(_words.a(noun))
+
+
+def capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def since(day: dt.date) -> str:
+    """`the beginning of June`, `mid-June`, `late June`: when a series started."""
+    if day.day <= 10:
+        return f"the beginning of {day:%B}"
+    if day.day <= 20:
+        return f"mid-{day:%B}"
+    return f"late {day:%B}"
+
+
+def toll(fatalities: int, injuries: int, *, start: bool = False) -> str:
+    """`four people were killed and six wounded`, `one person was wounded`, ..."""
+
+    def people(count: int, first: bool) -> str:
+        noun = "person was" if count == 1 else "people were"
+        return f"{number(count, start=first)} {noun}"
+
+    if fatalities and injuries:
+        return f"{people(fatalities, start)} killed and {number(injuries)} wounded"
+    if fatalities:
+        return f"{people(fatalities, start)} killed"
+    if injuries:
+        return f"{people(injuries, start)} wounded"
+    return "No casualties were reported" if start else "no casualties were reported"
+
+
+def place(incident: Incident) -> str:
+    """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`."""
+    if incident.location:
+        return incident.location
+    if incident.admin2:
+        return f"{incident.admin2} ({incident.admin1})"
+    return incident.admin1
+
+
+# --- the models -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One region's alert for a reporting week."""
+
+    region_id: str
+    region_name: str
+    country: str
+    headline: str  # subject_line plus " /update N" for an update
+    subject_line: str  # `Peru: Clashes with armed group in VRAEM region June 24`
+    lead_date: dt.date
+    update: int  # 0 for a first alert; N for "/update N"
+    issued: dt.datetime
+    stamp: str
+    summary: str
+    severity: str
+    level: str
+    level_rank: int
+    level_count: int
+    level_color: str
+    previous_level: str | None
+    trend: str
+    reasons: tuple[str, ...]
+    event: tuple[str, ...]  # paragraphs
+    context: tuple[str, ...]
+    advice: tuple[str, ...]
+    incidents: tuple[Incident, ...]  # the reporting week's, lead first
+    series_incidents: int  # incidents in the series so far, this week's included
+    series_start: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    region_id: str
+    region_name: str
+    country: str
+    level: str
+    level_color: str
+    previous_level: str | None
+    trend: str
+    reasons: tuple[str, ...]
+    incidents: int  # in the window
+    fatalities: int  # in the window
+    levels: tuple[int, ...]  # level ranks of the look-back weeks, oldest first
+    weekly_incidents: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AppendixRow:
+    date: dt.date
+    region_name: str
+    category: str
+    place: str
+    toll: str
+    summary: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Bulletin:
+    organisation: str
+    title: str
+    classification: str
+    week: str  # "2018-W25", or the dates when the period is not an ISO week
+    period_start: dt.date
+    period_end: dt.date
+    issued: dt.datetime
+    stamp: str
+    summary: tuple[SummaryRow, ...]
+    alerts: tuple[Alert, ...]
+    appendix: tuple[AppendixRow, ...]
+    methodology: tuple[str, ...]  # paragraphs
+    levels: tuple[tuple[str, float, str], ...]  # name, threshold, colour
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+DEFAULT_COLORS = ("#2e7d32", "#7cb342", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a")
+
+
+def level_color(ruleset: RuleSet, name: str) -> str:
+    index = ruleset.level_names().index(name)
+    color = ruleset.levels[index].color
+    return color or DEFAULT_COLORS[min(index, len(DEFAULT_COLORS) - 1)]
+
+
+def series_start_week(weekly_incidents: Sequence[int], quiet_weeks: int) -> int | None:
+    """Index of the first week of the series that this (last) week continues, or None when the
+    last week has no incident. A series runs on until `quiet_weeks` weeks pass without one."""
+    if not weekly_incidents or weekly_incidents[-1] == 0:
+        return None
+    start = len(weekly_incidents) - 1
+    gap = 0
+    for week in range(len(weekly_incidents) - 2, -1, -1):
+        if weekly_incidents[week]:
+            start, gap = week, 0
+        else:
+            gap += 1
+            if gap >= quiet_weeks:
+                break
+    return start
+
+
+def compose_alert(
+    rating: Rating,
+    rules: Rules,
+    series: Sequence[Incident],
+    points: dict[str, float],
+) -> Alert | None:
+    """The region's alert for the rating's week, or None when the week had no incident.
+
+    `series` holds the region's incidents from the start of its series to the end of the week
+    (see `series_start_week`); `points` the points of the window's incidents by id, which pick
+    the lead incident.
+    """
+    if rating.severity is None:
+        return None
+    ruleset = rules.ruleset
+    region = rules.region(rating.region_id)
+    week = [i for i in series if rating.period_start <= i.date <= rating.period_end]
+    if not week:
+        return None
+    week.sort(key=lambda i: (-points.get(i.id, 0.0), -i.date.toordinal(), i.id))
+    lead = week[0]
+    earlier = sorted(
+        (i for i in series if i.date < rating.period_start), key=lambda i: (i.date, i.id)
+    )
+    in_order = sorted(series, key=lambda i: (i.date, i.id))
+    position = in_order.index(lead) + 1 if lead in in_order else len(in_order)
+    start_week = series_start_week(rating.history.incidents, ruleset.series.quiet_weeks)
+    earlier_weeks = rating.history.incidents[start_week:-1] if start_week is not None else ()
+    alerted_weeks = sum(1 for count in earlier_weeks if count)
+    category = ruleset.categories[lead.category]
+    subject = category.headline or capitalized(_label(ruleset, lead.category))
+    subject_line = f"{rating.country}: {subject} in {region.name} {prose_date(lead.date)}"
+    headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
+    series_start = in_order[0].date if in_order else lead.date
+
+    return Alert(
+        region_id=region.id,
+        region_name=region.name,
+        country=rating.country,
+        headline=headline,
+        subject_line=subject_line,
+        lead_date=lead.date,
+        update=alerted_weeks,
+        issued=rating.as_of,
+        stamp=stamp(rating.as_of),
+        summary=_summary(lead, ruleset, region, position, series_start),
+        severity=rating.severity,
+        level=rating.level,
+        level_rank=rating.level_rank,
+        level_count=rating.level_count,
+        level_color=level_color(ruleset, rating.level),
+        previous_level=rating.previous_level,
+        trend=rating.trend,
+        reasons=rating.reasons,
+        event=_event(lead, week[1:], earlier, ruleset, region, position, series_start),
+        context=(region.context, _trend_sentence(rating, ruleset)),
+        advice=_advice(rating, ruleset, region),
+        incidents=tuple(week),
+        series_incidents=len(in_order),
+        series_start=series_start,
+    )
+
+
+def _label(ruleset: RuleSet, category: str) -> str:
+    return ruleset.categories[category].label or category.replace("_", " ")
+
+
+def _named(region: Region) -> str:
+    """`the restive VRAEM region (Valley of the Apurimac, Ene, and Mantaro Rivers)`, `Lima`.
+
+    A name that ends in a common noun ("VRAEM region", "northern border area") or has a
+    descriptor takes "the"; a proper name ("Lima") does not.
+    """
+    words = region.name.split()
+    takes_article = bool(region.descriptor) or words[-1].islower() or region.name[:1].islower()
+    name = f"{region.descriptor} {region.name}" if region.descriptor else region.name
+    long = f" ({region.long_name})" if region.long_name else ""
+    return f"{'the ' if takes_article else ''}{name}{long}"
+
+
+def _summary(
+    lead: Incident, ruleset: RuleSet, region: Region, position: int, series_start: dt.date
+) -> str:
+    """`An armed clash in Vizcatán district on June 24, the third incident in VRAEM region
+    since the beginning of June.`"""
+    what = capitalized(with_article(_label(ruleset, lead.category)))
+    what += f" in {place(lead)} on {prose_date(lead.date)}"
+    if position > 1:
+        series = f"the {ordinal(position)} incident in {region.name} since {since(series_start)}"
+        return f"{what}, {series}."
+    return f"{what}; {toll(lead.fatalities, lead.injuries)}."
+
+
+def _clause(incident: Incident, ruleset: RuleSet, *, start: bool) -> str:
+    """`four people were killed during an ambush in Huancavelica region on June 7`."""
+    label = with_article(_label(ruleset, incident.category))
+    where = f"in {place(incident)} on {prose_date(incident.date)}"
+    if not incident.fatalities and not incident.injuries:
+        return f"{capitalized(label) if start else label} took place {where}"
+    return f"{toll(incident.fatalities, incident.injuries, start=start)} during {label} {where}"
+
+
+def _event(
+    lead: Incident,
+    others: Sequence[Incident],
+    earlier: Sequence[Incident],
+    ruleset: RuleSet,
+    region: Region,
+    position: int,
+    series_start: dt.date,
+) -> tuple[str, ...]:
+    paragraphs = [lead.summary]
+    if others:
+        also = [_clause(i, ruleset, start=False) for i in others]
+        paragraphs.append(f"In the same week, {joined(also)}.")
+    if position > 1:
+        sentence = (
+            f"This was the {ordinal(position)} such incident to take place in "
+            f"{_named(region)} since {since(series_start)}."
+        )
+        before = [i for i in earlier if i is not lead]
+        if before:
+            clauses = [_clause(i, ruleset, start=n == 0) for n, i in enumerate(before)]
+            sentence += f" {joined(clauses)}."
+        paragraphs.append(sentence)
+    return tuple(paragraphs)
+
+
+def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
+    """`The region is rated High (4 of 5), unchanged from last week; 3 incidents and 4
+    fatalities were recorded in the past 30 days.`"""
+    level = f"{rating.level} ({rating.level_rank} of {rating.level_count})"
+    if rating.previous_level is None or rating.trend == "steady":
+        change = "unchanged from last week"
+    elif rating.trend == "up":
+        change = f"raised from {rating.previous_level} since last week"
+    else:
+        change = f"lowered from {rating.previous_level} since last week"
+    fatalities = "no fatalities"
+    if rating.window_fatalities:
+        fatalities = counted(rating.window_fatalities, "fatality")
+    return (
+        f"The region is rated {level}, {change}; {counted(rating.window_incidents, 'incident')} "
+        f"and {fatalities} were recorded in the past {ruleset.window_days} days."
+    )
+
+
+def _advice(rating: Rating, ruleset: RuleSet, region: Region) -> tuple[str, ...]:
+    """The region's own advice, then the level's, then that of the categories behind the score
+    (largest share first), each piece once."""
+    level = ruleset.levels[rating.level_rank - 1]
+    categories: list[str] = []
+    for contribution in rating.contributions:
+        if contribution.category not in categories:
+            categories.append(contribution.category)
+    pieces = [*region.advice, *level.advice]
+    for category in categories:
+        pieces += ruleset.categories[category].advice
+    return tuple(dict.fromkeys(pieces))
+
+
+# --- the bulletin -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BulletinSettings:
+    organisation: str = "Travel Security"
+    title: str = "Weekly travel-security bulletin"
+    classification: str = "For internal use"
+
+
+def iso_week(period_start: dt.date, period_end: dt.date) -> str:
+    """`2018-W25` when the period is an ISO week; the dates otherwise."""
+    year, week, weekday = period_start.isocalendar()
+    if weekday == 1 and (period_end - period_start).days == 6:
+        return f"{year}-W{week:02d}"
+    return f"{stamp_date(period_start)} to {stamp_date(period_end)}"
+
+
+def compose_bulletin(
+    ratings: Sequence[Rating],
+    alerts: Sequence[Alert],
+    rules: Rules,
+    settings: BulletinSettings,
+) -> Bulletin:
+    """The week's bulletin: summary of every region, the alerts, the incidents, the method."""
+    ruleset = rules.ruleset
+    first = ratings[0]
+    severity_rank = {word: i for i, word in enumerate(ruleset.severity.words)}
+    ordered = sorted(
+        alerts,
+        key=lambda a: (-severity_rank.get(a.severity, 0), -a.level_rank, a.region_name),
+    )
+    summary = tuple(
+        SummaryRow(
+            region_id=r.region_id,
+            region_name=r.region_name,
+            country=r.country,
+            level=r.level,
+            level_color=level_color(ruleset, r.level),
+            previous_level=r.previous_level,
+            trend=r.trend,
+            reasons=r.reasons,
+            incidents=r.window_incidents,
+            fatalities=r.window_fatalities,
+            levels=tuple(ruleset.level_names().index(lv) + 1 for lv in r.history.level),
+            weekly_incidents=r.history.incidents,
+        )
+        for r in sorted(ratings, key=lambda r: (-r.level_rank, r.country, r.region_name))
+    )
+    appendix = tuple(
+        AppendixRow(
+            date=i.date,
+            region_name=a.region_name,
+            category=_label(ruleset, i.category),
+            place=place(i),
+            toll=_short_toll(i),
+            summary=i.summary,
+            sources=i.sources,
+        )
+        for a in ordered
+        for i in sorted(a.incidents, key=lambda i: (i.date, i.id))
+    )
+    return Bulletin(
+        organisation=settings.organisation,
+        title=settings.title,
+        classification=settings.classification,
+        week=iso_week(first.period_start, first.period_end),
+        period_start=first.period_start,
+        period_end=first.period_end,
+        issued=first.as_of,
+        stamp=stamp(first.as_of),
+        summary=summary,
+        alerts=tuple(ordered),
+        appendix=tuple(sorted(appendix, key=lambda r: (r.date, r.region_name))),
+        methodology=_methodology(ruleset),
+        levels=tuple(
+            (lv.name, lv.threshold, level_color(ruleset, lv.name)) for lv in ruleset.levels
+        ),
+    )
+
+
+def _short_toll(incident: Incident) -> str:
+    parts = []
+    if incident.fatalities:
+        parts.append(f"{incident.fatalities} killed")
+    if incident.injuries:
+        parts.append(f"{incident.injuries} injured")
+    return ", ".join(parts) or "none"
+
+
+def _methodology(ruleset: RuleSet) -> tuple[str, ...]:
+    decay = (
+        f"older incidents count for less, halving every {number(int(ruleset.half_life_days))} days"
+        if ruleset.half_life_days and ruleset.half_life_days == int(ruleset.half_life_days)
+        else (
+            f"older incidents count for less, halving every {ruleset.half_life_days:g} days"
+            if ruleset.half_life_days
+            else "every incident counts fully while in the window"
+        )
+    )
+    casualties = ruleset.casualties
+    paragraphs = [
+        f"Each region's level comes from the incidents of the past {ruleset.window_days} days: "
+        f"every incident scores its category's weight times one plus "
+        f"{casualties.per_fatality:g} per person killed and {casualties.per_injury:g} per "
+        f"person injured; {decay}. The level is the highest whose threshold the score reaches.",
+        f"A level is lowered only when the score falls {ruleset.hysteresis:.0%} below its "
+        f"threshold, and never below a region's floor. Levels are worked out week by week over "
+        f"the last {ruleset.lookback_weeks} weeks.",
+        "An alert's severity is judged on the reporting week's incidents alone, by these rules "
+        "in order: "
+        + "; ".join(
+            _severity_rule_text(rule.word, rule.when.model_dump())
+            for rule in ruleset.severity.rules
+        )
+        + ".",
+        f"Alerts for a region form a series until {number(ruleset.series.quiet_weeks)} weeks "
+        "pass without an incident there; later alerts of a series are numbered as updates.",
+    ]
+    return tuple(paragraphs)
+
+
+def _severity_rule_text(word: str, when: dict[str, object]) -> str:
+    given = {k: v for k, v in when.items() if v is not None}
+    if not given:
+        return f"otherwise {word}"
+    parts = []
+    for key, value in given.items():
+        if isinstance(value, list):
+            value = joined([str(v).replace("_", " ") for v in value])
+        parts.append(f"{key.replace('_', ' ')} {value}")
+    return f"{word} when {joined(parts)}"
+
+
+def series_window(rating: Rating, quiet_weeks: int) -> tuple[dt.date, dt.date] | None:
+    """The dates whose incidents make up the rating's series, or None without an alert."""
+    start = series_start_week(rating.history.incidents, quiet_weeks)
+    if start is None:
+        return None
+    ends = rating.history.period_end
+    return ends[start] - dt.timedelta(days=6), ends[-1]
