@@ -12,6 +12,9 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-su
 run: $(STAMP)
 	$(BIN)/advisory validate
 	$(BIN)/advisory rate --as-of 2018-06-26
+	@echo "Writing the bulletin of the week of the June 24, 2018 VRAEM clash (2018-W25):"
+	$(BIN)/advisory bulletin --week 2018-W25 --out output/demo
+	$(BIN)/advisory alert pe-vraem --as-of 2018-06-25T06:00Z --out output/demo
 
 test: $(STAMP) check
 	$(BIN)/pytest

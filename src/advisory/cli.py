@@ -180,6 +180,212 @@ def rate(
             click.echo(report.table(ratings), nl=False)
 
 
+def output_options(func: F) -> F:
+    """The options of every command that writes documents."""
+    options = [
+        click.option(
+            "--format",
+            "formats",
+            default="html,pdf",
+            show_default=True,
+            metavar="html,pdf",
+            help="Which files to write: html, pdf or both, separated by a comma.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default="output",
+            show_default=True,
+            help="Folder to write into.",
+        ),
+        click.option(
+            "--templates",
+            "templates_dir",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="Templates folder. [default: the templates shipped with advisory]",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Fail when rendering warns (CSS it cannot use, a resource it refused to fetch).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    wrong = [part for part in chosen if part not in {"html", "pdf"}]
+    if wrong or not chosen:
+        raise click.BadParameter("give html, pdf or html,pdf", param_hint="--format")
+    return chosen
+
+
+class IsoWeek(click.ParamType):  # type: ignore[type-arg]
+    """`2018-W25`: the reporting week, issued the Monday after it at 06:00 UTC."""
+
+    name = "YYYY-Www"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip().upper()
+        try:
+            year, week = text.split("-W")
+            monday = dt.date.fromisocalendar(int(year), int(week), 1)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO week such as 2018-W25")
+        return monday
+
+
+def week_issue_time(monday: dt.date) -> dt.datetime:
+    """The issue time of the week that starts on `monday`: the next Monday, 06:00 UTC."""
+    return dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(6), tzinfo=dt.UTC)
+
+
+@main.command()
+@click.argument("region_ids", metavar="[REGION]...", nargs=-1)
+@click.option("--all", "every_region", is_flag=True, help="Every region with an alert.")
+@click.option("--as-of", "as_of", type=AsOf(), help="Issue time. [default: now]")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that render PDFs. [default: one per core]",
+)
+@incident_options
+@output_options
+def alert(
+    region_ids: tuple[str, ...],
+    every_region: bool,
+    as_of: dt.datetime | None,
+    jobs: int | None,
+    rules_dir: Path,
+    incident_patterns: tuple[str, ...],
+    formats: str,
+    out_dir: Path,
+    templates_dir: Path | None,
+    strict: bool,
+) -> None:
+    """Write the alert of each REGION (or --all) for the week before the issue time.
+
+    A region gets an alert when it had incidents in that week. Files are named
+    REGION-DATE.html and .pdf.
+    """
+    import os
+
+    from advisory.compose import BulletinSettings
+    from advisory.errors import not_one_of
+    from advisory.inputs import DEFAULT_INCIDENTS
+    from advisory.pipeline import rate_and_compose, write_alerts
+    from advisory.render import Renderer
+
+    chosen_formats = _formats(formats)
+    if not region_ids and not every_region:
+        raise click.UsageError("name at least one REGION, or give --all")
+    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
+    _print_problems(inputs.warnings)
+    known = [r.id for r in inputs.rules.regions]
+    for region_id in region_ids:
+        if region_id not in known:
+            raise click.BadParameter(not_one_of(region_id, known, "a region"), param_hint="REGION")
+    week = rate_and_compose(inputs, as_of or now())
+    alerts = week.alerts if every_region else [a for a in week.alerts if a.region_id in region_ids]
+    for region_id in region_ids:
+        if region_id not in {a.region_id for a in alerts}:
+            rating = next(r for r in week.ratings if r.region_id == region_id)
+            click.echo(
+                f"{region_id}: no alert, no incident in the week "
+                f"{rating.period_start} to {rating.period_end}",
+                err=True,
+            )
+    renderer = Renderer(templates_dir, strict=strict)
+    written = _run(
+        lambda: write_alerts(
+            alerts,
+            out_dir,
+            chosen_formats,
+            renderer,
+            BulletinSettings(),
+            jobs or os.cpu_count() or 1,
+        )
+    )
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--week", type=IsoWeek(), help="The ISO week to report on, e.g. 2018-W25.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=AsOf(),
+    help="Issue time; the bulletin covers the seven days before it. [default: the last full week]",
+)
+@click.option(
+    "--archival",
+    is_flag=True,
+    help="Write an archival PDF/A-3b with the ratings (ratings.json) attached.",
+)
+@incident_options
+@output_options
+def bulletin(
+    week: dt.date | None,
+    as_of: dt.datetime | None,
+    archival: bool,
+    rules_dir: Path,
+    incident_patterns: tuple[str, ...],
+    formats: str,
+    out_dir: Path,
+    templates_dir: Path | None,
+    strict: bool,
+) -> None:
+    """Write the weekly bulletin: every region's level, the week's alerts, its incidents.
+
+    With --week, the bulletin is issued the Monday after the week at 06:00 UTC; without
+    --week or --as-of, it covers the last full week.
+    """
+    from advisory.compose import BulletinSettings
+    from advisory.inputs import DEFAULT_INCIDENTS
+    from advisory.pipeline import bulletin_of, rate_and_compose, write_bulletin
+    from advisory.render import Renderer
+
+    chosen_formats = _formats(formats)
+    if week is not None and as_of is not None:
+        raise click.UsageError("give --week or --as-of, not both")
+    if week is not None:
+        issued = week_issue_time(week)
+    elif as_of is not None:
+        issued = as_of
+    else:
+        today = now().date()
+        issued = week_issue_time(today - dt.timedelta(days=today.weekday() + 7))
+    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
+    _print_problems(inputs.warnings)
+    rated = rate_and_compose(inputs, issued)
+    document = bulletin_of(inputs, rated, BulletinSettings())
+    renderer = Renderer(templates_dir, strict=strict)
+    written = _run(
+        lambda: write_bulletin(
+            document, inputs, rated.ratings, out_dir, chosen_formats, renderer, archival
+        )
+    )
+    for path in written:
+        click.echo(str(path))
+
+
+def _run(step: Callable[[], Any]) -> Any:
+    """Run a step that renders or writes; its failures are the run's, exit status 1."""
+    from advisory.errors import AdvisoryError
+
+    try:
+        return step()
+    except AdvisoryError as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
 @main.command()
 @click.argument(
     "kind", required=False, type=click.Choice(["ruleset", "regions", "incidents", "roster"])

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -19,7 +22,10 @@ from advisory.compose import (
 )
 from advisory.inputs import Inputs
 from advisory.models import Incident, Rating
+from advisory.publish import write_bytes_atomic
 from advisory.rating import rate
+from advisory.render import ARCHIVAL, Renderer, alerts_page, bulletin_page
+from advisory.report import json_bytes
 from advisory.timing import stage
 
 
@@ -86,5 +92,101 @@ def incidents_by_region(
     return dict(found)
 
 
-def only(alerts: Sequence[Alert], region_ids: Sequence[str]) -> list[Alert]:
-    return [a for a in alerts if a.region_id in region_ids]
+# --- rendering and writing --------------------------------------------------------------------
+
+_worker: Renderer | None = None
+
+
+def _start_worker(templates: Path, strict: bool) -> None:
+    global _worker
+    _worker = Renderer(templates, strict=strict)
+
+
+def _render_in_worker(html: str) -> bytes:
+    assert _worker is not None
+    return _worker.pdf(html)
+
+
+def render_pdfs(renderer: Renderer, pages: Sequence[str], jobs: int) -> list[bytes]:
+    """PDFs of `pages`, in order. With more than one job, worker processes each keep one
+    renderer (and its font configuration) for all the pages they are given."""
+    if jobs <= 1 or len(pages) <= 1:
+        return [renderer.pdf(html) for html in pages]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(pages)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(renderer.templates, renderer.strict),
+    ) as pool:
+        chunk = max(1, len(pages) // (jobs * 4))
+        return list(pool.map(_render_in_worker, pages, chunksize=chunk))
+
+
+def write_alerts(
+    alerts: Sequence[Alert],
+    out: Path,
+    formats: Sequence[str],
+    renderer: Renderer,
+    settings: BulletinSettings,
+    jobs: int = 1,
+) -> list[Path]:
+    """One HTML and/or PDF file per alert, named `<region-id>-<as-of date>`, written atomically."""
+    written: list[Path] = []
+    pages = [
+        renderer.html(
+            "alerts.html.j2",
+            alerts_page([a], settings.organisation, settings.classification, a.issued),
+        )
+        for a in alerts
+    ]
+    names = [f"{a.region_id}-{a.issued:%Y-%m-%d}" for a in alerts]
+    if "html" in formats:
+        for name, html in zip(names, pages, strict=True):
+            written.append(_write(out / f"{name}.html", html.encode()))
+    if "pdf" in formats:
+        with stage(f"render {len(pages)} PDF"):
+            pdfs = render_pdfs(renderer, pages, jobs)
+        for name, pdf in zip(names, pdfs, strict=True):
+            written.append(_write(out / f"{name}.pdf", pdf))
+    return written
+
+
+def write_bulletin(
+    bulletin: Bulletin,
+    inputs: Inputs,
+    ratings: Sequence[Rating],
+    out: Path,
+    formats: Sequence[str],
+    renderer: Renderer,
+    archival: bool = False,
+) -> list[Path]:
+    """The bulletin as HTML and/or PDF, named after its week; archival PDFs carry the ratings."""
+    written: list[Path] = []
+    page = bulletin_page(bulletin, inputs.rules.ruleset.window_days)
+    html = renderer.html("bulletin.html.j2", page)
+    name = "bulletin-" + (
+        bulletin.week if "-W" in bulletin.week else f"{bulletin.period_start}_{bulletin.period_end}"
+    )
+    if "html" in formats:
+        written.append(_write(out / f"{name}.html", html.encode()))
+    if "pdf" in formats:
+        with stage("render bulletin PDF"):
+            if archival:
+                data = json_bytes(ratings, inputs.rules)
+                pdf = renderer.pdf(
+                    html,
+                    variant=ARCHIVAL,
+                    attachments=[("ratings.json", data)],
+                    moment=bulletin.issued,
+                )
+            else:
+                pdf = renderer.pdf(html)
+        written.append(_write(out / f"{name}.pdf", pdf))
+    return written
+
+
+def _write(path: Path, data: bytes) -> Path:
+    write_bytes_atomic(path, data)
+    return path

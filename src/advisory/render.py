@@ -122,6 +122,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["reason"] = lambda code, names: f"{names.get(code, code)} ({code})"
+        self.env.filters["css_string"] = css_string
         self._fonts: FontConfiguration | None = None
 
     def html(self, template: str, page: AlertsPage | BulletinPage) -> str:
@@ -170,6 +171,14 @@ class Renderer:
             log.warning("render: %s", message)
         assert isinstance(data, bytes)
         return data
+
+
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string that cannot end the string, the rule or the <style>."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,-_:;()/'&" else f"\\{ord(ch):x} " for ch in str(text)
+    )
+    return Markup(f'"{escaped}"')
 
 
 @contextmanager
