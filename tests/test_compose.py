@@ -1,0 +1,126 @@
+"""The composer: house-style prose from ratings, rules and incidents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from advisory.compose import (
+    joined,
+    number,
+    ordinal,
+    series_start_week,
+    since,
+    stamp,
+    toll,
+)
+from advisory.inputs import load_inputs
+from advisory.pipeline import rate_and_compose
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_inputs(ROOT / "rules", [str(ROOT / "data" / "*.csv")], None)
+
+
+def test_vraem_alert_of_june_26_2018(demo):
+    week = rate_and_compose(demo, dt.datetime(2018, 6, 26, 12, tzinfo=dt.UTC))
+    alert = next(a for a in week.alerts if a.region_id == "pe-vraem")
+    region = demo.rules.region("pe-vraem")
+
+    assert alert.stamp == "26 Jun 2018 | 12:00 PM UTC"
+    assert alert.subject_line == "Peru: Clashes with armed group in VRAEM region June 24"
+    assert alert.severity == "Informational"
+    lead, series = alert.event
+    assert lead.startswith("Clashes broke out between Peruvian soldiers")
+    assert series.startswith(
+        "This was the third such incident to take place in the restive VRAEM region "
+        "(Valley of the Apurimac, Ene, and Mantaro Rivers) since the beginning of June."
+    )
+    assert "Four people were killed during an ambush in Huancavelica region on June 7" in series
+    assert (
+        "six people were wounded during an attack in Mazángaro (Vizcatán district) on June 11"
+        in series
+    )
+
+    assert alert.context[0] == region.context
+    assert alert.context[1] == (
+        "The region is rated High (4 of 5), unchanged from last week; "
+        "3 incidents and 4 fatalities were recorded in the past 30 days."
+    )
+    level_advice = demo.rules.ruleset.levels[3].advice
+    assert alert.advice[: len(region.advice)] == tuple(region.advice)
+    assert all(piece in alert.advice for piece in level_advice)
+    assert len(set(alert.advice)) == len(alert.advice)
+
+
+def test_update_numbers_follow_the_iso_weeks(demo):
+    """Issued the Monday after the week of June 24: alerts in the weeks of June 7 and June 11
+    began the series, so this is update 2, as in the source alert."""
+    week = rate_and_compose(demo, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
+    alert = next(a for a in week.alerts if a.region_id == "pe-vraem")
+    assert alert.headline == "Peru: Clashes with armed group in VRAEM region June 24 /update 2"
+    assert "third such incident" in alert.event[1]
+
+
+def test_first_alert_of_a_series_has_no_update(demo):
+    week = rate_and_compose(demo, dt.datetime(2023, 3, 27, 6, tzinfo=dt.UTC))
+    alert = next(a for a in week.alerts if a.region_id == "pe-vraem")
+    assert alert.headline == "Peru: Ambush on security forces in VRAEM region March 25"
+    assert alert.severity == "Critical"
+    assert alert.summary == "An ambush in Natividad on March 25; seven people were killed."
+    assert "raised from High since last week" in alert.context[1]
+
+
+def test_regions_without_incidents_in_the_week_get_no_alert(demo):
+    week = rate_and_compose(demo, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
+    assert "pe-rest" not in {a.region_id for a in week.alerts}
+
+
+@pytest.mark.parametrize(
+    ("count", "start", "text"),
+    [
+        (4, True, "Four"),
+        (4, False, "four"),
+        (12, False, "12"),
+        (17, True, "Seventeen"),
+        (0, False, "zero"),
+    ],
+)
+def test_number_words(count, start, text):
+    assert number(count, start=start) == text
+
+
+def test_prose_helpers():
+    assert ordinal(3) == "third"
+    assert joined(["a", "b", "c"]) == "a, b and c"
+    assert joined(["a", "b"]) == "a and b"
+    assert since(dt.date(2018, 6, 7)) == "the beginning of June"
+    assert since(dt.date(2018, 6, 15)) == "mid-June"
+    assert since(dt.date(2018, 6, 24)) == "late June"
+    assert stamp(dt.datetime(2018, 6, 26, 11, 35, tzinfo=dt.UTC)) == "26 Jun 2018 | 11:35 AM UTC"
+    assert toll(1, 0, start=True) == "One person was killed"
+    assert toll(4, 2) == "four people were killed and two wounded"
+    assert toll(0, 6) == "six people were wounded"
+    assert toll(0, 0) == "no casualties were reported"
+
+
+@pytest.mark.parametrize(
+    ("weeks", "quiet", "start"),
+    [
+        ([0, 1, 1, 1], 2, 1),
+        ([1, 0, 0, 1], 2, 3),
+        ([1, 0, 1, 1], 2, 0),
+        ([1, 1, 0], 2, None),
+        ([1, 0, 1], 1, 2),
+    ],
+)
+def test_series_start(weeks, quiet, start):
+    assert series_start_week(weeks, quiet) == start
+
+
+def test_stamp_is_utc():
+    lima = dt.timezone(dt.timedelta(hours=-5))
+    assert stamp(dt.datetime(2018, 6, 26, 6, 35, tzinfo=lima)) == "26 Jun 2018 | 11:35 AM UTC"

@@ -1,0 +1,191 @@
+"""HTML and PDF output: golden HTML, PDF text, pages, outline and metadata, same bytes twice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from advisory.errors import RenderError
+from advisory.render import Renderer, css_string
+from tests.conftest import ROOT, run_advisory
+from tests.golden_documents import GOLDEN, documents
+
+
+def test_golden_html():
+    """If this fails after a deliberate change: `python -m tests.golden_documents`, then review."""
+    for name, html in documents().items():
+        assert html == (GOLDEN / name).read_text(encoding="utf-8"), name
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo bulletin of 2018-W25 and the VRAEM alert, written by the command."""
+    out = tmp_path_factory.mktemp("out")
+    bulletin = run_advisory(
+        "bulletin", "--week", "2018-W25", "--out", str(out), "--strict", cwd=ROOT
+    )
+    assert bulletin.returncode == 0, bulletin.stderr
+    alert = run_advisory(
+        "alert", "pe-vraem", "--as-of", "2018-06-25T06:00Z", "--out", str(out), "--strict", cwd=ROOT
+    )
+    assert alert.returncode == 0, alert.stderr
+    return out
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def test_alert_pdf(written: Path):
+    reader = PdfReader(written / "pe-vraem-2018-06-25.pdf")
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for expected in (
+        "25 Jun 2018 | 06:00 AM UTC",
+        "Peru: Clashes with armed group in VRAEM region June 24 /update 2",
+        "Informational",
+        "This was the third such incident",
+        "Event",
+        "Context",
+        "Advice",
+        "For internal use",
+        "Page 1 of 1",
+    ):
+        assert expected in text.replace("\n", " "), expected
+    assert _outline(reader) == [
+        (0, "Peru: Clashes with armed group in VRAEM region June 24 /update 2")
+    ]
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Peru: Clashes with armed group in VRAEM region June 24 /update 2"
+    assert meta["/CreationDate"] == meta["/ModDate"] == "D:20180625060000Z"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"]  # tagged for screen readers
+
+
+def test_bulletin_pdf(written: Path):
+    reader = PdfReader(written / "bulletin-2018-W25.pdf")
+    pages = [page.extract_text().replace("\n", " ") for page in reader.pages]
+    assert len(pages) == 8
+    assert "Weekly travel-security bulletin" in pages[0]
+    assert "Week 2018-W25" in pages[0]
+    assert "Period 18 Jun 2018 to 24 Jun 2018" in pages[0]
+    assert "For internal use" in pages[0]
+    assert "Summary" in pages[1] and "VRAEM region" in pages[1]
+    headlines = [
+        "Peru: Clashes with armed group in northern border area June 19",
+        "Peru: Clashes with armed group in VRAEM region June 24 /update 2",
+        "Peru: Strike and road blockades in Cusco and Machu Picchu June 22",
+        "Peru: Protests in Lima June 21 /update 1",
+    ]
+    for page, headline in zip(pages[2:6], headlines, strict=True):
+        assert headline.replace(" ", "") in page.replace(" ", ""), headline  # one alert a page
+    assert "Incidents of the week" in pages[6]
+    assert "Methodology" in pages[7]
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of 8" in page
+    assert [title for _, title in _outline(reader)] == [
+        "Weekly travel-security bulletin",
+        "Summary",
+        *headlines,
+        "Incidents of the week",
+        "Methodology",
+    ]
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Weekly travel-security bulletin — 2018-W25"
+
+
+def test_no_automatic_hyphenation(written: Path):
+    text = " ".join(p.extract_text() for p in PdfReader(written / "bulletin-2018-W25.pdf").pages)
+    assert "\u00ad" not in text
+    assert not any(
+        line.rstrip().endswith("-") and line[-2:-1].isalpha() for line in text.splitlines()
+    )
+
+
+def test_same_inputs_same_bytes(written: Path, tmp_path: Path):
+    again = run_advisory("bulletin", "--week", "2018-W25", "--out", str(tmp_path), cwd=ROOT)
+    assert again.returncode == 0, again.stderr
+    for name in ("bulletin-2018-W25.pdf", "bulletin-2018-W25.html"):
+        assert (tmp_path / name).read_bytes() == (written / name).read_bytes(), name
+
+
+def test_archival_pdf_carries_the_ratings(tmp_path: Path):
+    args = ("bulletin", "--week", "2018-W25", "--archival", "--format", "pdf", "--out")
+    for folder in ("a", "b"):
+        result = run_advisory(*args, str(tmp_path / folder), cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "a" / "bulletin-2018-W25.pdf"
+    assert pdf.read_bytes() == (tmp_path / "b" / "bulletin-2018-W25.pdf").read_bytes()
+    reader = PdfReader(pdf)
+    [data] = reader.attachments["ratings.json"]
+    ratings = json.loads(data)
+    assert ratings["as_of"] == "2018-06-25T06:00:00Z"
+    assert {r["region_id"] for r in ratings["ratings"]} >= {"pe-vraem", "pe-lima"}
+    assert len(list((tmp_path / "a").iterdir())) == 1  # --format pdf writes no HTML
+
+
+def test_html_is_self_contained(written: Path):
+    html = (written / "bulletin-2018-W25.html").read_text()
+    assert "<link" not in html and "@page" in html
+    assert "<svg" in html  # sparklines are inline SVG
+
+
+def test_strict_fails_on_warnings(tmp_path: Path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    css = templates / "print.css"
+    css.write_text(css.read_text() + "\n.alert { colour-of-the-day: blue; }\n")
+    args = ("alert", "pe-vraem", "--as-of", "2018-06-25T06:00Z", "--templates", str(templates))
+    strict = run_advisory(*args, "--strict", "--out", str(tmp_path / "strict"), cwd=ROOT)
+    assert strict.returncode == 1
+    assert "colour-of-the-day" in strict.stderr
+    assert not (tmp_path / "strict").exists() or not list((tmp_path / "strict").glob("*.pdf"))
+    lenient = run_advisory(*args, "--out", str(tmp_path / "lenient"), cwd=ROOT)
+    assert lenient.returncode == 0, lenient.stderr
+    assert "colour-of-the-day" in lenient.stderr
+
+
+def test_missing_template_is_a_failure(tmp_path: Path):
+    (tmp_path / "templates").mkdir()
+    result = run_advisory(
+        "bulletin", "--week", "2018-W25", "--templates", str(tmp_path / "templates"),
+        "--out", str(tmp_path / "out"), cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "template not found" in result.stderr
+
+
+def test_css_string_cannot_break_out():
+    assert css_string('x"; } </style><script>') == (
+        '"x\\22 ; \\7d  \\3c /style\\3e \\3c script\\3e "'
+    )
+
+
+def test_renderer_refuses_to_fetch(tmp_path: Path):
+    """Resources outside the templates folder, and the network, are refused with a warning."""
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not an image")
+    html = (
+        f'<html><body><img src="{secret.as_uri()}"><img src="file:///etc/passwd">'
+        '<img src="https://example.org/x.png"></body></html>'
+    )
+    with pytest.raises(RenderError) as refused:
+        Renderer(strict=True).pdf(html)
+    message = str(refused.value)
+    assert message.count("refused to fetch") == 3
