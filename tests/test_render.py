@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -72,8 +73,8 @@ def test_alert_pdf(written: Path):
     meta = reader.metadata
     assert meta is not None
     assert meta.title == "Peru: Clashes with armed group in VRAEM region June 24 /update 2"
-    assert meta["/CreationDate"] == meta["/ModDate"] == "D:20180625060000Z"
-    root = reader.trailer["/Root"]
+    assert str(meta["/CreationDate"]) == str(meta["/ModDate"]) == "D:20180625060000Z"
+    root: Any = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
     assert root["/MarkInfo"]["/Marked"]  # tagged for screen readers
 
