@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Debian packages WeasyPrint needs at run time (Pango and HarfBuzz).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+# Debian packages WeasyPrint needs at run time (Pango and HarfBuzz), and the fonts the
+# documents use: DejaVu for Latin, Greek, Cyrillic, Arabic and Hebrew; Noto for emoji.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	fonts-dejavu-core fonts-noto-color-emoji
+# What the tests add: Chromium opens the HTML, poppler renders PDF pages for a look.
+TEST_PACKAGES := chromium
 
-.PHONY: run test check lint format bench system clean
+.PHONY: run test check lint format bench system test-system apt clean
 
 run: $(STAMP)
 	$(BIN)/advisory validate
@@ -16,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/advisory bulletin --week 2018-W25 --out output/demo
 	$(BIN)/advisory alert pe-vraem --as-of 2018-06-25T06:00Z --out output/demo
 
-test: $(STAMP) check
+test: $(STAMP) check test-system
 	$(BIN)/pytest
 
 check: $(STAMP)
@@ -40,19 +44,28 @@ $(STAMP): pyproject.toml | system
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# WeasyPrint's system libraries: installed with apt-get where we run as root (as CI does),
-# otherwise named in one line.
+# System packages: installed with apt-get where we run as root (as CI does), otherwise
+# named in one line.
 system:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(SYSTEM_PACKAGES)" WHAT="WeasyPrint" REQUIRED=1
+
+test-system:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(TEST_PACKAGES)" WHAT="the browser tests" REQUIRED=0
+
+apt:
+	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing system packages for WeasyPrint: $$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+			echo "Installing system packages for $(WHAT): $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+				|| { [ "$(REQUIRED)" = 0 ] && echo "Could not install $$missing; $(WHAT) will be skipped"; }; \
 		elif ! command -v dpkg-query >/dev/null; then \
-			echo "Not a Debian system: install Pango 1.44+ and HarfBuzz for WeasyPrint"; \
+			echo "Not a Debian system: install the equivalents of $$missing for $(WHAT)"; \
+		elif [ "$(REQUIRED)" = 1 ]; then \
+			echo "Missing system packages for $(WHAT); install them with: sudo apt-get install $$missing"; exit 1; \
 		else \
-			echo "Missing system packages for WeasyPrint; install them with: sudo apt-get install $$missing"; exit 1; \
+			echo "Missing system packages for $(WHAT), which will be skipped: sudo apt-get install $$missing"; \
 		fi; \
 	fi
 

@@ -165,6 +165,7 @@ class Renderer:
                 pdf_identifier=identifier,
                 attachments=files or None,
             )
+        warnings = list(dict.fromkeys(warnings))
         if warnings and self.strict:
             raise RenderError("rendering warnings (strict): " + "; ".join(warnings))
         for message in warnings:
