@@ -89,3 +89,47 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def write_alert_batch(target: Path, regions: int = 200, seed: int = 11) -> str:
+    """Rules and incidents under `target` such that `regions` regions each have an alert in the
+    week 2026-W46; returns that week's issue time."""
+    rng = random.Random(seed)
+    write_rules(target / "rules", regions)
+    week_start = dt.date(2026, 11, 9)
+    rows = []
+    for n, (country, admin1) in enumerate(region_places(regions)):
+        for k in range(rng.randint(2, 4)):
+            day = week_start + dt.timedelta(days=rng.randrange(7) - 7 * rng.randrange(3))
+            category = rng.choice(CATEGORIES)
+            rows.append(
+                {
+                    "id": f"ALB{n:04d}-{k}",
+                    "date": day.isoformat(),
+                    "country": country,
+                    "admin1": admin1,
+                    "category": category,
+                    "fatalities": rng.choice((0, 0, 1, 3)),
+                    "injuries": rng.choice((0, 2, 5)),
+                    "summary": f"A {category.replace('_', ' ')} was reported in {admin1} on "
+                    f"{day:%B} {day.day}; security forces responded and the area was cordoned off "
+                    "for several hours while investigators collected evidence.",
+                    "sources": "Synthetic feed; Local press",
+                }
+            )
+        rows.append(
+            {
+                "id": f"ALB{n:04d}-now",
+                "date": (week_start + dt.timedelta(days=rng.randrange(7))).isoformat(),
+                "country": country,
+                "admin1": admin1,
+                "category": rng.choice(CATEGORIES),
+                "fatalities": 0,
+                "injuries": 1,
+                "summary": f"A further incident was reported in {admin1}.",
+                "sources": "Synthetic feed",
+            }
+        )
+    (target / "incidents").mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(rows).write_csv(target / "incidents" / "incidents.csv")
+    return "2026-11-16T06:00Z"

@@ -7,6 +7,7 @@ stdout and to benchmarks/results.json; the run fails when a target is missed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -36,6 +37,41 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, f
         error = process.stderr.read().decode() if process.stderr else ""
         sys.exit(f"{' '.join(command)} failed:\n{error}")
     return elapsed, usage.ru_maxrss / 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += _descendants(int(child))
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    total = 0
+    for member in _descendants(pid):
+        try:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def run_tree(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time and the peak memory of the process and all its workers together (sampled)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    peak = 0.0
+    while process.poll() is None:
+        with contextlib.suppress(OSError):
+            peak = max(peak, _rss_mib(process.pid))
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed")
+    return elapsed, peak
 
 
 def medians(samples: list[tuple[float, float]]) -> dict[str, float]:
@@ -88,6 +124,8 @@ def main() -> None:
     ]  # fmt: skip
     results["validate_1m_incidents_5k_regions"] = medians([run(validate, warm) for _ in range(3)])
 
+    results.update(rendering(warm))
+
     for name, figures in results.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -97,8 +135,60 @@ def main() -> None:
         missed.append("advisory --help over 0.3 s")
     if results["rate_1m_incidents_5k_regions"]["median_s"] > 2.0:
         missed.append("advisory rate over 2 s on 1,000,000 incidents")
+    if results["alerts_200_over_reference"]["ratio"] > 1.3:
+        missed.append("200 alert PDFs over 1.3 times the raw WeasyPrint reference")
+    if results["alerts_peak_memory_200_over_50"]["ratio"] > 1.15:
+        missed.append("memory grows with the number of alerts rendered")
     if missed:
         sys.exit("targets missed: " + "; ".join(missed))
+
+
+def rendering(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """One alert PDF, the demo bulletin PDF, and 200 alert PDFs against raw WeasyPrint."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import write_alert_batch
+
+    results: dict[str, dict[str, float]] = {}
+    out = Path(tempfile.mkdtemp(prefix="advisory-bench-out-"))
+    one = [ADVISORY, "alert", "pe-vraem", "--as-of", "2018-06-25T06:00Z", "--format", "pdf",
+           "--out", str(out / "one")]  # fmt: skip
+    results["alert_pdf_demo"] = medians([run(one, env) for _ in range(RUNS)])
+    bulletin = [ADVISORY, "bulletin", "--week", "2018-W25", "--format", "pdf",
+                "--out", str(out / "bulletin")]  # fmt: skip
+    results["bulletin_pdf_demo"] = medians([run(bulletin, env) for _ in range(RUNS)])
+
+    batch = DATA / "alerts"
+    issued = write_alert_batch(batch)
+    inputs = ["--rules", str(batch / "rules"), "--incidents", str(batch / "incidents" / "*.csv"),
+              "--as-of", issued]  # fmt: skip
+    html = out / "html"
+    run([ADVISORY, "alert", "--all", *inputs, "--format", "html", "--out", str(html)], env)
+    ours = [ADVISORY, "alert", "--all", *inputs, "--format", "pdf", "--jobs", "2",
+            "--out", str(out / "ours")]  # fmt: skip
+    reference = [str(BIN / "python"), str(ROOT / "benchmarks" / "reference_weasyprint.py"),
+                 str(html), str(out / "reference"), "--workers", "2"]  # fmt: skip
+    mine: list[tuple[float, float]] = []
+    theirs: list[tuple[float, float]] = []
+    for _ in range(3):  # A B A B ...
+        mine.append(run_tree(ours, env))
+        theirs.append(run_tree(reference, env))
+    results["alerts_200_pdf"] = medians(mine)
+    results["alerts_200_reference"] = medians(theirs)
+    results["alerts_200_over_reference"] = {
+        "ratio": round(
+            results["alerts_200_pdf"]["median_s"] / results["alerts_200_reference"]["median_s"], 2
+        )
+    }
+    regions = [f"province-{n:05d}" for n in range(50)]
+    fifty = [ADVISORY, "alert", *regions, *inputs, "--format", "pdf", "--jobs", "2",
+             "--out", str(out / "fifty")]  # fmt: skip
+    results["alerts_50_pdf"] = medians([run_tree(fifty, env) for _ in range(2)])
+    results["alerts_peak_memory_200_over_50"] = {
+        "ratio": round(
+            results["alerts_200_pdf"]["peak_mib"] / results["alerts_50_pdf"]["peak_mib"], 2
+        )
+    }
+    return results
 
 
 if __name__ == "__main__":

@@ -97,6 +97,9 @@ def main(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    # WeasyPrint narrates every layout step at INFO; its warnings still show.
+    for name in ("weasyprint", "weasyprint.progress"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @main.command()

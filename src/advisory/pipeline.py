@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,11 +107,13 @@ def _render_in_worker(html: str) -> bytes:
     return _worker.pdf(html)
 
 
-def render_pdfs(renderer: Renderer, pages: Sequence[str], jobs: int) -> list[bytes]:
-    """PDFs of `pages`, in order. With more than one job, worker processes each keep one
+def render_pdfs(renderer: Renderer, pages: Sequence[str], jobs: int) -> Iterator[bytes]:
+    """PDFs of `pages`, in order, each as soon as it is ready, so that a batch is written as
+    it goes and memory stays flat. With more than one job, worker processes each keep one
     renderer (and its font configuration) for all the pages they are given."""
     if jobs <= 1 or len(pages) <= 1:
-        return [renderer.pdf(html) for html in pages]
+        yield from (renderer.pdf(html) for html in pages)
+        return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
@@ -120,8 +122,8 @@ def render_pdfs(renderer: Renderer, pages: Sequence[str], jobs: int) -> list[byt
         initializer=_start_worker,
         initargs=(renderer.templates, renderer.strict),
     ) as pool:
-        chunk = max(1, len(pages) // (jobs * 4))
-        return list(pool.map(_render_in_worker, pages, chunksize=chunk))
+        chunk = max(1, min(8, len(pages) // (jobs * 4)))
+        yield from pool.map(_render_in_worker, pages, chunksize=chunk)
 
 
 def write_alerts(
@@ -146,10 +148,9 @@ def write_alerts(
         for name, html in zip(names, pages, strict=True):
             written.append(_write(out / f"{name}.html", html.encode()))
     if "pdf" in formats:
-        with stage(f"render {len(pages)} PDF"):
-            pdfs = render_pdfs(renderer, pages, jobs)
-        for name, pdf in zip(names, pdfs, strict=True):
-            written.append(_write(out / f"{name}.pdf", pdf))
+        with stage(f"render and write {len(pages)} PDF"):
+            for name, pdf in zip(names, render_pdfs(renderer, pages, jobs), strict=True):
+                written.append(_write(out / f"{name}.pdf", pdf))
     return written
 
 
