@@ -16,6 +16,7 @@ from advisory.models import (
     Region,
     RegionFile,
     RuleSet,
+    SeriesRules,
     SeverityRule,
     SeverityRules,
     SeverityWhen,
@@ -47,7 +48,7 @@ def test_command_is_documented(command: str):
 
 
 MODELS: list[type[BaseModel]] = [
-    RuleSet, Casualties, Level, Category, SeverityRules, SeverityRule, SeverityWhen,
+    RuleSet, Casualties, Level, Category, SeverityRules, SeverityRule, SeverityWhen, SeriesRules,
     RegionFile, Region, MatchEntry, Incident, Traveler, Trip,
 ]  # fmt: skip
 
