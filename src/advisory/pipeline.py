@@ -114,6 +114,7 @@ def render_pdfs(renderer: Renderer, pages: Sequence[str], jobs: int) -> Iterator
     if jobs <= 1 or len(pages) <= 1:
         yield from (renderer.pdf(html) for html in pages)
         return
+    # Forked workers start at once; they render only and never touch polars' thread pool.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
