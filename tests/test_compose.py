@@ -71,7 +71,7 @@ def test_first_alert_of_a_series_has_no_update(demo):
     assert alert.headline == "Peru: Ambush on security forces in VRAEM region March 25"
     assert alert.severity == "Critical"
     assert alert.summary == "An ambush in Natividad on March 25; seven people were killed."
-    assert "raised from High since last week" in alert.context[1]
+    assert "raised from High to Extreme since last week" in alert.context[1]
 
 
 def test_regions_without_incidents_in_the_week_get_no_alert(demo):

@@ -1,7 +1,8 @@
 """The `advisory` command: a thin shell that parses options, calls the library and maps its errors.
 
 Library modules are imported inside the commands, so that `advisory --help` stays fast and only
-commands that render pay for WeasyPrint.
+commands that render pay for WeasyPrint. Exit status: 0 done, 1 the run failed, 2 bad input or
+usage (nothing written), 75 another weekly run holds the lock.
 """
 
 from __future__ import annotations
@@ -16,49 +17,75 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from advisory.config import Config
     from advisory.errors import Problem
+    from advisory.inputs import Inputs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_LOCKED = 75
 
 
-def incident_options(func: F) -> F:
-    """The options of every command that reads rules and incidents."""
-    options = [
-        click.option(
-            "--rules",
-            "rules_dir",
-            type=click.Path(path_type=Path, file_okay=False),
-            default="rules",
-            show_default=True,
-            help="Rules folder: scoring.yaml and regions/*.yaml.",
-        ),
-        click.option(
-            "--incidents",
-            "incident_patterns",
-            multiple=True,
-            metavar="FILE_OR_GLOB",
-            help="Incident files (.csv, .yaml, .json) or glob patterns; repeatable. "
-            "[default: data/*.csv]",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
 
 
-def roster_option(func: F) -> F:
-    """The option of every command that reads the roster."""
-    return click.option(
-        "--roster",
-        "roster_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="data/travelers.yaml",
+incident_options = _options(
+    click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Rules folder: scoring.yaml and regions/*.yaml. [default: rules]",
+    ),
+    click.option(
+        "--incidents",
+        "incident_patterns",
+        multiple=True,
+        metavar="FILE_OR_GLOB",
+        help="Incident files (.csv, .yaml, .json) or glob patterns; repeatable. "
+        "[default: data/*.csv]",
+    ),
+)
+roster_option = click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Traveler roster. [default: data/travelers.yaml]",
+)
+output_options = _options(
+    click.option(
+        "--format",
+        "formats",
+        default="html,pdf",
         show_default=True,
-        help="Traveler roster.",
-    )(func)
+        metavar="html,pdf",
+        help="Which files to write: html, pdf or both, separated by a comma.",
+    ),
+    click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Folder to write into. [default: output]",
+    ),
+    click.option(
+        "--templates",
+        "templates_dir",
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        help="Templates folder. [default: the templates shipped with advisory]",
+    ),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help="Fail when rendering warns (CSS it cannot use, a resource it refused to fetch).",
+    ),
+)
 
 
 class AsOf(click.ParamType):  # type: ignore[type-arg]
@@ -78,6 +105,19 @@ class AsOf(click.ParamType):  # type: ignore[type-arg]
         return moment.astimezone(dt.UTC)
 
 
+class IsoWeek(click.ParamType):  # type: ignore[type-arg]
+    """`2018-W25`: an ISO week, as the date of its Monday."""
+
+    name = "YYYY-Www"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            year, week = str(value).strip().upper().split("-W")
+            return dt.date.fromisocalendar(int(year), int(week), 1)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO week such as 2018-W25")
+
+
 def now() -> dt.datetime:
     """The one place the program reads the clock."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -85,17 +125,31 @@ def now() -> dt.datetime:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="advisory")
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
-def main(verbose: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log each stage and its duration to stderr.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file. [default: $ADVISORY_CONFIG, else ./advisory.yaml, else built-in]",
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
     """Travel-security advisories from an incident log.
 
     Rules in rules/ turn recent incidents into a risk level per region; the commands below
-    check the inputs and report on them.
+    check the inputs, rate the regions, and write alerts and the weekly bulletin.
     """
+    ctx.obj = {"config": config_path}
+    _logging(logging.INFO if verbose else logging.WARNING)
+
+
+def _logging(level: int, log_file: Path | None = None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(message)s",
-        stream=sys.stderr,
+        level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
     )
     # WeasyPrint narrates every layout step at INFO; its warnings still show.
     for name in ("weasyprint", "weasyprint.progress"):
@@ -105,17 +159,22 @@ def main(verbose: bool) -> None:
 @main.command()
 @incident_options
 @roster_option
-def validate(rules_dir: Path, incident_patterns: tuple[str, ...], roster_path: Path) -> None:
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    rules_dir: Path | None,
+    incident_patterns: tuple[str, ...],
+    roster_path: Path | None,
+) -> None:
     """Check the rules, incidents and roster, and report every problem.
 
     Problems are printed as `path:line:col: field: message`. Exit status 0 when the inputs are
     good (warnings allowed), 2 when any error was found.
     """
-    from advisory.inputs import DEFAULT_INCIDENTS
     from advisory.summary import describe_inputs
 
-    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, roster_path)
-    _print_problems(inputs.warnings)
+    config = _config(ctx, rules=rules_dir, incidents=incident_patterns, roster=roster_path)
+    inputs = _load(config, roster=True)
     for line in describe_inputs(inputs):
         click.echo(line)
     click.echo("OK")
@@ -140,8 +199,10 @@ def validate(rules_dir: Path, incident_patterns: tuple[str, ...], roster_path: P
     help="Output format; json is stable for other programs (docs/ratings.md).",
 )
 @click.option("--explain", is_flag=True, help="Show how each level was reached.")
+@click.pass_context
 def rate(
-    rules_dir: Path,
+    ctx: click.Context,
+    rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
     as_of: dt.datetime | None,
     region_ids: tuple[str, ...],
@@ -155,19 +216,11 @@ def rate(
     the rule lines that decided the level, and what would change it.
     """
     from advisory import report
-    from advisory.errors import not_one_of
-    from advisory.inputs import DEFAULT_INCIDENTS
     from advisory.rating import rate as rate_regions
     from advisory.timing import stage
 
-    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
-    _print_problems(inputs.warnings)
-    known = [r.id for r in inputs.rules.regions]
-    for region_id in region_ids:
-        if region_id not in known:
-            raise click.BadParameter(
-                not_one_of(region_id, known, "a region"), param_hint="--region"
-            )
+    inputs = _load(_config(ctx, rules=rules_dir, incidents=incident_patterns))
+    _known_regions(inputs, region_ids, "--region")
     with stage("rate"):
         ratings = rate_regions(inputs.incidents, inputs.rules, as_of or now(), inputs.placements)
     if region_ids:
@@ -183,70 +236,6 @@ def rate(
             click.echo(report.table(ratings), nl=False)
 
 
-def output_options(func: F) -> F:
-    """The options of every command that writes documents."""
-    options = [
-        click.option(
-            "--format",
-            "formats",
-            default="html,pdf",
-            show_default=True,
-            metavar="html,pdf",
-            help="Which files to write: html, pdf or both, separated by a comma.",
-        ),
-        click.option(
-            "--out",
-            "out_dir",
-            type=click.Path(path_type=Path, file_okay=False),
-            default="output",
-            show_default=True,
-            help="Folder to write into.",
-        ),
-        click.option(
-            "--templates",
-            "templates_dir",
-            type=click.Path(path_type=Path, file_okay=False, exists=True),
-            help="Templates folder. [default: the templates shipped with advisory]",
-        ),
-        click.option(
-            "--strict",
-            is_flag=True,
-            help="Fail when rendering warns (CSS it cannot use, a resource it refused to fetch).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _formats(value: str) -> list[str]:
-    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
-    wrong = [part for part in chosen if part not in {"html", "pdf"}]
-    if wrong or not chosen:
-        raise click.BadParameter("give html, pdf or html,pdf", param_hint="--format")
-    return chosen
-
-
-class IsoWeek(click.ParamType):  # type: ignore[type-arg]
-    """`2018-W25`: the reporting week, issued the Monday after it at 06:00 UTC."""
-
-    name = "YYYY-Www"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        text = str(value).strip().upper()
-        try:
-            year, week = text.split("-W")
-            monday = dt.date.fromisocalendar(int(year), int(week), 1)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO week such as 2018-W25")
-        return monday
-
-
-def week_issue_time(monday: dt.date) -> dt.datetime:
-    """The issue time of the week that starts on `monday`: the next Monday, 06:00 UTC."""
-    return dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(6), tzinfo=dt.UTC)
-
-
 @main.command()
 @click.argument("region_ids", metavar="[REGION]...", nargs=-1)
 @click.option("--all", "every_region", is_flag=True, help="Every region with an alert.")
@@ -254,20 +243,21 @@ def week_issue_time(monday: dt.date) -> dt.datetime:
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=None,
     help="Processes that render PDFs. [default: one per core]",
 )
 @incident_options
 @output_options
+@click.pass_context
 def alert(
+    ctx: click.Context,
     region_ids: tuple[str, ...],
     every_region: bool,
     as_of: dt.datetime | None,
     jobs: int | None,
-    rules_dir: Path,
+    rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
     formats: str,
-    out_dir: Path,
+    out_dir: Path | None,
     templates_dir: Path | None,
     strict: bool,
 ) -> None:
@@ -278,39 +268,32 @@ def alert(
     """
     import os
 
-    from advisory.compose import BulletinSettings
-    from advisory.errors import not_one_of
-    from advisory.inputs import DEFAULT_INCIDENTS
     from advisory.pipeline import rate_and_compose, write_alerts
     from advisory.render import Renderer
 
-    chosen_formats = _formats(formats)
+    chosen = _formats(formats)
     if not region_ids and not every_region:
         raise click.UsageError("name at least one REGION, or give --all")
-    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
-    _print_problems(inputs.warnings)
-    known = [r.id for r in inputs.rules.regions]
-    for region_id in region_ids:
-        if region_id not in known:
-            raise click.BadParameter(not_one_of(region_id, known, "a region"), param_hint="REGION")
+    config = _config(ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir)
+    inputs = _load(config)
+    _known_regions(inputs, region_ids, "REGION")
     week = rate_and_compose(inputs, as_of or now())
     alerts = week.alerts if every_region else [a for a in week.alerts if a.region_id in region_ids]
-    for region_id in region_ids:
-        if region_id not in {a.region_id for a in alerts}:
-            rating = next(r for r in week.ratings if r.region_id == region_id)
+    for rating in week.ratings:
+        if rating.region_id in region_ids and rating.region_id not in {a.region_id for a in alerts}:
             click.echo(
-                f"{region_id}: no alert, no incident in the week "
+                f"{rating.region_id}: no alert, no incident in the week "
                 f"{rating.period_start} to {rating.period_end}",
                 err=True,
             )
-    renderer = Renderer(templates_dir, strict=strict)
+    renderer = Renderer(config.templates, strict=strict)
     written = _run(
         lambda: write_alerts(
             alerts,
-            out_dir,
-            chosen_formats,
+            out_dir or config.output,
+            chosen,
             renderer,
-            BulletinSettings(),
+            _bulletin_settings(config),
             jobs or os.cpu_count() or 1,
         )
     )
@@ -327,66 +310,112 @@ def alert(
     help="Issue time; the bulletin covers the seven days before it. [default: the last full week]",
 )
 @click.option(
-    "--archival",
-    is_flag=True,
-    help="Write an archival PDF/A-3b with the ratings (ratings.json) attached.",
+    "--archival", is_flag=True, help="Write an archival PDF/A-3b with the ratings attached."
 )
 @incident_options
 @output_options
+@click.pass_context
 def bulletin(
+    ctx: click.Context,
     week: dt.date | None,
     as_of: dt.datetime | None,
     archival: bool,
-    rules_dir: Path,
+    rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
     formats: str,
-    out_dir: Path,
+    out_dir: Path | None,
     templates_dir: Path | None,
     strict: bool,
 ) -> None:
     """Write the weekly bulletin: every region's level, the week's alerts, its incidents.
 
-    With --week, the bulletin is issued the Monday after the week at 06:00 UTC; without
-    --week or --as-of, it covers the last full week.
+    With --week, the bulletin is issued the Monday after the week at the configured hour
+    (06:00 UTC); without --week or --as-of, it covers the last full week.
     """
-    from advisory.compose import BulletinSettings
-    from advisory.inputs import DEFAULT_INCIDENTS
     from advisory.pipeline import bulletin_of, rate_and_compose, write_bulletin
     from advisory.render import Renderer
+    from advisory.weekly import issue_time, last_full_week
 
-    chosen_formats = _formats(formats)
+    chosen = _formats(formats)
     if week is not None and as_of is not None:
         raise click.UsageError("give --week or --as-of, not both")
-    if week is not None:
-        issued = week_issue_time(week)
-    elif as_of is not None:
-        issued = as_of
-    else:
-        today = now().date()
-        issued = week_issue_time(today - dt.timedelta(days=today.weekday() + 7))
-    inputs = _load(rules_dir, incident_patterns or DEFAULT_INCIDENTS, None)
-    _print_problems(inputs.warnings)
+    config = _config(ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir)
+    issued = as_of or issue_time(week or last_full_week(now()), config.issue_time)
+    inputs = _load(config)
     rated = rate_and_compose(inputs, issued)
-    document = bulletin_of(inputs, rated, BulletinSettings())
-    renderer = Renderer(templates_dir, strict=strict)
+    document = bulletin_of(inputs, rated, _bulletin_settings(config))
+    renderer = Renderer(config.templates, strict=strict)
     written = _run(
         lambda: write_bulletin(
-            document, inputs, rated.ratings, out_dir, chosen_formats, renderer, archival
+            document, inputs, rated.ratings, out_dir or config.output, chosen, renderer, archival
         )
     )
     for path in written:
         click.echo(str(path))
 
 
-def _run(step: Callable[[], Any]) -> Any:
-    """Run a step that renders or writes; its failures are the run's, exit status 1."""
-    from advisory.errors import AdvisoryError
+@main.command()
+@click.option(
+    "--week", type=IsoWeek(), help="The ISO week to publish. [default: the last full one]"
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=AsOf(),
+    help="Publish the last full week before this moment. [default: now]",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder that holds the published weeks. [default: output]",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another run's lock before giving up (exit 75).",
+)
+@click.option(
+    "--allow-stale", is_flag=True, help="Publish even when the incident feed has gone quiet."
+)
+@click.pass_context
+def weekly(
+    ctx: click.Context,
+    week: dt.date | None,
+    as_of: dt.datetime | None,
+    out_dir: Path | None,
+    wait: float,
+    allow_stale: bool,
+) -> None:
+    """Publish a week: validate, rate, compose, render, then write OUTPUT/YYYY-Www/ atomically.
 
+    The issue time is derived from the week (the Monday after it, 06:00 UTC by default), never
+    from the clock, so a week published again on another day gives the same bytes. Exit status:
+    0 published or unchanged, 1 failed, 2 bad input (nothing written), 75 locked.
+    """
+    from advisory.errors import AdvisoryError, InputError
+    from advisory.weekly import Locked, last_full_week, run_weekly
+
+    if week is not None and as_of is not None:
+        raise click.UsageError("give --week or --as-of, not both")
+    config = _config(ctx, output=out_dir)
+    _logging(logging.INFO, config.log_file)
+    monday = week or last_full_week(as_of or now())
     try:
-        return step()
+        result = run_weekly(config, monday, wait=wait, allow_stale=allow_stale)
+    except InputError as e:
+        _fail_with_problems(e.problems)
+    except Locked as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_LOCKED)
     except AdvisoryError as e:
         click.echo(f"advisory: {e}", err=True)
         sys.exit(EXIT_FAILED)
+    click.echo(f"{result.week}: {result.status} at {result.folder} ({result.alerts} alerts)")
+    for change in result.changes:
+        click.echo(f"  {change}")
 
 
 @main.command()
@@ -413,22 +442,72 @@ def schema(kind: str | None, out_dir: Path | None) -> None:
             raise click.UsageError("name a KIND to print, or give --out DIR to write them all")
         click.echo(schema_text(kind), nl=False)
         return
-    kinds = [kind] if kind else list(KINDS)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in kinds:
+    for name in [kind] if kind else list(KINDS):
         target = out_dir / f"{name}.schema.json"
         write_text_atomic(target, schema_text(name))
         click.echo(str(target))
 
 
-def _load(rules_dir: Path, patterns: Sequence[str], roster_path: Path | None) -> Any:
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _config(ctx: click.Context, **overrides: Any) -> Config:
+    """Settings from the command line over the environment over the file over the defaults."""
+    from advisory.config import load_config
+    from advisory.errors import ConfigError
+
+    chosen = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items()}
+    try:
+        return load_config(ctx.obj["config"] if ctx.obj else None, chosen)
+    except ConfigError as e:
+        _fail_with_problems(e.problems)
+
+
+def _load(config: Config, *, roster: bool = False) -> Inputs:
     from advisory.errors import InputError
     from advisory.inputs import load_inputs
 
     try:
-        return load_inputs(rules_dir, patterns, roster_path)
+        inputs = load_inputs(config.rules, config.incidents, config.roster if roster else None)
     except InputError as e:
         _fail_with_problems(e.problems)
+    _print_problems(inputs.warnings)
+    return inputs
+
+
+def _bulletin_settings(config: Config) -> Any:
+    from advisory.compose import BulletinSettings
+
+    s = config.settings
+    return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)
+
+
+def _known_regions(inputs: Inputs, region_ids: Sequence[str], hint: str) -> None:
+    from advisory.errors import not_one_of
+
+    known = [r.id for r in inputs.rules.regions]
+    for region_id in region_ids:
+        if region_id not in known:
+            raise click.BadParameter(not_one_of(region_id, known, "a region"), param_hint=hint)
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    if not chosen or any(part not in {"html", "pdf"} for part in chosen):
+        raise click.BadParameter("give html, pdf or html,pdf", param_hint="--format")
+    return chosen
+
+
+def _run(step: Callable[[], Any]) -> Any:
+    """Run a step that renders or writes; its failures are the run's, exit status 1."""
+    from advisory.errors import AdvisoryError
+
+    try:
+        return step()
+    except AdvisoryError as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:

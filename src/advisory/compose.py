@@ -12,6 +12,7 @@ Everything here is pure: ratings, rules and incidents in, `Alert` and `Bulletin`
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -169,6 +170,17 @@ class AppendixRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Closing:
+    """A region whose series of alerts has ended: a short closing update in the bulletin."""
+
+    region_id: str
+    region_name: str
+    country: str
+    headline: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Bulletin:
     organisation: str
     title: str
@@ -178,8 +190,10 @@ class Bulletin:
     period_end: dt.date
     issued: dt.datetime
     stamp: str
+    local_stamp: str  # the issue time in the organisation's time zone
     summary: tuple[SummaryRow, ...]
     alerts: tuple[Alert, ...]
+    closings: tuple[Closing, ...]
     appendix: tuple[AppendixRow, ...]
     methodology: tuple[str, ...]  # paragraphs
     levels: tuple[tuple[str, float, str], ...]  # name, threshold, colour
@@ -280,17 +294,21 @@ def _label(ruleset: RuleSet, category: str) -> str:
     return ruleset.categories[category].label or category.replace("_", " ")
 
 
-def _named(region: Region) -> str:
-    """`the restive VRAEM region (Valley of the Apurimac, Ene, and Mantaro Rivers)`, `Lima`.
-
-    A name that ends in a common noun ("VRAEM region", "northern border area") or has a
-    descriptor takes "the"; a proper name ("Lima") does not.
-    """
+def the(region: Region, *, described: bool = False) -> str:
+    """`the VRAEM region`, `Lima`, `the rest of Peru`: a name that ends in a common noun
+    ("VRAEM region", "northern border area") or starts in lower case takes "the"; a proper
+    name ("Lima") does not. `described` puts the region's descriptor first ("the restive ...")."""
     words = region.name.split()
-    takes_article = bool(region.descriptor) or words[-1].islower() or region.name[:1].islower()
-    name = f"{region.descriptor} {region.name}" if region.descriptor else region.name
+    descriptor = region.descriptor if described else None
+    takes_article = bool(descriptor) or words[-1].islower() or region.name[:1].islower()
+    name = f"{descriptor} {region.name}" if descriptor else region.name
+    return f"{'the ' if takes_article else ''}{name}"
+
+
+def _named(region: Region) -> str:
+    """`the restive VRAEM region (Valley of the Apurimac, Ene, and Mantaro Rivers)`."""
     long = f" ({region.long_name})" if region.long_name else ""
-    return f"{'the ' if takes_article else ''}{name}{long}"
+    return f"{the(region, described=True)}{long}"
 
 
 def _summary(
@@ -301,7 +319,7 @@ def _summary(
     what = capitalized(with_article(_label(ruleset, lead.category)))
     what += f" in {place(lead)} on {prose_date(lead.date)}"
     if position > 1:
-        series = f"the {ordinal(position)} incident in {region.name} since {since(series_start)}"
+        series = f"the {ordinal(position)} incident in {the(region)} since {since(series_start)}"
         return f"{what}, {series}."
     return f"{what}; {toll(lead.fatalities, lead.injuries)}."
 
@@ -348,9 +366,9 @@ def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
     if rating.previous_level is None or rating.trend == "steady":
         change = "unchanged from last week"
     elif rating.trend == "up":
-        change = f"raised from {rating.previous_level} since last week"
+        change = f"raised from {rating.previous_level} to {rating.level} since last week"
     else:
-        change = f"lowered from {rating.previous_level} since last week"
+        change = f"lowered from {rating.previous_level} to {rating.level} since last week"
     fatalities = "no fatalities"
     if rating.window_fatalities:
         fatalities = counted(rating.window_fatalities, "fatality")
@@ -382,6 +400,48 @@ class BulletinSettings:
     organisation: str = "Travel Security"
     title: str = "Weekly travel-security bulletin"
     classification: str = "For internal use"
+    timezone: str = "UTC"
+
+
+def local_stamp(moment: dt.datetime, zone: str) -> str:
+    """`25 Jun 2018 | 01:00 AM America/Lima`; the UTC stamp when the zone is UTC."""
+    if zone == "UTC":
+        return stamp(moment)
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{stamp_date(local.date())} | {local:%I:%M %p} {zone}"
+
+
+def compose_closing(rating: Rating, rules: Rules, last_incident: dt.date) -> Closing:
+    """`No further incidents have been reported in Puno since May 14; the level was lowered to
+    Low.`"""
+    region = rules.region(rating.region_id)
+    levels = rating.history.level
+    quiet = rules.ruleset.series.quiet_weeks
+    before = levels[-quiet - 1] if len(levels) > quiet else rating.level
+    if before != rating.level:
+        names = rules.ruleset.level_names()
+        moved = "lowered" if names.index(rating.level) < names.index(before) else "raised"
+        level = f"the level was {moved} to {rating.level}"
+    else:
+        level = f"the level remains {rating.level}"
+    return Closing(
+        region_id=region.id,
+        region_name=region.name,
+        country=rating.country,
+        headline=f"{rating.country}: No further incidents in {the(region)}",
+        text=f"No further incidents have been reported in {the(region)} since "
+        f"{prose_date(last_incident)}; {level}.",
+    )
+
+
+def closing_week(weekly_incidents: Sequence[int], quiet_weeks: int) -> int | None:
+    """Index of the last week with incidents when the series ended exactly this week (that
+    week followed by `quiet_weeks` quiet ones), else None."""
+    if len(weekly_incidents) <= quiet_weeks:
+        return None
+    last_active = len(weekly_incidents) - quiet_weeks - 1
+    tail = weekly_incidents[last_active + 1 :]
+    return last_active if weekly_incidents[last_active] and not any(tail) else None
 
 
 def iso_week(period_start: dt.date, period_end: dt.date) -> str:
@@ -397,6 +457,7 @@ def compose_bulletin(
     alerts: Sequence[Alert],
     rules: Rules,
     settings: BulletinSettings,
+    closings: Sequence[Closing] = (),
 ) -> Bulletin:
     """The week's bulletin: summary of every region, the alerts, the incidents, the method."""
     ruleset = rules.ruleset
@@ -445,8 +506,10 @@ def compose_bulletin(
         period_end=first.period_end,
         issued=first.as_of,
         stamp=stamp(first.as_of),
+        local_stamp=local_stamp(first.as_of, settings.timezone),
         summary=summary,
         alerts=tuple(ordered),
+        closings=tuple(sorted(closings, key=lambda c: c.region_name)),
         appendix=tuple(sorted(appendix, key=lambda r: (r.date, r.region_name))),
         methodology=_methodology(ruleset),
         levels=tuple(

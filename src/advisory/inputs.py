@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from advisory.errors import InputError, Location, Problem
+from advisory.errors import InputError, Location, Problem, display_path
 from advisory.models import Roster, Rules
 from advisory.regions import assign_regions
 from advisory.sources.incidents import IncidentLog, check_files, read_files, unmatched_warnings
@@ -44,7 +44,9 @@ def resolve_incident_paths(patterns: Sequence[str], base: Path) -> tuple[list[Pa
         if glob.has_magic(pattern):
             found = sorted(Path(p) for p in glob.glob(str(full)))  # noqa: PTH207 - absolute patterns
             if not found:
-                problems.append(Problem(Location(pattern), "", "no incident file matches"))
+                problems.append(
+                    Problem(Location(display_path(full)), "", "no incident file matches")
+                )
         else:
             found = [full]
         paths += [p for p in found if p not in paths]

@@ -16,8 +16,11 @@ from advisory.compose import (
     Alert,
     Bulletin,
     BulletinSettings,
+    Closing,
+    closing_week,
     compose_alert,
     compose_bulletin,
+    compose_closing,
     series_window,
 )
 from advisory.inputs import Inputs
@@ -31,35 +34,72 @@ from advisory.timing import stage
 
 @dataclass(frozen=True)
 class Week:
-    """What a run reports on: the ratings as of a moment, and the alerts of their week."""
+    """What a run reports on: the ratings as of a moment, the alerts of their week, and the
+    series that ended with it."""
 
     ratings: list[Rating]
     alerts: list[Alert]
+    closings: list[Closing]
 
 
-def rate_and_compose(inputs: Inputs, as_of: dt.datetime) -> Week:
-    """Rate every region at `as_of` and compose an alert for each with incidents in the week."""
+@dataclass(frozen=True)
+class AlertBar:
+    """Which regions with incidents in the week get an alert: at or above either bar; no bar,
+    every one."""
+
+    min_level: str | None = None
+    min_severity: str | None = None
+
+    def admits(self, alert: Alert, levels: list[str], words: list[str]) -> bool:
+        if self.min_level is None and self.min_severity is None:
+            return True
+        by_level = self.min_level is not None and levels.index(alert.level) >= levels.index(
+            self.min_level
+        )
+        by_severity = self.min_severity is not None and words.index(alert.severity) >= words.index(
+            self.min_severity
+        )
+        return by_level or by_severity
+
+
+def rate_and_compose(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
+    """Rate every region at `as_of`, compose an alert for each with incidents in the week
+    (that clears `bar`), and a closing update for each whose series ended this week."""
+    rules = inputs.rules
     with stage("rate"):
-        ratings = rate(inputs.incidents, inputs.rules, as_of, inputs.placements)
+        ratings = rate(inputs.incidents, rules, as_of, inputs.placements)
     with stage("compose"):
-        quiet = inputs.rules.ruleset.series.quiet_weeks
+        quiet = rules.ruleset.series.quiet_weeks
         windows = {
             r.region_id: found for r in ratings if (found := series_window(r, quiet)) is not None
         }
+        ended = {
+            r.region_id: (
+                r.history.period_end[week] - dt.timedelta(days=6),
+                r.history.period_end[week],
+            )
+            for r in ratings
+            if (week := closing_week(r.history.incidents, quiet)) is not None
+        }
         series = incidents_by_region(inputs, windows)
+        last_weeks = incidents_by_region(inputs, ended)
+        levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
         alerts = []
+        closings = []
         for rating in ratings:
-            if rating.region_id not in windows:
-                continue
-            points = {c.incident_id: c.points for c in rating.contributions}
-            alert = compose_alert(rating, inputs.rules, series.get(rating.region_id, []), points)
-            if alert is not None:
-                alerts.append(alert)
-    return Week(ratings, alerts)
+            if rating.region_id in windows:
+                points = {c.incident_id: c.points for c in rating.contributions}
+                alert = compose_alert(rating, rules, series.get(rating.region_id, []), points)
+                if alert is not None and (bar is None or bar.admits(alert, levels, words)):
+                    alerts.append(alert)
+            elif last_weeks.get(rating.region_id):
+                last = max(i.date for i in last_weeks[rating.region_id])
+                closings.append(compose_closing(rating, rules, last))
+    return Week(ratings, alerts, closings)
 
 
 def bulletin_of(inputs: Inputs, week: Week, settings: BulletinSettings) -> Bulletin:
-    return compose_bulletin(week.ratings, week.alerts, inputs.rules, settings)
+    return compose_bulletin(week.ratings, week.alerts, inputs.rules, settings, week.closings)
 
 
 def incidents_by_region(

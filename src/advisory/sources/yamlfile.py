@@ -169,13 +169,18 @@ def validate_model(doc: YamlDocument, model: type[M]) -> tuple[M | None, list[Pr
         return None, problems_from(err, doc, model)
 
 
+def describe(e: Any, model: type[BaseModel]) -> tuple[Loc, str]:
+    """One pydantic error as (field path, message a person can act on)."""
+    loc: Loc = tuple(e["loc"])
+    return loc, _message(e, model, loc)
+
+
 def problems_from(err: ValidationError, doc: YamlDocument, model: type[BaseModel]) -> list[Problem]:
     out: list[Problem] = []
     seen: set[tuple[Location, str, str]] = set()
     for e in err.errors(include_url=False):
-        loc: Loc = tuple(e["loc"])
+        loc, message = describe(e, model)
         where = doc.locate_key(loc) if e["type"] == "extra_forbidden" else doc.locate(loc)
-        message = _message(e, model, loc)
         key = (where, field_name(loc), message)
         if key not in seen:
             seen.add(key)

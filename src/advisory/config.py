@@ -1,0 +1,254 @@
+"""`advisory.yaml`: where the inputs are, how documents look, when and how the weekly run sends.
+
+Found by `--config`, then `$ADVISORY_CONFIG`, then `./advisory.yaml`; without one, built-in
+defaults serve the demo. Each setting comes from, in order of precedence: a command-line
+option, an environment variable (`ENVIRONMENT` below), the file, the default. Relative paths in
+the file are taken from the file's folder; relative paths given on the command line or in the
+environment from the working directory. The SMTP password is never in the file: `smtp.password_env`
+names the environment variable that holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from advisory.errors import ConfigError, Location, Problem, display_path
+from advisory.models import NameList, Text, UserModel
+from advisory.sources.yamlfile import YamlDocument, describe, field_name, load_yaml
+
+CONFIG_FILE = "advisory.yaml"
+
+#: Environment variable -> setting (dotted path). Lists take several values separated by ':'.
+ENVIRONMENT: dict[str, str] = {
+    "ADVISORY_RULES": "rules",
+    "ADVISORY_INCIDENTS": "incidents",
+    "ADVISORY_ROSTER": "roster",
+    "ADVISORY_TEMPLATES": "templates",
+    "ADVISORY_OUTPUT": "output",
+    "ADVISORY_STATE": "state",
+    "ADVISORY_LOG_FILE": "log_file",
+    "ADVISORY_ORGANISATION": "organisation",
+    "ADVISORY_CLASSIFICATION": "classification",
+    "ADVISORY_TIMEZONE": "timezone",
+    "ADVISORY_SEND": "send",
+    "ADVISORY_STALE_AFTER_DAYS": "stale_after_days",
+    "ADVISORY_SMTP_HOST": "smtp.host",
+    "ADVISORY_SMTP_PORT": "smtp.port",
+    "ADVISORY_SMTP_USERNAME": "smtp.username",
+}
+PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file")
+
+
+class AlertSettings(UserModel):
+    """Which regions get an alert: incidents in the week, and at least one of these bars."""
+
+    min_level: str | None = Field(default=None, description="Only regions at or above this level.")
+    min_severity: str | None = Field(
+        default=None, description="Only alerts at or above this severity word."
+    )
+
+
+class SmtpSettings(UserModel):
+    host: Text = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: Text = Field(
+        default="ADVISORY_SMTP_PASSWORD",
+        description="Name of the environment variable that holds the password.",
+    )
+    sender: Text = Field(default="travel-security@example.org", description="The From address.")
+    timeout_seconds: float = Field(default=30, gt=0)
+
+
+class Settings(UserModel):
+    """Everything `advisory.yaml` can set; every field has a default that serves the demo."""
+
+    version: Literal[1] = 1
+    organisation: Text = "Travel Security"
+    title: Text = "Weekly travel-security bulletin"
+    classification: Text = "For internal use"
+    rules: Text = "rules"
+    incidents: NameList = Field(default_factory=lambda: ["data/*.csv"])
+    roster: Text = "data/travelers.yaml"
+    templates: str | None = None
+    output: Text = "output"
+    state: Text = "state"
+    log_file: str | None = None
+    timezone: Text = Field(default="UTC", description="Zone of the bulletin's local issue time.")
+    issue_time: Text = Field(default="06:00", description="Weekly issue time, HH:MM in UTC.")
+    stale_after_days: int = Field(default=8, ge=1)
+    send: bool = False
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone (e.g. UTC, America/Lima)") from None
+        return value
+
+    @field_validator("issue_time")
+    @classmethod
+    def _hour(cls, value: str) -> str:
+        try:
+            dt.time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day (HH:MM)") from None
+        return value
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings with every path made absolute, and where the file was (if any)."""
+
+    settings: Settings
+    file: Path | None
+    rules: Path
+    incidents: tuple[str, ...]  # absolute glob patterns
+    roster: Path
+    templates: Path | None
+    output: Path
+    state: Path
+    log_file: Path | None
+
+    @property
+    def issue_time(self) -> dt.time:
+        return dt.time.fromisoformat(self.settings.issue_time)
+
+    def smtp_password(self, environ: Mapping[str, str] | None = None) -> str | None:
+        return (environ if environ is not None else os.environ).get(self.settings.smtp.password_env)
+
+
+def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) -> Path | None:
+    """`--config`, then `$ADVISORY_CONFIG`, then `./advisory.yaml`, else none."""
+    if explicit is not None:
+        return explicit if explicit.is_absolute() else cwd / explicit
+    named = environ.get("ADVISORY_CONFIG")
+    if named:
+        return Path(named) if Path(named).is_absolute() else cwd / named
+    local = cwd / CONFIG_FILE
+    return local if local.is_file() else None
+
+
+def load_config(
+    explicit: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Settings from defaults < file < environment < `overrides` (the command line).
+
+    Raises `ConfigError` with every problem, located in the file or naming the variable.
+    """
+    environ = os.environ if environ is None else environ
+    cwd = cwd or Path.cwd()
+    path = find_config(explicit, environ, cwd)
+    data: dict[str, Any] = {}
+    doc: YamlDocument | None = None
+    problems: list[Problem] = []
+    if path is not None:
+        doc, problems = load_yaml(path)
+        if doc is not None and doc.data is not None:
+            if isinstance(doc.data, dict):
+                data = dict(doc.data)
+            else:
+                problems.append(doc.problem((), "expected a mapping of settings"))
+        if doc is not None and isinstance(data.get("smtp"), dict) and "password" in data["smtp"]:
+            problems.append(
+                doc.problem(
+                    ("smtp", "password"),
+                    "the password is never kept in the file: set smtp.password_env to the name "
+                    "of an environment variable that holds it",
+                )
+            )
+            data["smtp"] = {k: v for k, v in data["smtp"].items() if k != "password"}
+    base_of: dict[str, Path] = dict.fromkeys(PATH_SETTINGS, path.parent if path else cwd)
+    base_of["incidents"] = path.parent if path else cwd
+    for variable, setting in ENVIRONMENT.items():
+        if variable in environ:
+            value: Any = environ[variable]
+            if setting == "incidents":
+                value = [part for part in value.split(os.pathsep) if part]
+            _put(data, setting, value)
+            base_of[setting] = cwd
+    for setting, value in (overrides or {}).items():
+        if value is not None and value != ():
+            _put(data, setting, list(value) if isinstance(value, tuple) else value)
+            base_of[setting] = cwd
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as err:
+        problems += _config_problems(err, doc, path, environ)
+        raise ConfigError(problems) from None
+    if any(p.is_error for p in problems):
+        raise ConfigError(problems)
+
+    def place(name: str, value: str | None) -> Path | None:
+        if value is None:
+            return None
+        given = Path(value).expanduser()
+        return given if given.is_absolute() else (base_of[name] / given)
+
+    incidents = tuple(
+        pattern if Path(pattern).is_absolute() else str(base_of["incidents"] / pattern)
+        for pattern in settings.incidents
+    )
+    rules = place("rules", settings.rules)
+    roster = place("roster", settings.roster)
+    output = place("output", settings.output)
+    state = place("state", settings.state)
+    assert rules and roster and output and state
+    return Config(
+        settings=settings,
+        file=path,
+        rules=rules,
+        incidents=incidents,
+        roster=roster,
+        templates=place("templates", settings.templates),
+        output=output,
+        state=state,
+        log_file=place("log_file", settings.log_file),
+    )
+
+
+def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
+    head, _, rest = dotted.partition(".")
+    if rest:
+        inner = data.get(head)
+        data[head] = dict(inner) if isinstance(inner, dict) else {}
+        _put(data[head], rest, value)
+    else:
+        data[head] = value
+
+
+def _config_problems(
+    err: ValidationError, doc: YamlDocument | None, path: Path | None, environ: Mapping[str, str]
+) -> list[Problem]:
+    """Errors in the file located as for rules; errors from the environment name the variable."""
+    by_setting = {setting: variable for variable, setting in ENVIRONMENT.items()}
+    out: list[Problem] = []
+    for e in err.errors(include_url=False):
+        loc, message = describe(e, Settings)
+        dotted = ".".join(str(part) for part in loc if isinstance(part, str))
+        variable = by_setting.get(dotted)
+        if variable and variable in environ:
+            out.append(Problem(Location(f"${variable}"), dotted, message))
+        elif doc is not None:
+            where = doc.locate_key(loc) if e["type"] == "extra_forbidden" else doc.locate(loc)
+            out.append(Problem(where, field_name(loc), message))
+        else:
+            shown = display_path(path) if path else "command line"
+            out.append(Problem(Location(shown), field_name(loc), message))
+    return out
