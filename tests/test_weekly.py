@@ -1,0 +1,252 @@
+"""`advisory weekly` as cron runs it: bare environment, other folders, kills, races, re-runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import ADVISORY, ROOT
+
+WEEK = "2018-W25"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """An installation as an operator lays it out: /srv/advisory with its own advisory.yaml."""
+    home = tmp_path / "srv" / "advisory"
+    home.mkdir(parents=True)
+    shutil.copytree(ROOT / "rules", home / "rules")
+    shutil.copytree(ROOT / "data", home / "data")
+    (home / "advisory.yaml").write_text(
+        "version: 1\n"
+        "organisation: Example Corp Security\n"
+        "classification: Confidential\n"
+        "rules: rules\n"
+        "incidents: [data/*.csv]\n"
+        "output: published\n"
+        "timezone: America/Lima\n"
+    )
+    return home
+
+
+def weekly(
+    site: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    wait: bool = True,
+) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
+    """Run `advisory --config SITE/advisory.yaml weekly` as cron does: `env -i`, from /."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
+        **(env or {}),
+    }
+    command = [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", *args]
+    if not wait:
+        return subprocess.Popen(
+            command, cwd=cwd or "/", env=environment, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    return subprocess.run(
+        command, cwd=cwd or "/", env=environment, capture_output=True, text=True, timeout=300,
+        check=False,
+    )  # fmt: skip
+
+
+def visible(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def test_cron_run_publishes_the_week(site: Path):
+    result = weekly(site, "--week", WEEK)
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{WEEK}: published at {site / 'published' / WEEK}")
+    assert "INFO render:" in result.stderr and "INFO publish:" in result.stderr
+
+    week = site / "published" / WEEK
+    assert visible(week) == [
+        "alerts", "bulletin.html", "bulletin.pdf", "incidents.csv", "manifest.json", "ratings.json",
+    ]  # fmt: skip
+    assert visible(week / "alerts") == [
+        f"{region}.{ext}"
+        for region in ("pe-cusco", "pe-lima", "pe-north-border", "pe-vraem")
+        for ext in ("html", "pdf")
+    ]
+    manifest = json.loads((week / "manifest.json").read_text())
+    assert manifest["week"] == WEEK
+    assert manifest["as_of"] == "2018-06-25T06:00:00Z"
+    assert manifest["program"]["name"] == "advisory"
+    assert {i["path"] for i in manifest["inputs"]} >= {"data/incidents.csv", "rules/scoring.yaml"}
+    for entry in manifest["files"]:
+        data = (week / entry["path"]).read_bytes()
+        assert len(data) == entry["size"]
+        assert hashlib_sha256(data) == entry["sha256"]
+    assert "manifest.json" not in {e["path"] for e in manifest["files"]}
+
+    cover = PdfReader(week / "bulletin.pdf").pages[0].extract_text()
+    assert "Example Corp Security" in cover and "Confidential" in cover
+    assert "25 Jun 2018 | 01:00 AM America/Lima" in cover  # the configured time zone
+    vraem = PdfReader(week / "alerts" / "pe-vraem.pdf").pages[0].extract_text()
+    assert "June 24 /update 2" in vraem and "25 Jun 2018 | 06:00 AM UTC" in vraem
+    incidents = (week / "incidents.csv").read_text().splitlines()
+    assert incidents[0].endswith(",regions")
+    assert any(line.startswith("pe-2018-0624-vizcatan,") and line.endswith(",pe-vraem")
+               for line in incidents)  # fmt: skip
+
+
+def hashlib_sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_2018_alert_is_update_2_with_the_third_incident(site: Path):
+    assert weekly(site, "--week", WEEK).returncode == 0  # type: ignore[union-attr]
+    html = (site / "published" / WEEK / "alerts" / "pe-vraem.html").read_text()
+    assert "Peru: Clashes with armed group in VRAEM region June 24 " in html
+    assert '<span class="update">/update 2</span>' in html
+    assert "This was the third such incident" in html
+
+
+def test_rerun_is_unchanged_and_byte_identical(site: Path):
+    first = weekly(site, "--week", WEEK)
+    week = site / "published" / WEEK
+    before = {p: p.read_bytes() for p in week.rglob("*") if p.is_file()}
+    second = weekly(site, "--week", WEEK, cwd=site)  # another day, another folder
+    assert isinstance(first, subprocess.CompletedProcess)
+    assert isinstance(second, subprocess.CompletedProcess)
+    assert second.returncode == 0, second.stderr
+    assert f"{WEEK}: unchanged" in second.stdout
+    assert {p: p.read_bytes() for p in week.rglob("*") if p.is_file()} == before
+
+
+def test_changed_inputs_republish_and_say_what_changed(site: Path):
+    assert weekly(site, "--week", WEEK).returncode == 0  # type: ignore[union-attr]
+    with (site / "data" / "incidents.csv").open("a") as f:
+        f.write("extra-1,2018-06-22,Peru,Puno,Puno,Puno,,,riot,,3,10,A riot in Puno city.,Report\n")
+    result = weekly(site, "--week", WEEK)
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 0, result.stderr
+    assert f"{WEEK}: republished" in result.stdout
+    assert "pe-puno: level Minimal -> " in result.stdout
+    assert "pe-puno: alert added" in result.stdout
+    assert (site / "published" / WEEK / "alerts" / "pe-puno.pdf").is_file()
+
+
+def test_bad_input_writes_nothing(site: Path):
+    (site / "data" / "incidents.csv").write_text(
+        "id,date,country,admin1,category,summary,sources\nx,2018-06-40,Peru,Lima,crime,A.,B\n"
+    )
+    result = weekly(site, "--week", WEEK)
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 2
+    assert "data/incidents.csv:2:2: date: '2018-06-40' is not a date" in result.stderr
+    published = site / "published"
+    assert not published.exists() or visible(published) == []
+
+
+def test_stale_feed_stops_the_run(site: Path):
+    result = weekly(site, "--week", "2018-W35")
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 1
+    assert "the newest incident is of 2018-07-12" in result.stderr
+    assert not (site / "published" / "2018-W35").exists()
+    allowed = weekly(site, "--week", "2018-W35", "--allow-stale")
+    assert allowed.returncode == 0, allowed.stderr  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("point", ["render", "rendered", "publish"])
+def test_killed_run_leaves_no_partial_week(site: Path, point: str):
+    killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": f"{point}=kill"})
+    assert isinstance(killed, subprocess.CompletedProcess)
+    assert killed.returncode == -signal.SIGKILL
+    published = site / "published"
+    assert WEEK not in visible(published)  # nothing half-written is visible
+
+    again = weekly(site, "--week", WEEK)
+    assert isinstance(again, subprocess.CompletedProcess)
+    assert again.returncode == 0, again.stderr
+    assert visible(published) == [WEEK]
+    assert [p.name for p in published.iterdir() if ".partial-" in p.name] == []
+    manifest = json.loads((published / WEEK / "manifest.json").read_text())
+    assert all((published / WEEK / e["path"]).is_file() for e in manifest["files"])
+
+
+def test_killed_while_replacing_a_week(site: Path):
+    assert weekly(site, "--week", WEEK).returncode == 0  # type: ignore[union-attr]
+    with (site / "data" / "incidents.csv").open("a") as f:
+        f.write("extra-1,2018-06-22,Peru,Puno,Puno,Puno,,,riot,,3,10,A riot in Puno city.,Report\n")
+    killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "swap=kill"})
+    assert killed.returncode == -signal.SIGKILL  # type: ignore[union-attr]
+    again = weekly(site, "--week", WEEK)
+    assert again.returncode == 0, again.stderr  # type: ignore[union-attr]
+    week = site / "published" / WEEK
+    assert (week / "alerts" / "pe-puno.pdf").is_file()
+    assert [p.name for p in (site / "published").iterdir() if ".old-" in p.name] == []
+
+
+def test_second_run_at_once_is_refused_with_75(site: Path):
+    holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:20"}, wait=False)
+    assert isinstance(holder, subprocess.Popen)
+    try:
+        _wait_for_lock(site)
+        second = weekly(site, "--week", WEEK)
+        assert isinstance(second, subprocess.CompletedProcess)
+        assert second.returncode == 75
+        assert "another weekly run holds" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_second_run_waits_then_finds_unchanged(site: Path):
+    holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:3"}, wait=False)
+    assert isinstance(holder, subprocess.Popen)
+    _wait_for_lock(site)
+    second = weekly(site, "--week", WEEK, "--wait", "120")
+    holder_out, _ = holder.communicate(timeout=300)
+    assert holder.returncode == 0
+    assert "published" in holder_out
+    assert isinstance(second, subprocess.CompletedProcess)
+    assert second.returncode == 0, second.stderr
+    assert "unchanged" in second.stdout
+
+
+def test_lock_of_a_killed_run_is_taken_over(site: Path):
+    holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:60"}, wait=False)
+    assert isinstance(holder, subprocess.Popen)
+    _wait_for_lock(site)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert (site / "published" / ".advisory-weekly.lock").exists()  # left behind
+    result = weekly(site, "--week", WEEK)
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 0, result.stderr
+
+
+def _wait_for_lock(site: Path) -> None:
+    """Until the holder has the lock: a probe run with no wait is refused."""
+    probe = [
+        sys.executable, "-c",
+        "import sys, filelock; l = filelock.FileLock(sys.argv[1], timeout=0)\n"
+        "try:\n    l.acquire()\nexcept filelock.Timeout:\n    sys.exit(1)\n",
+        str(site / "published" / ".advisory-weekly.lock"),
+    ]  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if (site / "published").exists() and subprocess.run(probe, check=False).returncode == 1:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the first run never took the lock")
