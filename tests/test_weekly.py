@@ -112,7 +112,7 @@ def hashlib_sha256(data: bytes) -> str:
 
 
 def test_the_2018_alert_is_update_2_with_the_third_incident(site: Path):
-    assert weekly(site, "--week", WEEK).returncode == 0  # type: ignore[union-attr]
+    assert weekly(site, "--week", WEEK).returncode == 0
     html = (site / "published" / WEEK / "alerts" / "pe-vraem.html").read_text()
     assert "Peru: Clashes with armed group in VRAEM region June 24 " in html
     assert '<span class="update">/update 2</span>' in html
@@ -132,7 +132,7 @@ def test_rerun_is_unchanged_and_byte_identical(site: Path):
 
 
 def test_changed_inputs_republish_and_say_what_changed(site: Path):
-    assert weekly(site, "--week", WEEK).returncode == 0  # type: ignore[union-attr]
+    assert weekly(site, "--week", WEEK).returncode == 0
     with (site / "data" / "incidents.csv").open("a") as f:
         f.write("extra-1,2018-06-22,Peru,Puno,Puno,Puno,,,riot,,3,10,A riot in Puno city.,Report\n")
     result = weekly(site, "--week", WEEK)
@@ -163,7 +163,7 @@ def test_stale_feed_stops_the_run(site: Path):
     assert "the newest incident is of 2018-07-12" in result.stderr
     assert not (site / "published" / "2018-W35").exists()
     allowed = weekly(site, "--week", "2018-W35", "--allow-stale")
-    assert allowed.returncode == 0, allowed.stderr  # type: ignore[union-attr]
+    assert allowed.returncode == 0, allowed.stderr
 
 
 @pytest.mark.parametrize("point", ["render", "rendered", "publish"])
@@ -184,13 +184,13 @@ def test_killed_run_leaves_no_partial_week(site: Path, point: str):
 
 
 def test_killed_while_replacing_a_week(site: Path):
-    assert weekly(site, "--week", WEEK).returncode == 0  # type: ignore[union-attr]
+    assert weekly(site, "--week", WEEK).returncode == 0
     with (site / "data" / "incidents.csv").open("a") as f:
         f.write("extra-1,2018-06-22,Peru,Puno,Puno,Puno,,,riot,,3,10,A riot in Puno city.,Report\n")
     killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "swap=kill"})
-    assert killed.returncode == -signal.SIGKILL  # type: ignore[union-attr]
+    assert killed.returncode == -signal.SIGKILL
     again = weekly(site, "--week", WEEK)
-    assert again.returncode == 0, again.stderr  # type: ignore[union-attr]
+    assert again.returncode == 0, again.stderr
     week = site / "published" / WEEK
     assert (week / "alerts" / "pe-puno.pdf").is_file()
     assert [p.name for p in (site / "published").iterdir() if ".old-" in p.name] == []
