@@ -419,6 +419,73 @@ def weekly(
 
 
 @main.command()
+@click.argument("region_id", metavar="[REGION]", required=False)
+@click.option(
+    "--weeks", type=click.IntRange(min=1, max=520), default=52, show_default=True,
+    help="How many weeks, back from --until.",
+)  # fmt: skip
+@click.option("--until", type=IsoWeek(), help="The last week shown. [default: the last full one]")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@incident_options
+@click.pass_context
+def history(
+    ctx: click.Context,
+    region_id: str | None,
+    weeks: int,
+    until: dt.date | None,
+    output_format: str,
+    rules_dir: Path | None,
+    incident_patterns: tuple[str, ...],
+) -> None:
+    """What the rules give, week by week: level, severity and whether an alert went out.
+
+    For REGION, one line per week; without, per region, how often the level changed and how
+    many alerts, updates and closings travelers would have had. Try a rule change with --rules
+    on past data before adopting it.
+    """
+    import dataclasses
+    import json
+
+    from advisory.history import summarise, weekly_history
+    from advisory.pipeline import AlertBar
+    from advisory.weekly import last_full_week
+
+    config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = _load(config)
+    if region_id is not None:
+        _known_regions(inputs, [region_id], "REGION")
+    bar = AlertBar(config.settings.alerts.min_level, config.settings.alerts.min_severity)
+    found = weekly_history(inputs, until or last_full_week(now()), weeks, config.issue_time, bar)
+    if region_id is not None:
+        entries = found[region_id]
+        if output_format == "json":
+            click.echo(json.dumps([dataclasses.asdict(e) for e in entries], indent=2))
+            return
+        click.echo(f"{'week':<9}  {'level':<10}  {'severity':<13}  issued")
+        for e in entries:
+            click.echo(f"{e.week:<9}  {e.level:<10}  {e.severity or '-':<13}  {e.issued or '-'}")
+        return
+    summary = summarise(inputs, found)
+    if output_format == "json":
+        click.echo(json.dumps([dataclasses.asdict(s) for s in summary], indent=2))
+        return
+    width = max(len(s.region_id) for s in summary)
+    click.echo(f"{'region':<{width}}  changes  alerts  updates  closings  highest")
+    for s in summary:
+        click.echo(
+            f"{s.region_id:<{width}}  {s.level_changes:>7}  {s.alerts:>6}  {s.updates:>7}  "
+            f"{s.closings:>8}  {s.highest_level}"
+        )
+
+
+@main.command()
 @click.argument(
     "kind", required=False, type=click.Choice(["ruleset", "regions", "incidents", "roster"])
 )

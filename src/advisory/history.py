@@ -1,0 +1,86 @@
+"""`advisory history`: what the rules would have said, week by week, derived like any week.
+
+For trying a rule change on past data before adopting it: how often levels would have changed
+and how many alerts travelers would have received.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from advisory.inputs import Inputs
+from advisory.pipeline import AlertBar, rate_and_compose
+
+
+@dataclass(frozen=True, slots=True)
+class WeekEntry:
+    week: str  # 2018-W25
+    level: str
+    severity: str | None
+    issued: str  # "alert", "update 2", "closing" or ""
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSummary:
+    region_id: str
+    region_name: str
+    level_changes: int
+    alerts: int
+    updates: int
+    closings: int
+    highest_level: str
+
+
+def weekly_history(
+    inputs: Inputs,
+    last_monday: dt.date,
+    weeks: int,
+    at: dt.time,
+    bar: AlertBar | None = None,
+) -> dict[str, list[WeekEntry]]:
+    """Each region's weeks, oldest first, ending with the week that starts on `last_monday`."""
+    found: dict[str, list[WeekEntry]] = {r.id: [] for r in inputs.rules.regions}
+    for back in range(weeks - 1, -1, -1):
+        monday = last_monday - dt.timedelta(weeks=back)
+        issued = dt.datetime.combine(monday + dt.timedelta(days=7), at, tzinfo=dt.UTC)
+        week = rate_and_compose(inputs, issued, bar)
+        alerts = {a.region_id: a for a in week.alerts}
+        closed = {c.region_id for c in week.closings}
+        year, number, _ = monday.isocalendar()
+        for rating in week.ratings:
+            alert = alerts.get(rating.region_id)
+            if alert is not None:
+                issued_as = f"update {alert.update}" if alert.update else "alert"
+            else:
+                issued_as = "closing" if rating.region_id in closed else ""
+            found[rating.region_id].append(
+                WeekEntry(
+                    f"{year}-W{number:02d}",
+                    rating.level,
+                    rating.severity if alert else None,
+                    issued_as,
+                )
+            )
+    return found
+
+
+def summarise(inputs: Inputs, history: dict[str, list[WeekEntry]]) -> list[RegionSummary]:
+    names = inputs.rules.ruleset.level_names()
+    out = []
+    for region in inputs.rules.regions:
+        entries = history[region.id]
+        changes = sum(1 for a, b in itertools.pairwise(entries) if a.level != b.level)
+        out.append(
+            RegionSummary(
+                region_id=region.id,
+                region_name=region.name,
+                level_changes=changes,
+                alerts=sum(1 for e in entries if e.issued == "alert"),
+                updates=sum(1 for e in entries if e.issued.startswith("update")),
+                closings=sum(1 for e in entries if e.issued == "closing"),
+                highest_level=max((e.level for e in entries), key=names.index, default=names[0]),
+            )
+        )
+    return out
