@@ -16,9 +16,8 @@ TEST_PACKAGES := chromium
 run: $(STAMP)
 	$(BIN)/advisory validate
 	$(BIN)/advisory rate --as-of 2018-06-26
-	@echo "Writing the bulletin of the week of the June 24, 2018 VRAEM clash (2018-W25):"
-	$(BIN)/advisory bulletin --week 2018-W25 --out output/demo
-	$(BIN)/advisory alert pe-vraem --as-of 2018-06-25T06:00Z --out output/demo
+	@echo "Publishing the week of the June 24, 2018 VRAEM clash (2018-W25), as cron would:"
+	$(BIN)/advisory weekly --week 2018-W25
 
 test: $(STAMP) check test-system
 	$(BIN)/pytest

@@ -7,6 +7,7 @@ import pytest
 from pydantic import BaseModel
 
 from advisory.cli import main
+from advisory.config import AlertSettings, Settings, SmtpSettings
 from advisory.models import (
     Casualties,
     Category,
@@ -49,7 +50,8 @@ def test_command_is_documented(command: str):
 
 MODELS: list[type[BaseModel]] = [
     RuleSet, Casualties, Level, Category, SeverityRules, SeverityRule, SeverityWhen, SeriesRules,
-    RegionFile, Region, MatchEntry, Incident, Traveler, Trip,
+    RegionFile, Region, MatchEntry, Incident, Traveler, Trip, Settings, AlertSettings,
+    SmtpSettings,
 ]  # fmt: skip
 
 

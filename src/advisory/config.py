@@ -38,7 +38,6 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_ORGANISATION": "organisation",
     "ADVISORY_CLASSIFICATION": "classification",
     "ADVISORY_TIMEZONE": "timezone",
-    "ADVISORY_SEND": "send",
     "ADVISORY_STALE_AFTER_DAYS": "stale_after_days",
     "ADVISORY_SMTP_HOST": "smtp.host",
     "ADVISORY_SMTP_PORT": "smtp.port",
@@ -86,7 +85,6 @@ class Settings(UserModel):
     timezone: Text = Field(default="UTC", description="Zone of the bulletin's local issue time.")
     issue_time: Text = Field(default="06:00", description="Weekly issue time, HH:MM in UTC.")
     stale_after_days: int = Field(default=8, ge=1)
-    send: bool = False
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
