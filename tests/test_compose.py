@@ -124,3 +124,14 @@ def test_series_start(weeks, quiet, start):
 def test_stamp_is_utc():
     lima = dt.timezone(dt.timedelta(hours=-5))
     assert stamp(dt.datetime(2018, 6, 26, 6, 35, tzinfo=lima)) == "26 Jun 2018 | 11:35 AM UTC"
+
+
+def test_closing_update_when_a_series_ends(demo):
+    """Two quiet weeks after June 24 end the VRAEM series: the bulletin says so."""
+    week = rate_and_compose(demo, dt.datetime(2018, 7, 9, 6, tzinfo=dt.UTC))  # after 2018-W27
+    [closing] = [c for c in week.closings if c.region_id == "pe-vraem"]
+    assert closing.text == (
+        "No further incidents have been reported in the VRAEM region since June 24; "
+        "the level remains High."
+    )
+    assert "pe-vraem" not in {a.region_id for a in week.alerts}

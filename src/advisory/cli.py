@@ -404,7 +404,9 @@ def weekly(
     _logging(logging.INFO, config.log_file)
     monday = week or last_full_week(as_of or now())
     try:
-        result = run_weekly(config, monday, wait=wait, allow_stale=allow_stale)
+        result = run_weekly(
+            config, monday, wait=wait, allow_stale=allow_stale, progress=_progress_bar()
+        )
     except InputError as e:
         _fail_with_problems(e.problems)
     except Locked as e:
@@ -548,6 +550,25 @@ def _bulletin_settings(config: Config) -> Any:
 
     s = config.settings
     return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)
+
+
+def _progress_bar() -> Callable[[int], None] | None:
+    """A rendering progress bar on stderr, only when a person watches a terminal."""
+    if not (sys.stdout.isatty() and sys.stderr.isatty()):
+        return None
+    bar: Any = None
+
+    def step(total: int) -> None:
+        nonlocal bar
+        if total:
+            bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            bar.__enter__()
+            return
+        bar.update(1)
+        if bar.pos >= bar.length:
+            bar.__exit__(None, None, None)
+
+    return step
 
 
 def _known_regions(inputs: Inputs, region_ids: Sequence[str], hint: str) -> None:

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -88,9 +89,11 @@ def run_weekly(
     out: Path | None = None,
     wait: float = 0,
     allow_stale: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Published:
     """Publish the week that starts on `monday`. Raises `InputError` (nothing written),
-    `Locked`, `StaleFeed` or another `AdvisoryError`."""
+    `Locked`, `StaleFeed` or another `AdvisoryError`. `progress`, if given, is told the number
+    of documents to render and then called once per document rendered (with 0)."""
     root = out or config.output
     root.mkdir(parents=True, exist_ok=True)
     label = week_label(monday)
@@ -113,7 +116,7 @@ def run_weekly(
         if not allow_stale:
             _check_feed(inputs, monday, config.settings.stale_after_days)
         week = rate_and_compose(inputs, issued, bar)
-        files = _documents(config, inputs, week, label)
+        files = _documents(config, inputs, week, progress or (lambda _: None))
         files["manifest.json"] = _manifest(config, label, issued, files)
         checkpoint("rendered")
         return _publish(root, label, files, len(week.alerts))
@@ -153,7 +156,9 @@ def _check_feed(inputs: Inputs, monday: dt.date, limit: int) -> None:
         )
 
 
-def _documents(config: Config, inputs: Inputs, week: Week, label: str) -> dict[str, bytes]:
+def _documents(
+    config: Config, inputs: Inputs, week: Week, progress: Callable[[int], None]
+) -> dict[str, bytes]:
     """Every file of the published week, by its path inside the week's folder."""
     settings = config.settings
     bulletin_settings = BulletinSettings(
@@ -161,6 +166,7 @@ def _documents(config: Config, inputs: Inputs, week: Week, label: str) -> dict[s
     )
     renderer = Renderer(config.templates)
     files: dict[str, bytes] = {}
+    progress(1 + len(week.alerts))
     with stage("render"):
         bulletin = bulletin_of(inputs, week, bulletin_settings)
         html = renderer.html(
@@ -168,6 +174,7 @@ def _documents(config: Config, inputs: Inputs, week: Week, label: str) -> dict[s
         )
         files["bulletin.html"] = html.encode()
         files["bulletin.pdf"] = renderer.pdf(html)
+        progress(0)
         checkpoint("render")
         for alert in week.alerts:
             page = alerts_page(
@@ -176,6 +183,7 @@ def _documents(config: Config, inputs: Inputs, week: Week, label: str) -> dict[s
             alert_html = renderer.html("alerts.html.j2", page)
             files[f"alerts/{alert.region_id}.html"] = alert_html.encode()
             files[f"alerts/{alert.region_id}.pdf"] = renderer.pdf(alert_html)
+            progress(0)
     files["ratings.json"] = json_bytes(week.ratings, inputs.rules)
     files["incidents.csv"] = _week_incidents(inputs, week)
     return files
