@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/advisory validate
 	$(BIN)/advisory rate --as-of 2018-06-26
 	@echo "Publishing the week of the June 24, 2018 VRAEM clash (2018-W25), as cron would:"
-	$(BIN)/advisory weekly --week 2018-W25
+	$(BIN)/advisory weekly --week 2018-W25 --send --dry-run
 
 test: $(STAMP) check test-system
 	$(BIN)/pytest

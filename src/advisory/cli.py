@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
@@ -380,6 +380,17 @@ def bulletin(
 @click.option(
     "--allow-stale", is_flag=True, help="Publish even when the incident feed has gone quiet."
 )
+@click.option(
+    "--send/--no-send",
+    "send",
+    default=None,
+    help="Email travelers after publishing. [default: the `send` setting; the demo: no]",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="With --send: write each message to OUTPUT/outbox/WEEK/ instead of sending it.",
+)
 @click.pass_context
 def weekly(
     ctx: click.Context,
@@ -388,6 +399,8 @@ def weekly(
     out_dir: Path | None,
     wait: float,
     allow_stale: bool,
+    send: bool | None,
+    dry_run: bool,
 ) -> None:
     """Publish a week: validate, rate, compose, render, then write OUTPUT/YYYY-Www/ atomically.
 
@@ -403,9 +416,21 @@ def weekly(
     config = _config(ctx, output=out_dir)
     _logging(logging.INFO, config.log_file)
     monday = week or last_full_week(as_of or now())
+    sending = config.settings.send if send is None else send
+    if dry_run and not sending:
+        raise click.UsageError("--dry-run goes with --send")
+    mode: Literal["send", "dry-run"] | None = None
+    if sending:
+        mode = "dry-run" if dry_run else "send"
     try:
         result = run_weekly(
-            config, monday, wait=wait, allow_stale=allow_stale, progress=_progress_bar()
+            config,
+            monday,
+            wait=wait,
+            allow_stale=allow_stale,
+            progress=_progress_bar(),
+            deliver=mode,
+            now=now,
         )
     except InputError as e:
         _fail_with_problems(e.problems)
@@ -418,6 +443,43 @@ def weekly(
     click.echo(f"{result.week}: {result.status} at {result.folder} ({result.alerts} alerts)")
     for change in result.changes:
         click.echo(f"  {change}")
+    report = result.delivery
+    if report is None:
+        return
+    if report.written:
+        click.echo(f"outbox: {len(report.written)} messages in {report.written[0].parent}")
+    else:
+        click.echo(
+            f"email: {len(report.sent)} sent, {len(report.corrections)} corrections, "
+            f"{len(report.already)} sent before, {len(report.failed)} failed, "
+            f"{len(report.skipped)} without alerts"
+        )
+    for traveler, reason in report.failed:
+        click.echo(f"  not delivered to {traveler}: {reason}", err=True)
+    if report.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("--week", "week_label", metavar="YYYY-Www", help="Only this week.")
+@click.pass_context
+def deliveries(ctx: click.Context, week_label: str | None) -> None:
+    """List what the weekly run sent, failed to send or skipped, and why."""
+    from advisory.ledger import opened
+
+    config = _config(ctx)
+    path = config.state / "ledger.sqlite"
+    if not path.exists():
+        click.echo(f"no deliveries recorded ({path} does not exist)")
+        return
+    with opened(path) as ledger:
+        rows = ledger.rows(week_label.upper() if week_label else None)
+    click.echo(f"{'week':<9}  {'traveler':<20}  {'status':<8}  {'tries':>5}  {'when':<20}  detail")
+    for row in rows:
+        click.echo(
+            f"{row.week:<9}  {row.traveler:<20}  {row.status:<8}  {row.attempts:>5}  "
+            f"{row.updated_at:<20}  {row.detail}"
+        )
 
 
 @main.command()

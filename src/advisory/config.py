@@ -39,6 +39,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_CLASSIFICATION": "classification",
     "ADVISORY_TIMEZONE": "timezone",
     "ADVISORY_STALE_AFTER_DAYS": "stale_after_days",
+    "ADVISORY_SEND": "send",
     "ADVISORY_SMTP_HOST": "smtp.host",
     "ADVISORY_SMTP_PORT": "smtp.port",
     "ADVISORY_SMTP_USERNAME": "smtp.username",
@@ -52,6 +53,25 @@ class AlertSettings(UserModel):
     min_level: str | None = Field(default=None, description="Only regions at or above this level.")
     min_severity: str | None = Field(
         default=None, description="Only alerts at or above this severity word."
+    )
+
+
+class DeliverySettings(UserModel):
+    """Who gets email, and how patiently it is sent."""
+
+    lookahead_days: int = Field(
+        default=14, ge=0, description="Trips starting within this many days get this week's alerts."
+    )
+    min_level: str | None = Field(default=None, description="Only places at or above this level.")
+    min_severity: str | None = Field(
+        default=None, description="Only alerts at or above this severity word."
+    )
+    retry_delays: list[float] = Field(
+        default_factory=lambda: [2.0, 10.0, 60.0],
+        description="Seconds to wait before each new try after a temporary failure.",
+    )
+    rate_per_minute: int | None = Field(
+        default=None, ge=1, description="At most this many messages a minute (hosted relays)."
     )
 
 
@@ -85,7 +105,9 @@ class Settings(UserModel):
     timezone: Text = Field(default="UTC", description="Zone of the bulletin's local issue time.")
     issue_time: Text = Field(default="06:00", description="Weekly issue time, HH:MM in UTC.")
     stale_after_days: int = Field(default=8, ge=1)
+    send: bool = Field(default=False, description="Whether the weekly run emails travelers.")
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     @field_validator("timezone")

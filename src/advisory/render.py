@@ -123,7 +123,31 @@ class Renderer:
         )
         self.env.filters["reason"] = lambda code, names: f"{names.get(code, code)} ({code})"
         self.env.filters["css_string"] = css_string
+        self.text_env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates),
+            autoescape=False,  # plain text: nothing is markup
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
         self._fonts: FontConfiguration | None = None
+
+    def html_of(self, template: str, context: Mapping[str, Any]) -> str:
+        """An autoescaped template with a context of named values (emails)."""
+        return self._render(self.env, template, context)
+
+    def text(self, template: str, context: Mapping[str, Any]) -> str:
+        """A plain-text template (the text part of emails)."""
+        return self._render(self.text_env, template, context)
+
+    def _render(self, env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
+        try:
+            return env.get_template(template).render(**context)
+        except jinja2.TemplateNotFound as e:
+            raise TemplateError(f"template not found: {self.templates / str(e.name)}") from e
+        except jinja2.TemplateError as e:
+            raise TemplateError(f"template {template}: {e}") from e
 
     def html(self, template: str, page: AlertsPage | BulletinPage) -> str:
         try:

@@ -9,6 +9,7 @@ dies with its process, so a killed run does not block the next.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -27,9 +28,12 @@ from filelock import FileLock, Timeout
 from advisory import program_version
 from advisory.compose import BulletinSettings
 from advisory.config import Config
+from advisory.deliver import Bar, Delivery, Report, recipients, send_all, write_outbox
 from advisory.errors import AdvisoryError, ConfigError, Location, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
+from advisory.ledger import opened
+from advisory.mailer import Mailer
 from advisory.pipeline import AlertBar, Week, bulletin_of, rate_and_compose
 from advisory.publish import write_bytes_atomic
 from advisory.render import Renderer, alerts_page, bulletin_page
@@ -58,6 +62,7 @@ class Published:
     status: Literal["published", "republished", "unchanged"]
     changes: list[str] = field(default_factory=list)
     alerts: int = 0
+    delivery: Report | None = None
 
 
 def monday_of(week: str) -> dt.date:
@@ -90,10 +95,14 @@ def run_weekly(
     wait: float = 0,
     allow_stale: bool = False,
     progress: Callable[[int], None] | None = None,
+    deliver: Literal["send", "dry-run"] | None = None,
+    now: Callable[[], dt.datetime] | None = None,
 ) -> Published:
     """Publish the week that starts on `monday`. Raises `InputError` (nothing written),
     `Locked`, `StaleFeed` or another `AdvisoryError`. `progress`, if given, is told the number
-    of documents to render and then called once per document rendered (with 0)."""
+    of documents to render and then called once per document rendered (with 0). With `deliver`,
+    travelers are then emailed (`send`, recorded in the ledger) or their messages written to
+    the outbox (`dry-run`); `now` gives the ledger's timestamps."""
     root = out or config.output
     root.mkdir(parents=True, exist_ok=True)
     label = week_label(monday)
@@ -108,7 +117,7 @@ def run_weekly(
         checkpoint("locked")
         _clear_leftovers(root)
         with stage("validate"):
-            inputs = load_inputs(config.rules, config.incidents, None)
+            inputs = load_inputs(config.rules, config.incidents, config.roster if deliver else None)
         for warning in inputs.warnings:
             log.warning("%s", warning)
         bar = _alert_bar(config, inputs)
@@ -119,9 +128,54 @@ def run_weekly(
         files = _documents(config, inputs, week, progress or (lambda _: None))
         files["manifest.json"] = _manifest(config, label, issued, files)
         checkpoint("rendered")
-        return _publish(root, label, files, len(week.alerts))
+        published = _publish(root, label, files, len(week.alerts))
+        if deliver is None:
+            return published
+        with stage("deliver"):
+            report = _deliver(config, inputs, week, label, issued, deliver, root, now)
+        return dataclasses.replace(published, delivery=report)
     finally:
         lock.release()
+
+
+def _deliver(
+    config: Config,
+    inputs: Inputs,
+    week: Week,
+    label: str,
+    issued: dt.datetime,
+    mode: Literal["send", "dry-run"],
+    root: Path,
+    now: Callable[[], dt.datetime] | None,
+) -> Report:
+    settings = config.settings
+    wanted = settings.delivery
+    delivery = Delivery(
+        week=label,
+        issued=issued,
+        organisation=settings.organisation,
+        classification=settings.classification,
+        sender=settings.smtp.sender,
+        lookahead_days=wanted.lookahead_days,
+        bar=Bar(wanted.min_level, wanted.min_severity),
+        renderer=Renderer(config.templates),
+    )
+    assert inputs.roster is not None
+    chosen, left_out = recipients(
+        inputs.roster, inputs.rules, week.alerts, issued.date(), wanted.lookahead_days, delivery.bar
+    )
+    if mode == "dry-run":
+        report = write_outbox(delivery, chosen, root / "outbox")
+        report.skipped = list(left_out)
+        return report
+    clock = now or (lambda: issued)
+    with (
+        opened(config.state / "ledger.sqlite") as ledger,
+        Mailer(
+            settings.smtp, config.smtp_password(), wanted.retry_delays, wanted.rate_per_minute
+        ) as mailer,
+    ):
+        return send_all(delivery, chosen, left_out, ledger, mailer, clock)
 
 
 def _alert_bar(config: Config, inputs: Inputs) -> AlertBar:

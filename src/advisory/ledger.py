@@ -1,0 +1,132 @@
+"""The delivery ledger: who was sent what, in an SQLite file that only its owner can read.
+
+One row per (week, traveler, content hash). A message is marked `sending` just before it goes to
+the server and `sent` only after the server accepted it, each step committed at once; a run
+killed between the server's acceptance and that commit leaves a `sending` row, which the next
+run sends again. That window, a few microseconds, is the one way a traveler can get a message
+twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Status = Literal["sending", "sent", "failed", "skipped"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    week TEXT NOT NULL,
+    traveler TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'skipped')),
+    detail TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (week, traveler, content_hash)
+)
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    week: str
+    traveler: str
+    content_hash: str
+    status: Status
+    detail: str
+    attempts: int
+    updated_at: str
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _private_folder(path.parent)
+        new = not path.exists()
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        if new:
+            path.chmod(0o600)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def status(self, week: str, traveler: str, content_hash: str) -> Status | None:
+        found = self.db.execute(
+            "SELECT status FROM deliveries WHERE week = ? AND traveler = ? AND content_hash = ?",
+            (week, traveler, content_hash),
+        ).fetchone()
+        return found[0] if found else None
+
+    def sent_before(self, week: str, traveler: str) -> bool:
+        """Whether the traveler already got a message for this week (any content)."""
+        found = self.db.execute(
+            "SELECT 1 FROM deliveries WHERE week = ? AND traveler = ? AND status = 'sent'",
+            (week, traveler),
+        ).fetchone()
+        return found is not None
+
+    def mark(
+        self,
+        week: str,
+        traveler: str,
+        content_hash: str,
+        status: Status,
+        when: dt.datetime,
+        detail: str = "",
+        attempts: int = 0,
+    ) -> None:
+        """Record a step, committed before this returns."""
+        self.db.execute(
+            "INSERT INTO deliveries (week, traveler, content_hash, status, detail, attempts, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (week, traveler, content_hash) DO UPDATE SET status = excluded.status, "
+            "detail = excluded.detail, attempts = excluded.attempts, "
+            "updated_at = excluded.updated_at",
+            (week, traveler, content_hash, status, detail, attempts, _stamp(when)),
+        )
+
+    def rows(self, week: str | None = None) -> list[Row]:
+        query = (
+            "SELECT week, traveler, content_hash, status, detail, attempts, updated_at "
+            "FROM deliveries"
+        )
+        params: tuple[str, ...] = ()
+        if week is not None:
+            query += " WHERE week = ?"
+            params = (week,)
+        query += " ORDER BY week, traveler, updated_at"
+        return [Row(*found) for found in self.db.execute(query, params)]
+
+    def purge(self, before: dt.datetime) -> int:
+        """Remove rows last updated before `before`; returns how many."""
+        cursor = self.db.execute("DELETE FROM deliveries WHERE updated_at < ?", (_stamp(before),))
+        return cursor.rowcount
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Ledger]:
+    ledger = Ledger(path)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _private_folder(folder: Path) -> None:
+    """Create `folder` readable by its owner only (itineraries are personal data)."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)
