@@ -1,0 +1,257 @@
+"""Email delivery against a real SMTP server on 127.0.0.1: what arrives, faults, exactly once."""
+
+from __future__ import annotations
+
+import email
+import io
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from pypdf import PdfReader
+
+from tests.conftest import ADVISORY, ROOT
+
+WEEK = "2018-W25"
+
+
+class Handler:
+    """Records what the server accepts; can answer 451 first, refuse a recipient, or drop."""
+
+    def __init__(self) -> None:
+        self.accepted: list[EmailMessage] = []
+        self.temporary_failures = 0
+        self.refuse: set[str] = set()
+        self.drop_at: int | None = None  # drop the connection at this DATA (1-based)
+        self.data_seen = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_seen += 1
+        if self.temporary_failures:
+            self.temporary_failures -= 1
+            return "451 4.3.0 Try again later"
+        if self.drop_at == self.data_seen:
+            server.transport.close()
+            return "421 closing"
+        message = email.message_from_bytes(envelope.content, policy=default)
+        assert isinstance(message, EmailMessage)
+        self.accepted.append(message)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Controller, Handler]]:
+    handler = Handler()
+    with socket.socket() as probe:  # a free port on the loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.fixture
+def site(tmp_path: Path, smtp: tuple[Controller, Handler]) -> Path:
+    controller, _ = smtp
+    home = tmp_path / "srv"
+    home.mkdir()
+    shutil.copytree(ROOT / "rules", home / "rules")
+    shutil.copytree(ROOT / "data", home / "data")
+    (home / "advisory.yaml").write_text(
+        "version: 1\n"
+        "output: published\n"
+        "state: state\n"
+        f"smtp: {{host: 127.0.0.1, port: {controller.port}, security: none, "
+        "sender: desk@example.org, timeout_seconds: 5}\n"
+        "delivery: {retry_delays: [0.05, 0.05, 0.05]}\n"
+    )
+    return home
+
+
+def send(
+    site: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", "--week", WEEK, *args],
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin", "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
+             **(env or {})},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def by_recipient(handler: Handler) -> dict[str, list[EmailMessage]]:
+    found: dict[str, list[EmailMessage]] = {}
+    for message in handler.accepted:
+        found.setdefault(str(message["To"]), []).append(message)
+    return found
+
+
+def pdf_text(message: EmailMessage) -> str:
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    data: Any = attachment.get_content()
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_each_traveler_gets_their_places(site: Path, smtp):
+    _, handler = smtp
+    result = send(site, "--send")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "email: 3 sent, 0 corrections, 0 sent before, 0 failed, 2 without alerts" in result.stdout
+    )
+    received = by_recipient(handler)
+    assert sorted(received) == [
+        "Ana Torres <ana.torres@example.org>",
+        "James Okafor <james.okafor@example.org>",
+        "Lukas Berg <lukas.berg@example.org>",
+    ]
+    [ana] = received["Ana Torres <ana.torres@example.org>"]
+    assert ana["Subject"] == (
+        "[Travel security] Peru — VRAEM region: High, Informational; "
+        "Peru — Lima: Minimal, Informational — week 2018-W25"
+    )
+    assert ana["From"] == "Travel Security <desk@example.org>"
+    assert ana["Message-ID"].startswith("<2018-W25.t-ana-torres.")
+    body = ana.get_body(("plain",))
+    html = ana.get_body(("html",))
+    assert body is not None and html is not None
+    text = body.get_content()
+    assert text.startswith("Dear Ana Torres,")
+    assert "Peru — VRAEM region: High (4 of 5), Informational" in text
+    assert "Due to the presence of armed groups" in text
+    assert "pe-vraem, 2018-06-20 to 2018-07-06" in text
+    assert "border-left:6px solid #ef6c00" in html.get_content()
+    attached = pdf_text(ana)
+    assert "VRAEM region June 24" in attached and "Protests in Lima" in attached
+    assert "Cusco and Machu Picchu" not in attached  # only her places
+    [james] = received["James Okafor <james.okafor@example.org>"]
+    assert "Cusco and Machu Picchu" in pdf_text(james)
+    assert "VRAEM" not in pdf_text(james)
+
+    again = send(site, "--send")
+    assert again.returncode == 0, again.stderr
+    assert "email: 0 sent, 0 corrections, 3 sent before" in again.stdout
+    assert len(handler.accepted) == 3  # a re-run sends nothing new
+
+    ledger = site / "state" / "ledger.sqlite"
+    assert oct(ledger.stat().st_mode & 0o777) == "0o600"
+    assert oct(ledger.parent.stat().st_mode & 0o777) == "0o700"
+    listed = subprocess.run(
+        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "deliveries", "--week", WEEK],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "t-maria-quispe" in listed and "skipped" in listed and "no trip under way" in listed
+    assert "ana.torres@example.org" not in listed + again.stderr  # travelers by id, not address
+
+
+def test_temporary_failures_are_retried(site: Path, smtp):
+    _, handler = smtp
+    handler.temporary_failures = 2
+    result = send(site, "--send")
+    assert result.returncode == 0, result.stderr
+    assert len(handler.accepted) == 3
+    assert len({str(m["To"]) for m in handler.accepted}) == 3
+
+
+def test_dropped_connection_midway(site: Path, smtp):
+    _, handler = smtp
+    handler.drop_at = 2
+    result = send(site, "--send")
+    assert result.returncode == 0, result.stderr
+    assert len(handler.accepted) == 3
+    assert len({str(m["To"]) for m in handler.accepted}) == 3  # nobody twice
+
+
+def test_refused_recipient_is_reported_not_retried(site: Path, smtp):
+    _, handler = smtp
+    handler.refuse = {"james.okafor@example.org"}
+    result = send(site, "--send")
+    assert result.returncode == 1
+    assert "not delivered to t-james-okafor: permanent: refused: 550" in result.stderr
+    assert sorted(str(m["To"]) for m in handler.accepted) == [
+        "Ana Torres <ana.torres@example.org>",
+        "Lukas Berg <lukas.berg@example.org>",
+    ]
+    again = send(site, "--send")
+    assert len(handler.accepted) == 2  # nothing new, nothing twice
+    assert "refused before; not sent again" in again.stderr
+
+
+def test_killed_while_sending_completes_without_duplicates(site: Path, smtp):
+    _, handler = smtp
+    killed = send(site, "--send", env={"ADVISORY_FAULT": "sent=kill@2"})
+    assert killed.returncode == -signal.SIGKILL
+    assert len(handler.accepted) == 2
+    again = send(site, "--send")
+    assert again.returncode == 0, again.stderr
+    assert "email: 1 sent, 0 corrections, 2 sent before" in again.stdout
+    assert len(handler.accepted) == 3
+    assert len({str(m["To"]) for m in handler.accepted}) == 3
+
+
+def test_changed_alert_is_sent_as_a_correction(site: Path, smtp):
+    _, handler = smtp
+    assert send(site, "--send").returncode == 0
+    with (site / "data" / "incidents.csv").open("a") as f:
+        f.write("extra-1,2018-06-23,Peru,Lima,Lima,Lima,,,riot,,1,4,A riot in central Lima.,Rep\n")
+    result = send(site, "--send")
+    assert result.returncode == 0, result.stderr
+    # Ana (Lima) and Lukas (all of Peru) have a changed alert; James (Cusco) does not.
+    assert "email: 0 sent, 2 corrections, 1 sent before" in result.stdout
+    updates = handler.accepted[3:]
+    assert sorted(str(m["To"]) for m in updates) == [
+        "Ana Torres <ana.torres@example.org>",
+        "Lukas Berg <lukas.berg@example.org>",
+    ]
+    assert all(m["Subject"].startswith("Updated: [Travel security]") for m in updates)
+
+
+def test_dry_run_writes_the_outbox_and_sends_nothing(site: Path, smtp):
+    _, handler = smtp
+    result = send(site, "--send", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    outbox = site / "published" / "outbox" / WEEK
+    assert sorted(p.name for p in outbox.iterdir()) == [
+        "t-ana-torres.eml", "t-james-okafor.eml", "t-lukas-berg.eml",
+    ]  # fmt: skip
+    assert oct(outbox.stat().st_mode & 0o777) == "0o700"
+    assert handler.accepted == []
+    assert not (site / "state" / "ledger.sqlite").exists()
+    first = (outbox / "t-ana-torres.eml").read_bytes()
+    send(site, "--send", "--dry-run")
+    assert (outbox / "t-ana-torres.eml").read_bytes() == first  # same inputs, same bytes
+    assert (site / "published" / WEEK / "manifest.json").is_file()
+    assert "outbox" not in (site / "published" / WEEK / "manifest.json").read_text()
+
+
+def test_ledger_rows(site: Path, smtp):
+    assert send(site, "--send").returncode == 0
+    rows = (
+        sqlite3.connect(site / "state" / "ledger.sqlite")
+        .execute("SELECT traveler, status FROM deliveries ORDER BY traveler")
+        .fetchall()
+    )
+    assert rows == [
+        ("t-ana-torres", "sent"), ("t-james-okafor", "sent"), ("t-lukas-berg", "sent"),
+        ("t-maria-quispe", "skipped"), ("t-sofia-reyes", "skipped"),
+    ]  # fmt: skip
