@@ -117,14 +117,18 @@ def test_each_traveler_gets_their_places(site: Path, smtp):
     result = send(site, "--send")
     assert result.returncode == 0, result.stderr
     assert (
-        "email: 3 sent, 0 corrections, 0 sent before, 0 failed, 2 without alerts" in result.stdout
+        "email: 4 sent, 0 corrections, 0 sent before, 0 failed, 2 without alerts" in result.stdout
     )
     received = by_recipient(handler)
     assert sorted(received) == [
         "Ana Torres <ana.torres@example.org>",
         "James Okafor <james.okafor@example.org>",
         "Lukas Berg <lukas.berg@example.org>",
+        "Security Desk <security-desk@example.org>",
     ]
+    [desk] = received["Security Desk <security-desk@example.org>"]
+    assert desk["Subject"] == "[Travel security] Weekly bulletin, 4 alerts — week 2018-W25"
+    assert "Incidents of the week" in pdf_text(desk)  # the whole bulletin
     [ana] = received["Ana Torres <ana.torres@example.org>"]
     assert ana["Subject"] == (
         "[Travel security] Peru — VRAEM region: High, Informational; "
@@ -150,8 +154,8 @@ def test_each_traveler_gets_their_places(site: Path, smtp):
 
     again = send(site, "--send")
     assert again.returncode == 0, again.stderr
-    assert "email: 0 sent, 0 corrections, 3 sent before" in again.stdout
-    assert len(handler.accepted) == 3  # a re-run sends nothing new
+    assert "email: 0 sent, 0 corrections, 4 sent before" in again.stdout
+    assert len(handler.accepted) == 4  # a re-run sends nothing new
 
     ledger = site / "state" / "ledger.sqlite"
     assert oct(ledger.stat().st_mode & 0o777) == "0o600"
@@ -169,8 +173,8 @@ def test_temporary_failures_are_retried(site: Path, smtp):
     handler.temporary_failures = 2
     result = send(site, "--send")
     assert result.returncode == 0, result.stderr
-    assert len(handler.accepted) == 3
-    assert len({str(m["To"]) for m in handler.accepted}) == 3
+    assert len(handler.accepted) == 4
+    assert len({str(m["To"]) for m in handler.accepted}) == 4
 
 
 def test_dropped_connection_midway(site: Path, smtp):
@@ -178,8 +182,8 @@ def test_dropped_connection_midway(site: Path, smtp):
     handler.drop_at = 2
     result = send(site, "--send")
     assert result.returncode == 0, result.stderr
-    assert len(handler.accepted) == 3
-    assert len({str(m["To"]) for m in handler.accepted}) == 3  # nobody twice
+    assert len(handler.accepted) == 4
+    assert len({str(m["To"]) for m in handler.accepted}) == 4  # nobody twice
 
 
 def test_refused_recipient_is_reported_not_retried(site: Path, smtp):
@@ -191,10 +195,11 @@ def test_refused_recipient_is_reported_not_retried(site: Path, smtp):
     assert sorted(str(m["To"]) for m in handler.accepted) == [
         "Ana Torres <ana.torres@example.org>",
         "Lukas Berg <lukas.berg@example.org>",
+        "Security Desk <security-desk@example.org>",
     ]
     again = send(site, "--send")
-    assert len(handler.accepted) == 2  # nothing new, nothing twice
-    assert "refused before; not sent again" in again.stderr
+    assert len(handler.accepted) == 3  # nothing new, nothing twice
+    assert "not delivered to t-james-okafor: permanent: refused: 550" in again.stderr
 
 
 def test_killed_while_sending_completes_without_duplicates(site: Path, smtp):
@@ -204,9 +209,9 @@ def test_killed_while_sending_completes_without_duplicates(site: Path, smtp):
     assert len(handler.accepted) == 2
     again = send(site, "--send")
     assert again.returncode == 0, again.stderr
-    assert "email: 1 sent, 0 corrections, 2 sent before" in again.stdout
-    assert len(handler.accepted) == 3
-    assert len({str(m["To"]) for m in handler.accepted}) == 3
+    assert "email: 2 sent, 0 corrections, 2 sent before" in again.stdout
+    assert len(handler.accepted) == 4
+    assert len({str(m["To"]) for m in handler.accepted}) == 4
 
 
 def test_changed_alert_is_sent_as_a_correction(site: Path, smtp):
@@ -216,12 +221,14 @@ def test_changed_alert_is_sent_as_a_correction(site: Path, smtp):
         f.write("extra-1,2018-06-23,Peru,Lima,Lima,Lima,,,riot,,1,4,A riot in central Lima.,Rep\n")
     result = send(site, "--send")
     assert result.returncode == 0, result.stderr
-    # Ana (Lima) and Lukas (all of Peru) have a changed alert; James (Cusco) does not.
-    assert "email: 0 sent, 2 corrections, 1 sent before" in result.stdout
-    updates = handler.accepted[3:]
+    # Ana (Lima), Lukas (all of Peru) and the desk (the bulletin) have something new; James
+    # (Cusco) does not.
+    assert "email: 0 sent, 3 corrections, 1 sent before" in result.stdout
+    updates = handler.accepted[4:]
     assert sorted(str(m["To"]) for m in updates) == [
         "Ana Torres <ana.torres@example.org>",
         "Lukas Berg <lukas.berg@example.org>",
+        "Security Desk <security-desk@example.org>",
     ]
     assert all(m["Subject"].startswith("Updated: [Travel security]") for m in updates)
 
@@ -232,7 +239,7 @@ def test_dry_run_writes_the_outbox_and_sends_nothing(site: Path, smtp):
     assert result.returncode == 0, result.stderr
     outbox = site / "published" / "outbox" / WEEK
     assert sorted(p.name for p in outbox.iterdir()) == [
-        "t-ana-torres.eml", "t-james-okafor.eml", "t-lukas-berg.eml",
+        "m-security-desk.eml", "t-ana-torres.eml", "t-james-okafor.eml", "t-lukas-berg.eml",
     ]  # fmt: skip
     assert oct(outbox.stat().st_mode & 0o777) == "0o700"
     assert handler.accepted == []
@@ -252,6 +259,26 @@ def test_ledger_rows(site: Path, smtp):
         .fetchall()
     )
     assert rows == [
-        ("t-ana-torres", "sent"), ("t-james-okafor", "sent"), ("t-lukas-berg", "sent"),
+        ("m-security-desk", "sent"), ("t-ana-torres", "sent"), ("t-james-okafor", "sent"),
+        ("t-lukas-berg", "sent"),
         ("t-maria-quispe", "skipped"), ("t-sofia-reyes", "skipped"),
     ]  # fmt: skip
+
+
+def test_security_desk_is_told_of_failures_once(site: Path, smtp):
+    _, handler = smtp
+    config = site / "advisory.yaml"
+    config.write_text(
+        config.read_text().replace("delivery: {", "delivery: {desk: desk-team@example.org, ")
+    )
+    handler.refuse = {"james.okafor@example.org"}
+    assert send(site, "--send").returncode == 1
+    [summary] = [m for m in handler.accepted if str(m["To"]) == "desk-team@example.org"]
+    assert summary["Subject"] == "[Travel security] Delivery problems — week 2018-W25"
+    body = summary.get_body(("plain",))
+    assert body is not None
+    assert "- t-james-okafor: permanent: refused: 550" in body.get_content()
+    assert "james.okafor@example.org" not in body.get_content()  # by id, not address
+    before = len(handler.accepted)
+    send(site, "--send")
+    assert len(handler.accepted) == before  # the same news is not sent twice

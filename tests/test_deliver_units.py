@@ -39,6 +39,7 @@ def test_trips_and_places(demo):
         "t-ana-torres": ("pe-vraem", "pe-lima"),  # the Lima leg starts within 14 days
         "t-james-okafor": ("pe-cusco",),
         "t-lukas-berg": ("pe-north-border", "pe-vraem", "pe-cusco", "pe-lima"),  # all of Peru
+        "m-security-desk": ("*bulletin*",),  # the whole bulletin
     }
     assert dict(left_out) == {
         "t-maria-quispe": "no trip under way or starting within 14 days",
@@ -51,6 +52,7 @@ def test_trips_and_places(demo):
     )
     assert {r.traveler.id: r.places for r in high_only} == {
         "t-ana-torres": ("pe-vraem",), "t-lukas-berg": ("pe-vraem",),
+        "m-security-desk": ("*bulletin*",),
     }  # fmt: skip
 
 

@@ -73,6 +73,9 @@ class DeliverySettings(UserModel):
     rate_per_minute: int | None = Field(
         default=None, ge=1, description="At most this many messages a minute (hosted relays)."
     )
+    desk: str | None = Field(
+        default=None, description="Security desk address: told after a run with failures."
+    )
 
 
 class SmtpSettings(UserModel):

@@ -37,7 +37,13 @@ class Recipient:
     alerts: tuple[Alert, ...]
 
     @property
+    def whole_bulletin(self) -> bool:
+        return self.traveler.receives == "bulletin"
+
+    @property
     def places(self) -> tuple[str, ...]:
+        if self.whole_bulletin:
+            return ("*bulletin*",)
         return tuple(a.region_id for a in self.alerts)
 
 
@@ -76,6 +82,9 @@ def recipients(
     chosen: list[Recipient] = []
     left_out: list[tuple[str, str]] = []
     for traveler in roster.travelers:
+        if traveler.receives == "bulletin":
+            chosen.append(Recipient(traveler, (), tuple(_most_serious_first(alerts, words))))
+            continue
         trips = tuple(t for t in traveler.trips if t.start <= horizon and t.end >= issued)
         if not trips:
             left_out.append(
@@ -106,12 +115,17 @@ def _most_serious_first(alerts: Sequence[Alert], words: list[str]) -> list[Alert
 
 def subject(recipient: Recipient, week: str, *, correction: bool = False) -> str:
     """`[Travel security] Peru — VRAEM region: High, Warning — week 2026-W47`."""
+    prefix = "Updated: " if correction else ""
+    if recipient.whole_bulletin:
+        count = len(recipient.alerts)
+        alerts = f"{count} alert{'s' if count != 1 else ''}"
+        return f"{prefix}[Travel security] Weekly bulletin, {alerts} — week {week}"
     shown = recipient.alerts[:2]
     places = "; ".join(f"{a.country} — {a.region_name}: {a.level}, {a.severity}" for a in shown)
     more = len(recipient.alerts) - len(shown)
     if more:
         places += f" and {more} more"
-    return f"{'Updated: ' if correction else ''}[Travel security] {places} — week {week}"
+    return f"{prefix}[Travel security] {places} — week {week}"
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,7 @@ class Delivery:
     lookahead_days: int
     bar: Bar
     renderer: Renderer
+    bulletin_pdf: bytes = b""  # for recipients of the whole bulletin
 
 
 def letters(delivery: Delivery, chosen: Sequence[Recipient]) -> tuple[list[Letter], int]:
@@ -155,6 +170,8 @@ def letters(delivery: Delivery, chosen: Sequence[Recipient]) -> tuple[list[Lette
     pdfs: dict[tuple[str, ...], bytes] = {}
     out = []
     for recipient in chosen:
+        if recipient.whole_bulletin:
+            pdfs.setdefault(recipient.places, delivery.bulletin_pdf)
         if recipient.places not in pdfs:
             page = alerts_page(
                 recipient.alerts, delivery.organisation, delivery.classification, delivery.issued
@@ -183,6 +200,7 @@ def _context(delivery: Delivery, recipient: Recipient) -> dict[str, Any]:
         "stamp": stamp(delivery.issued),
         "organisation": delivery.organisation,
         "classification": delivery.classification,
+        "whole_bulletin": recipient.whole_bulletin,
     }
 
 
@@ -203,7 +221,8 @@ def message(delivery: Delivery, letter: Letter, *, correction: bool) -> EmailMes
         letter.pdf,
         maintype="application",
         subtype="pdf",
-        filename=f"travel-security-{delivery.week}.pdf",
+        filename=f"{'bulletin' if letter.recipient.whole_bulletin else 'travel-security'}"
+        f"-{delivery.week}.pdf",
     )
     for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=={letter.content_hash[:24]}.{n}==")
@@ -246,8 +265,11 @@ def send_all(
         if status == "sent":
             report.already.append(traveler)
             continue
-        if status == "failed" and _permanent(ledger, week, traveler, letter.content_hash):
-            report.failed.append((traveler, "refused before; not sent again"))
+        refused = (
+            _refused(ledger, week, traveler, letter.content_hash) if status == "failed" else None
+        )
+        if refused is not None:  # the server refused this very message: not tried again
+            report.failed.append((traveler, refused))
             continue
         correction = ledger.sent_before(week, traveler)
         ledger.mark(week, traveler, letter.content_hash, "sending", now())
@@ -268,10 +290,49 @@ def send_all(
     return report
 
 
-def _permanent(ledger: Ledger, week: str, traveler: str, content_hash: str) -> bool:
-    return any(
-        row.traveler == traveler
-        and row.content_hash == content_hash
-        and row.detail.startswith("permanent")
-        for row in ledger.rows(week)
+def desk_summary(delivery: Delivery, report: Report, desk: str) -> EmailMessage:
+    """One message to the security desk after a run with failures: who, and why (by id)."""
+    lines = [
+        f"Weekly run {delivery.week} (issued {stamp(delivery.issued)}): "
+        f"{len(report.sent) + len(report.corrections) + len(report.already)} delivered, "
+        f"{len(report.failed)} not.",
+        "",
+        *[f"- {traveler}: {reason}" for traveler, reason in report.failed],
+        "",
+        "Check with `advisory deliveries --week " + delivery.week + "`.",
+    ]
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = formataddr((delivery.organisation, delivery.sender))
+    msg["To"] = desk
+    msg["Subject"] = f"[Travel security] Delivery problems — week {delivery.week}"
+    msg["Date"] = format_datetime(delivery.issued.astimezone(dt.UTC))
+    msg.set_content("\n".join(lines) + "\n")
+    return msg
+
+
+def tell_desk(
+    delivery: Delivery,
+    report: Report,
+    desk: str,
+    ledger: Ledger,
+    mailer: Mailer,
+    now: Callable[[], dt.datetime],
+) -> None:
+    """Send the desk summary once per distinct content (recorded as traveler `desk`)."""
+    msg = desk_summary(delivery, report, desk)
+    content_hash = hashlib.sha256(msg.get_content().encode()).hexdigest()
+    if ledger.status(delivery.week, "desk", content_hash) == "sent":
+        return
+    outcome = mailer.send(msg)
+    status: Literal["sent", "failed"] = "sent" if outcome.status == "sent" else "failed"
+    ledger.mark(
+        delivery.week, "desk", content_hash, status, now(), outcome.detail, outcome.attempts
     )
+
+
+def _refused(ledger: Ledger, week: str, traveler: str, content_hash: str) -> str | None:
+    """The recorded reason when the server refused this message for good, else None."""
+    for row in ledger.rows(week):
+        if row.traveler == traveler and row.content_hash == content_hash:
+            return row.detail if row.detail.startswith("permanent") else None
+    return None

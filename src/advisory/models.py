@@ -255,6 +255,11 @@ class Traveler(UserModel):
     id: Identifier
     name: Text
     email: Text
+    receives: Literal["trips", "bulletin"] = Field(
+        default="trips",
+        description="'trips': the alerts of their trips' places; 'bulletin': the whole weekly "
+        "bulletin (managers, the security desk).",
+    )
     trips: list[Trip] = Field(default_factory=list)
 
     _name_ok = field_validator("name")(_no_control_characters)

@@ -28,7 +28,15 @@ from filelock import FileLock, Timeout
 from advisory import program_version
 from advisory.compose import BulletinSettings
 from advisory.config import Config
-from advisory.deliver import Bar, Delivery, Report, recipients, send_all, write_outbox
+from advisory.deliver import (
+    Bar,
+    Delivery,
+    Report,
+    recipients,
+    send_all,
+    tell_desk,
+    write_outbox,
+)
 from advisory.errors import AdvisoryError, ConfigError, Location, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
@@ -127,12 +135,13 @@ def run_weekly(
         week = rate_and_compose(inputs, issued, bar)
         files = _documents(config, inputs, week, progress or (lambda _: None))
         files["manifest.json"] = _manifest(config, label, issued, files)
+        bulletin_pdf = files["bulletin.pdf"]
         checkpoint("rendered")
         published = _publish(root, label, files, len(week.alerts))
         if deliver is None:
             return published
         with stage("deliver"):
-            report = _deliver(config, inputs, week, label, issued, deliver, root, now)
+            report = _deliver(config, inputs, week, label, issued, deliver, root, now, bulletin_pdf)
         return dataclasses.replace(published, delivery=report)
     finally:
         lock.release()
@@ -147,6 +156,7 @@ def _deliver(
     mode: Literal["send", "dry-run"],
     root: Path,
     now: Callable[[], dt.datetime] | None,
+    bulletin_pdf: bytes,
 ) -> Report:
     settings = config.settings
     wanted = settings.delivery
@@ -159,6 +169,7 @@ def _deliver(
         lookahead_days=wanted.lookahead_days,
         bar=Bar(wanted.min_level, wanted.min_severity),
         renderer=Renderer(config.templates),
+        bulletin_pdf=bulletin_pdf,
     )
     assert inputs.roster is not None
     chosen, left_out = recipients(
@@ -175,7 +186,10 @@ def _deliver(
             settings.smtp, config.smtp_password(), wanted.retry_delays, wanted.rate_per_minute
         ) as mailer,
     ):
-        return send_all(delivery, chosen, left_out, ledger, mailer, clock)
+        report = send_all(delivery, chosen, left_out, ledger, mailer, clock)
+        if report.failed and wanted.desk:
+            tell_desk(delivery, report, wanted.desk, ledger, mailer, clock)
+        return report
 
 
 def _alert_bar(config: Config, inputs: Inputs) -> AlertBar:
