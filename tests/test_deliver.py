@@ -282,3 +282,45 @@ def test_security_desk_is_told_of_failures_once(site: Path, smtp):
     before = len(handler.accepted)
     send(site, "--send")
     assert len(handler.accepted) == before  # the same news is not sent twice
+
+
+def test_flash_then_the_weekly_run_sends_an_update(site: Path, smtp):
+    _, handler = smtp
+    flash = subprocess.run(
+        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "flash", "pe-vraem",
+         "--as-of", "2023-03-25T18:00Z", "--send"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert flash.returncode == 0, flash.stderr
+    assert (site / "published" / "flash" / "2023-03-25-pe-vraem.pdf").is_file()
+    [first] = handler.accepted
+    assert str(first["To"]) == "María Quispe <maria.quispe@example.org>"
+    assert "VRAEM region: Extreme, Critical — week 2023-W12" in first["Subject"]
+    weekly = subprocess.run(
+        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", "--week", "2023-W12",
+         "--send"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert weekly.returncode == 0, weekly.stderr
+    to_maria = [m for m in handler.accepted if "maria.quispe" in str(m["To"])]
+    assert len(to_maria) == 2
+    assert to_maria[1]["Subject"].startswith("Updated: ")  # not repeated as news
+
+
+def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):
+    import datetime as dt
+
+    from advisory.ledger import opened
+
+    assert send(site, "--send", "--dry-run").returncode == 0
+    assert send(site, "--send").returncode == 0
+    result = subprocess.run(
+        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "purge", "--older-than", "180d"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "and 1 outboxes older than" in result.stdout
+    assert not (site / "published" / "outbox" / WEEK).exists()
+    with opened(site / "state" / "ledger.sqlite") as ledger:
+        assert len(ledger.rows()) == 6  # written just now: kept
+        assert ledger.purge(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) == 6
+        assert ledger.rows() == []

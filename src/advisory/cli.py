@@ -461,6 +461,94 @@ def weekly(
 
 
 @main.command()
+@click.argument("region_id", metavar="REGION")
+@click.option("--as-of", "as_of", type=AsOf(), help="The moment of the flash. [default: now]")
+@click.option("--send", is_flag=True, help="Email the travelers whose trips touch REGION.")
+@click.option("--dry-run", is_flag=True, help="With --send: write the messages to the outbox.")
+@click.pass_context
+def flash(
+    ctx: click.Context, region_id: str, as_of: dt.datetime | None, send: bool, dry_run: bool
+) -> None:
+    """Write one region's alert now, between weekly runs, and with --send email it.
+
+    For a Critical incident that cannot wait for Monday. The alert counts the incidents of the
+    seven days to the end of the as-of day; the weekly run then sends its own message as an
+    update, not as news.
+    """
+    from advisory.errors import AdvisoryError, InputError
+    from advisory.weekly import run_flash
+
+    if dry_run and not send:
+        raise click.UsageError("--dry-run goes with --send")
+    config = _config(ctx)
+    inputs = _load(config)
+    _known_regions(inputs, [region_id], "REGION")
+    mode: Literal["send", "dry-run"] | None = None
+    if send:
+        mode = "dry-run" if dry_run else "send"
+    try:
+        written, report = run_flash(config, region_id, as_of or now(), mode, now)
+    except InputError as e:
+        _fail_with_problems(e.problems)
+    except AdvisoryError as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+    for path in written:
+        click.echo(str(path))
+    if report is not None:
+        for path in report.written:
+            click.echo(str(path))
+        if not report.written:
+            delivered = len(report.sent) + len(report.corrections)
+            click.echo(
+                f"email: {delivered} sent, {len(report.already)} sent before, "
+                f"{len(report.failed)} failed"
+            )
+        if report.failed:
+            sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    metavar="DAYS",
+    help="Remove ledger rows and outboxes older than this, e.g. 180d.",
+)
+@click.pass_context
+def purge(ctx: click.Context, older_than: str) -> None:
+    """Remove old delivery records and outboxes: itineraries are personal data."""
+    import shutil
+
+    from advisory.ledger import opened
+
+    text = older_than.strip().lower().removesuffix("d")
+    if not text.isdigit():
+        raise click.BadParameter("give a number of days, e.g. 180d", param_hint="--older-than")
+    cutoff = now() - dt.timedelta(days=int(text))
+    config = _config(ctx)
+    removed_rows = 0
+    ledger_path = config.state / "ledger.sqlite"
+    if ledger_path.exists():
+        with opened(ledger_path) as ledger:
+            removed_rows = ledger.purge(cutoff)
+    removed_weeks = []
+    outbox = config.output / "outbox"
+    for folder in sorted(outbox.glob("*-W*")) if outbox.is_dir() else []:
+        try:
+            year, week = folder.name.split("-W")
+            ended = dt.date.fromisocalendar(int(year), int(week), 7)
+        except ValueError:
+            continue
+        if ended < cutoff.date():
+            shutil.rmtree(folder)
+            removed_weeks.append(folder.name)
+    click.echo(f"removed {removed_rows} ledger rows and {len(removed_weeks)} outboxes "
+               f"older than {cutoff.date()}")  # fmt: skip
+
+
+@main.command()
 @click.option("--week", "week_label", metavar="YYYY-Www", help="Only this week.")
 @click.pass_context
 def deliveries(ctx: click.Context, week_label: str | None) -> None:

@@ -42,6 +42,7 @@ from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
 from advisory.ledger import opened
 from advisory.mailer import Mailer
+from advisory.models import Roster
 from advisory.pipeline import AlertBar, Week, bulletin_of, rate_and_compose
 from advisory.publish import write_bytes_atomic
 from advisory.render import Renderer, alerts_page, bulletin_page
@@ -363,3 +364,62 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def run_flash(
+    config: Config,
+    region_id: str,
+    as_of: dt.datetime,
+    mode: Literal["send", "dry-run"] | None,
+    now: Callable[[], dt.datetime],
+) -> tuple[list[Path], Report | None]:
+    """An alert for one region between weekly runs (a Critical incident cannot wait for Monday),
+    rated up to the end of the as-of day so that the day's incidents count, written to
+    OUTPUT/flash/ and emailed to the travelers whose trips touch the region. Sends go through
+    the ledger under the ISO week that the next weekly run covers, so that run sends its
+    message as an update, not as news. Returns the files written and the delivery report."""
+    inputs = load_inputs(config.rules, config.incidents, config.roster if mode else None)
+    end_of_day = dt.datetime.combine(as_of.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    week = rate_and_compose(inputs, end_of_day)
+    alerts = [a for a in week.alerts if a.region_id == region_id]
+    if not alerts:
+        raise AdvisoryError(f"{region_id}: no incident in the seven days to {as_of.date()}")
+    settings = config.settings
+    renderer = Renderer(config.templates)
+    html = renderer.html(
+        "alerts.html.j2",
+        alerts_page(alerts, settings.organisation, settings.classification, end_of_day),
+    )
+    folder = config.output / "flash"
+    stem = f"{as_of.date()}-{region_id}"
+    written = [folder / f"{stem}.html", folder / f"{stem}.pdf"]
+    write_bytes_atomic(written[0], html.encode())
+    write_bytes_atomic(written[1], renderer.pdf(html))
+    if mode is None:
+        return written, None
+    wanted = settings.delivery
+    monday = as_of.date() - dt.timedelta(days=as_of.date().weekday())
+    delivery = Delivery(
+        week=week_label(monday),
+        issued=end_of_day,
+        organisation=settings.organisation,
+        classification=settings.classification,
+        sender=settings.smtp.sender,
+        lookahead_days=wanted.lookahead_days,
+        bar=Bar(),
+        renderer=renderer,
+    )
+    assert inputs.roster is not None
+    travelers = Roster(
+        version=1, travelers=[t for t in inputs.roster.travelers if t.receives == "trips"]
+    )
+    chosen, _ = recipients(travelers, inputs.rules, alerts, as_of.date(), wanted.lookahead_days)
+    if mode == "dry-run":
+        return written, write_outbox(delivery, chosen, config.output / "outbox")
+    with (
+        opened(config.state / "ledger.sqlite") as ledger,
+        Mailer(
+            settings.smtp, config.smtp_password(), wanted.retry_delays, wanted.rate_per_minute
+        ) as mailer,
+    ):
+        return written, send_all(delivery, chosen, [], ledger, mailer, now)
