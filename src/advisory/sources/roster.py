@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from advisory.errors import Problem, RosterError, not_one_of
-from advisory.models import Roster
+from pydantic import ValidationError
+
+from advisory.errors import Location, Problem, RosterError, display_path, not_one_of
+from advisory.models import Roster, Traveler
 from advisory.sources.rules import Vocabulary
-from advisory.sources.yamlfile import YamlDocument, load_yaml, validate_model
+from advisory.sources.yamlfile import (
+    YamlDocument,
+    describe,
+    field_name,
+    load_yaml,
+    validate_model,
+)
 
 
 def load_roster(path: Path, vocabulary: Vocabulary | None) -> Roster:
@@ -23,6 +34,8 @@ def load_roster(path: Path, vocabulary: Vocabulary | None) -> Roster:
 
 def read_roster(path: Path, vocabulary: Vocabulary | None) -> tuple[Roster | None, list[Problem]]:
     """Read a roster; with a vocabulary, each destination must be a region id or a country."""
+    if path.suffix.lower() == ".csv" and path.is_file():
+        return read_roster_csv(path, vocabulary)
     doc, problems = load_yaml(path)
     if doc is None:
         return None, problems
@@ -68,3 +81,108 @@ def _check_trip(
         if destination not in known:
             message = not_one_of(destination, known, "a region id or a country in the rules")
             yield doc.problem((*loc, "destination"), message)
+
+
+CSV_COLUMNS = ("name", "email", "destination", "start", "end")
+
+
+def read_roster_csv(
+    path: Path, vocabulary: Vocabulary | None
+) -> tuple[Roster | None, list[Problem]]:
+    """A roster as travel-booking systems export it: one row per trip (name, email, destination,
+    start, end; optional id and receives). Rows with the same email are one traveler, whose id
+    is the `id` column or else derived from the email, so that logs never show the address."""
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = text_line(path, e.start)
+        return None, [Problem(Location(shown, line), "", "not UTF-8 text")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    problems = [
+        Problem(Location(shown, 1), name, "required column is missing")
+        for name in CSV_COLUMNS
+        if name not in header
+    ]
+    problems += [
+        Problem(
+            Location(shown, 1, i + 1),
+            name,
+            not_one_of(name, [*CSV_COLUMNS, "id", "receives"], "a column"),
+        )
+        for i, name in enumerate(header)
+        if name not in (*CSV_COLUMNS, "id", "receives")
+    ]
+    if problems:
+        return None, problems
+    travelers: dict[str, dict[str, Any]] = {}
+    known = sorted(vocabulary.region_ids | vocabulary.countries) if vocabulary else None
+    line = 1
+    for row in reader:
+        first_line = line + 1
+        line = reader.line_num
+
+        def where(column: str, at: int = first_line) -> Location:
+            return Location(shown, at, header.index(column) + 1)
+
+        email = (row.get("email") or "").strip().lower()
+        start, end = _date(row.get("start")), _date(row.get("end"))
+        for column, value in (("start", start), ("end", end)):
+            if value is None:
+                problems.append(
+                    Problem(
+                        where(column), column, f"{row.get(column)!r} is not a date (YYYY-MM-DD)"
+                    )
+                )
+        if start and end and end < start:
+            problems.append(
+                Problem(where("end"), "end", f"ends ({end}) before it starts ({start})")
+            )
+        destination = (row.get("destination") or "").strip()
+        if known is not None and destination not in known:
+            message = not_one_of(destination, known, "a region id or a country in the rules")
+            problems.append(Problem(where("destination"), "destination", message))
+        traveler_id = (row.get("id") or "").strip() or "t-" + hashlib.sha256(
+            email.encode()
+        ).hexdigest()[:10]
+        entry = travelers.setdefault(
+            email,
+            {
+                "id": traveler_id,
+                "name": (row.get("name") or "").strip(),
+                "email": email,
+                "receives": (row.get("receives") or "").strip() or "trips",
+                "trips": [],
+                "_line": first_line,
+            },
+        )
+        if start and end:
+            entry["trips"].append({"destination": destination, "start": start, "end": end})
+    documents = []
+    for entry in travelers.values():
+        at = entry.pop("_line")
+        try:
+            documents.append(Traveler.model_validate(entry))
+        except ValidationError as err:
+            for error in err.errors(include_url=False):
+                loc, message = describe(error, Traveler)
+                column = str(loc[0]) if loc and str(loc[0]) in header else ""
+                spot = (
+                    Location(shown, at, header.index(column) + 1) if column else Location(shown, at)
+                )
+                problems.append(Problem(spot, field_name(loc), message))
+    if problems:
+        return None, problems
+    return Roster(version=1, travelers=documents), problems
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def text_line(path: Path, offset: int) -> int:
+    return path.read_bytes()[:offset].count(b"\n") + 1
