@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from advisory.sources.roster import read_roster
-from advisory.sources.rules import read_rules
+from advisory.sources.rules import Vocabulary, read_rules
 from tests.conftest import ROOT
 
 
-def _vocabulary():
+def _vocabulary() -> Vocabulary:
     return read_rules(ROOT / "rules")[1]
 
 

@@ -26,6 +26,7 @@ from advisory.mailer import Mailer, Outcome
 from advisory.models import Roster, Rules, Traveler, Trip
 from advisory.publish import write_bytes_atomic
 from advisory.render import Renderer, alerts_page
+from advisory.timing import stage
 
 log = logging.getLogger("advisory")
 
@@ -255,39 +256,50 @@ def send_all(
 ) -> Report:
     """Send what the ledger does not show as sent; record each step as it happens."""
     report = Report(skipped=list(left_out))
-    built, report.renders = letters(delivery, chosen)
+    with stage("letters"):
+        built, report.renders = letters(delivery, chosen)
     week = delivery.week
     for traveler_id, reason in left_out:
         ledger.mark(week, traveler_id, "", "skipped", now(), reason)
-    for letter in built:
-        traveler = letter.recipient.traveler.id
-        status = ledger.status(week, traveler, letter.content_hash)
-        if status == "sent":
-            report.already.append(traveler)
-            continue
-        refused = (
-            _refused(ledger, week, traveler, letter.content_hash) if status == "failed" else None
-        )
-        if refused is not None:  # the server refused this very message: not tried again
-            report.failed.append((traveler, refused))
-            continue
-        correction = ledger.sent_before(week, traveler)
-        ledger.mark(week, traveler, letter.content_hash, "sending", now())
-        outcome: Outcome = mailer.send(message(delivery, letter, correction=correction))
-        if outcome.status == "sent":
-            ledger.mark(week, traveler, letter.content_hash, "sent", now(), "", outcome.attempts)
-            (report.corrections if correction else report.sent).append(traveler)
-            log.info("sent to %s%s", traveler, " (correction)" if correction else "")
-            checkpoint("sent")
-        else:
-            kind: Literal["permanent", "temporary"] = outcome.status
-            detail = f"{kind}: {outcome.detail}"
-            ledger.mark(
-                week, traveler, letter.content_hash, "failed", now(), detail, outcome.attempts
-            )
-            report.failed.append((traveler, detail))
-            log.warning("not delivered to %s: %s", traveler, detail)
+    with stage("send"):
+        for letter in built:
+            _send_one(delivery, letter, ledger, mailer, now, report)
     return report
+
+
+def _send_one(
+    delivery: Delivery,
+    letter: Letter,
+    ledger: Ledger,
+    mailer: Mailer,
+    now: Callable[[], dt.datetime],
+    report: Report,
+) -> None:
+    """One message: skipped if sent before or refused for good, else sent and recorded."""
+    week = delivery.week
+    traveler = letter.recipient.traveler.id
+    status = ledger.status(week, traveler, letter.content_hash)
+    if status == "sent":
+        report.already.append(traveler)
+        return
+    refused = _refused(ledger, week, traveler, letter.content_hash) if status == "failed" else None
+    if refused is not None:  # the server refused this very message: not tried again
+        report.failed.append((traveler, refused))
+        return
+    correction = ledger.sent_before(week, traveler)
+    ledger.mark(week, traveler, letter.content_hash, "sending", now())
+    outcome: Outcome = mailer.send(message(delivery, letter, correction=correction))
+    if outcome.status == "sent":
+        ledger.mark(week, traveler, letter.content_hash, "sent", now(), "", outcome.attempts)
+        (report.corrections if correction else report.sent).append(traveler)
+        log.info("sent to %s%s", traveler, " (correction)" if correction else "")
+        checkpoint("sent")
+        return
+    kind: Literal["permanent", "temporary"] = outcome.status
+    detail = f"{kind}: {outcome.detail}"
+    ledger.mark(week, traveler, letter.content_hash, "failed", now(), detail, outcome.attempts)
+    report.failed.append((traveler, detail))
+    log.warning("not delivered to %s: %s", traveler, detail)
 
 
 def desk_summary(delivery: Delivery, report: Report, desk: str) -> EmailMessage:
