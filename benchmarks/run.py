@@ -125,6 +125,10 @@ def main() -> None:
     results["validate_1m_incidents_5k_regions"] = medians([run(validate, warm) for _ in range(3)])
 
     results.update(rendering(warm))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import delivery
+
+    results.update(delivery.run(warm))
 
     for name, figures in results.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
@@ -139,6 +143,9 @@ def main() -> None:
         missed.append("200 alert PDFs over 1.3 times the raw WeasyPrint reference")
     if results["alerts_peak_memory_200_over_50"]["ratio"] > 1.15:
         missed.append("memory grows with the number of alerts rendered")
+    mail = results["weekly_send_1000_travelers"]
+    if mail["total_s"] > 60 or mail["messages_per_s"] < 100:
+        missed.append("weekly --send for 1,000 travelers over 60 s or under 100 messages/s")
     if missed:
         sys.exit("targets missed: " + "; ".join(missed))
 
