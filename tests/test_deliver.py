@@ -324,3 +324,31 @@ def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):
         assert len(ledger.rows()) == 6  # written just now: kept
         assert ledger.purge(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) == 6
         assert ledger.rows() == []
+
+
+def test_rate_limit_spaces_the_messages(smtp):
+    """With 600 a minute, each message after the first waits until 0.1 s after the one before."""
+    from advisory.config import SmtpSettings
+    from advisory.mailer import Mailer
+
+    controller, handler = smtp
+    waits: list[float] = []
+    settings = SmtpSettings(host="127.0.0.1", port=controller.port, security="none")
+    with Mailer(settings, None, [], rate_per_minute=600, sleep=waits.append) as mailer:
+        for n in range(4):
+            msg = EmailMessage()
+            msg["From"], msg["To"], msg["Subject"] = "a@example.org", f"b{n}@example.org", "x"
+            msg.set_content("x")
+            assert mailer.send(msg).status == "sent"
+    assert len(handler.accepted) == 4
+    assert len(waits) == 3 and all(0 < wait <= 0.1 for wait in waits)
+
+
+def test_log_file_is_private(site: Path, smtp):
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text() + "log_file: logs/advisory.log\n")
+    assert send(site, "--send").returncode == 0
+    log = site / "logs" / "advisory.log"
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+    text = log.read_text()
+    assert "sent to t-ana-torres" in text and "ana.torres@example.org" not in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -147,6 +148,8 @@ def _logging(level: int, log_file: Path | None = None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
+        # Created readable by its owner only: logs name travelers (by id) and their places.
+        os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
@@ -266,8 +269,6 @@ def alert(
     A region gets an alert when it had incidents in that week. Files are named
     REGION-DATE.html and .pdf.
     """
-    import os
-
     from advisory.pipeline import rate_and_compose, write_alerts
     from advisory.render import Renderer
 
