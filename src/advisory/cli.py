@@ -549,6 +549,129 @@ def purge(ctx: click.Context, older_than: str) -> None:
                f"older than {cutoff.date()}")  # fmt: skip
 
 
+@main.group(name="import")
+def import_() -> None:
+    """Bring incidents in from a feed or a spreadsheet, into a CSV the incident log reads."""
+
+
+def _import_target(ctx: click.Context, out: Path | None, append: Path | None) -> tuple[Path, bool]:
+    if out is not None and append is not None:
+        raise click.UsageError("give --out or --append, not both")
+    return (
+        (append, True) if append is not None else (out or Path("data/incidents-acled.csv"), False)
+    )
+
+
+def _import_report(run: Callable[[], Any]) -> None:
+    from advisory.errors import InputError
+
+    try:
+        summary = run()
+    except InputError as e:
+        _fail_with_problems(e.problems)
+    for line in summary.lines():
+        click.echo(line)
+
+
+@import_.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--country", "countries", multiple=True, help="Only this country; repeatable.")
+@click.option(
+    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only events from this date."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the imported incidents here. [default: data/incidents-acled.csv]",
+)
+@click.option(
+    "--append",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Add to this incident file, leaving out ids it has.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Category mapping. [default: RULES/acled.yaml]",
+)
+@incident_options
+@click.pass_context
+def acled(
+    ctx: click.Context,
+    source: Path,
+    countries: tuple[str, ...],
+    since: dt.datetime | None,
+    out: Path | None,
+    append: Path | None,
+    mapping: Path | None,
+    rules_dir: Path | None,
+    incident_patterns: tuple[str, ...],
+) -> None:
+    """Import an ACLED CSV export (either column layout) into the incident log."""
+    from advisory.importer import AcledMapping, import_acled, load_mapping
+    from advisory.inputs import resolve_incident_paths
+
+    config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = _load(config)
+    target, appending = _import_target(out, append, "data/incidents-acled.csv")
+    existing, _ = resolve_incident_paths(config.incidents, Path.cwd())
+
+    def run() -> Any:
+        chosen = load_mapping(mapping or config.rules / "acled.yaml", inputs.rules, AcledMapping)
+        return import_acled(
+            source, inputs.rules, chosen, existing, target, countries=countries,
+            since=since.date() if since else None, append=appending,
+        )  # fmt: skip
+
+    _import_report(run)
+
+
+@import_.command(name="csv")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--map",
+    "mapping",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="YAML naming which column holds which field, and how dates are written.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the imported incidents here. [default: data/incidents-imported.csv]",
+)
+@click.option(
+    "--append",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Add to this incident file, leaving out ids it has.",
+)
+@incident_options
+@click.pass_context
+def csv_import(
+    ctx: click.Context,
+    source: Path,
+    mapping: Path,
+    out: Path | None,
+    append: Path | None,
+    rules_dir: Path | None,
+    incident_patterns: tuple[str, ...],
+) -> None:
+    """Import an analyst's own spreadsheet export (CSV), its columns named by --map."""
+    from advisory.importer import ColumnMapping, import_mapped, load_mapping
+    from advisory.inputs import resolve_incident_paths
+
+    config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = _load(config)
+    target, appending = _import_target(out, append, "data/incidents-imported.csv")
+    existing, _ = resolve_incident_paths(config.incidents, Path.cwd())
+
+    def run() -> Any:
+        chosen = load_mapping(mapping, inputs.rules, ColumnMapping)
+        return import_mapped(source, inputs.rules, chosen, existing, target, append=appending)
+
+    _import_report(run)
+
+
 @main.command()
 @click.option("--week", "week_label", metavar="YYYY-Www", help="Only this week.")
 @click.pass_context

@@ -1,0 +1,466 @@
+"""`advisory import`: ACLED exports and analysts' spreadsheets into the incident log.
+
+Files are read with Python's csv module (quoted fields with line breaks and commas, CRLF or LF,
+a UTF-8 byte-order mark). The date format is decided per file, from the whole column: a column
+whose format is ambiguous or mixed is an error naming the first line that shows it. Nothing is
+written unless the whole file imports; rows that cannot be used (a truncated last line, an
+unmapped category) are skipped and counted, never half-filled.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import polars as pl
+from pydantic import Field
+
+from advisory.errors import InputError, Location, Problem, display_path, not_one_of
+from advisory.models import Rules, UserModel
+from advisory.publish import write_text_atomic
+from advisory.regions import assign_regions, normalize
+from advisory.sources.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
+from advisory.sources.yamlfile import load_yaml, validate_model
+
+#: Columns both ACLED layouts share, which the import reads.
+ACLED_CORE = (
+    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
+    "country", "admin1", "admin2", "location", "latitude", "longitude", "source", "notes",
+    "fatalities",
+)  # fmt: skip
+ACLED_LAYOUTS: dict[str, tuple[str, ...]] = {
+    "ACLED export (older layout)": (
+        "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year",
+        "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
+        "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country", "admin1",
+        "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+        "source_scale", "notes", "fatalities", "timestamp", "iso3",
+    ),
+    "ACLED API (current layout)": (
+        "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+        "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
+        "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
+        "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+        "source_scale", "notes", "fatalities", "tags", "timestamp",
+    ),
+}  # fmt: skip
+DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%b-%y")
+
+
+# --- the mapping files ------------------------------------------------------------------------
+
+
+class CategoryRule(UserModel):
+    event_type: str
+    sub_event_type: str | None = Field(default=None, description="Empty: every sub-type.")
+    category: str | None = Field(description="The rule set's category; empty: not an incident.")
+
+
+class AcledMapping(UserModel):
+    """`rules/acled.yaml`: ACLED's event taxonomy to the rule set's categories."""
+
+    version: int = 1
+    merge_distance_km: float = Field(
+        default=5.0, ge=0, description="An imported event this close to a logged one is the same."
+    )
+    categories: list[CategoryRule]
+
+
+class ColumnMapping(UserModel):
+    """`--map FILE` for `advisory import csv`: which column holds which field."""
+
+    version: int = 1
+    columns: dict[str, str] = Field(description="Incident field -> column of the spreadsheet.")
+    date_format: str | None = Field(default=None, description="strptime format; empty: detect.")
+    categories: dict[str, str] = Field(
+        default_factory=dict, description="Spreadsheet value -> category; empty: used as is."
+    )
+    merge_distance_km: float = Field(default=5.0, ge=0)
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    imported: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unplaced: Counter[tuple[str, str]] = field(default_factory=Counter)
+    merged: list[str] = field(default_factory=list)
+    first: dt.date | None = None
+    last: dt.date | None = None
+    written: Path | None = None
+
+    def lines(self) -> list[str]:
+        out = [f"rows read: {self.read}", f"imported: {self.imported}"]
+        out += [f"skipped, {reason}: {count}" for reason, count in sorted(self.skipped.items())]
+        out += [
+            f"unmapped category {event} / {sub or '-'}: {count} rows"
+            for (event, sub), count in sorted(self.unmapped.items())
+        ]
+        out += [
+            f"matching no region, {country} / {admin1}: {count}"
+            for (country, admin1), count in sorted(self.unplaced.items())
+        ]
+        out += [f"merged: {line}" for line in self.merged]
+        if self.first and self.last:
+            out.append(f"dates: {self.first} to {self.last}")
+        if self.written:
+            out.append(f"written: {self.written}")
+        return out
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    path: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (line where the row starts, values)
+
+
+def read_table(path: Path, summary: Summary) -> Table:
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            [Problem(Location(shown), "", f"not UTF-8 text (byte {e.start})")]
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        rows: list[tuple[int, dict[str, str]]] = []
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            summary.read += 1
+            if len(values) != len(header):
+                summary.skipped[
+                    f"row of {len(values)} fields, not {len(header)} (line {start})"
+                ] += 1
+                continue
+            rows.append((start, dict(zip(header, values, strict=True))))
+    except csv.Error as e:  # an unterminated quote at the end: a truncated file
+        summary.skipped[f"unreadable from line {reader.line_num}: {e}"] += 1
+    return Table(shown, header, rows)
+
+
+def acled_layout(table: Table) -> str:
+    """Which ACLED layout the header is; an error naming the missing columns otherwise."""
+    present = set(table.header)
+    for name, columns in ACLED_LAYOUTS.items():
+        if present >= set(columns):
+            return name
+    closest, columns = min(ACLED_LAYOUTS.items(), key=lambda item: len(set(item[1]) - present))
+    missing = [c for c in columns if c not in present]
+    message = f"not an ACLED export; as the {closest} it lacks: {', '.join(missing)}"
+    raise InputError([Problem(Location(table.path, 1), "", message)])
+
+
+def date_format(table: Table, column: str, given: str | None = None) -> str:
+    """The one format the whole column is written in, else an error naming the first line that
+    is ambiguous or breaks it."""
+    values = [(line, row[column].strip()) for line, row in table.rows if row[column].strip()]
+    candidates = [given] if given else list(DATE_FORMATS)
+    first_failure: dict[str, int | None] = {}
+    for fmt in candidates:
+        first_failure[fmt] = next((line for line, v in values if not _parses(v, fmt)), None)
+    fitting = [fmt for fmt, failed in first_failure.items() if failed is None]
+    if len(fitting) == 1:
+        return fitting[0]
+    if not fitting:
+        worst = max(first_failure.values(), key=lambda n: n or 0) or 1
+        value = next(v for line, v in values if line == worst)
+        return _fail(
+            table, worst, column, f"{value!r}: dates of this column are not all in one format"
+        )
+    line, value = values[0] if values else (1, "")
+    _fail(
+        table, line, column,
+        f"{value!r}: the date format is ambiguous ({' or '.join(fitting)}); "
+        "give it with date_format in the mapping",
+    )  # fmt: skip
+
+
+def _fail(table: Table, line: int, column: str, message: str) -> NoReturn:
+    where = Location(table.path, line, table.header.index(column) + 1)
+    raise InputError([Problem(where, column, message)])
+
+
+def _parses(value: str, fmt: str) -> bool:
+    try:
+        dt.datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+# --- importing --------------------------------------------------------------------------------
+
+
+def import_acled(
+    path: Path,
+    rules: Rules,
+    mapping: AcledMapping,
+    existing: Sequence[Path],
+    target: Path,
+    *,
+    countries: Sequence[str] = (),
+    since: dt.date | None = None,
+    append: bool = False,
+) -> Summary:
+    summary = Summary()
+    table = read_table(path, summary)
+    acled_layout(table)
+    fmt = date_format(table, "event_date")
+    lookup = {(normalize(c.event_type), normalize(c.sub_event_type or "")): c.category
+              for c in mapping.categories}  # fmt: skip
+    records = []
+    wanted = {normalize(c) for c in countries}
+    for line, row in table.rows:
+        day = dt.datetime.strptime(row["event_date"].strip(), fmt).date()
+        if since and day < since:
+            summary.skipped["before --since"] += 1
+            continue
+        if wanted and normalize(row["country"]) not in wanted:
+            summary.skipped["another country"] += 1
+            continue
+        key = (normalize(row["event_type"]), normalize(row["sub_event_type"]))
+        category = lookup.get(key, lookup.get((key[0], ""), "?"))
+        if category == "?":
+            summary.unmapped[(row["event_type"], row["sub_event_type"])] += 1
+            continue
+        if category is None:
+            summary.skipped[f"not an incident ({row['event_type']})"] += 1
+            continue
+        records.append(
+            {
+                "id": row["event_id_cnty"].strip(),
+                "date": day.isoformat(),
+                "country": row["country"].strip(),
+                "admin1": row["admin1"].strip(),
+                "admin2": row["admin2"].strip(),
+                "location": row["location"].strip(),
+                "latitude": row["latitude"].strip(),
+                "longitude": row["longitude"].strip(),
+                "category": category,
+                "actors": f"{LIST_SEPARATOR} ".join(
+                    a.strip() for a in (row["actor1"], row["actor2"]) if a.strip()
+                ),
+                "fatalities": row["fatalities"].strip() or "0",
+                "injuries": "0",
+                "summary": " ".join(row["notes"].split()),
+                "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
+                "_line": str(line),
+            }
+        )
+    return _finish(
+        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
+    )
+
+
+def import_mapped(
+    path: Path,
+    rules: Rules,
+    mapping: ColumnMapping,
+    existing: Sequence[Path],
+    target: Path,
+    *,
+    append: bool = False,
+) -> Summary:
+    """An analyst's spreadsheet, its columns named by the mapping."""
+    summary = Summary()
+    table = read_table(path, summary)
+    missing = [f"{name} ({column})" for name, column in mapping.columns.items()
+               if column not in table.header]  # fmt: skip
+    unknown = [name for name in mapping.columns if name not in COLUMNS]
+    if unknown or missing:
+        problems = (
+            [
+                Problem(
+                    Location(table.path, 1),
+                    "",
+                    f"mapping names unknown fields: {', '.join(unknown)}",
+                )
+            ]
+            if unknown
+            else []
+        )
+        if missing:
+            problems.append(
+                Problem(Location(table.path, 1), "", f"columns missing: {', '.join(missing)}")
+            )
+        raise InputError(problems)
+    fmt = date_format(table, mapping.columns["date"], mapping.date_format)
+    records = []
+    for line, row in table.rows:
+        record = {name: row[column].strip() for name, column in mapping.columns.items()}
+        record["date"] = dt.datetime.strptime(record["date"], fmt).date().isoformat()
+        value = record.get("category", "")
+        record["category"] = mapping.categories.get(value, value)
+        record["_line"] = str(line)
+        records.append(record)
+    return _finish(
+        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
+    )
+
+
+def _finish(
+    records: list[dict[str, str]],
+    table: Table,
+    rules: Rules,
+    existing: Sequence[Path],
+    target: Path,
+    merge_km: float,
+    append: bool,
+    summary: Summary,
+) -> Summary:
+    """Check the rows as the incident log is checked, merge, deduplicate and write the file."""
+    lines = {r["id"]: r.pop("_line") for r in records}
+    frame = pl.DataFrame(
+        [{c: (r.get(c) or None) for c in COLUMNS} for r in records],
+        schema=dict.fromkeys(COLUMNS, pl.String),
+    )
+    if frame.height:
+        problems = _check(frame, table, rules, lines)
+        if problems:
+            raise InputError(problems)
+    previous = [] if not (append and target.exists()) else _rows(target)
+    known = {r["id"] for r in previous}
+    log, _ = read_incidents(
+        [p for p in existing if p.resolve() != target.resolve()], sorted(rules.ruleset.categories)
+    )
+    others = log.frame
+    fresh = []
+    for record in (r for r in frame.to_dicts() if r["id"] not in known):
+        twin = _same_event(record, others, rules, merge_km)
+        if twin is not None:
+            summary.merged.append(f"{record['id']} is {twin} (already in the log)")
+            continue
+        twin_row = next((p for p in previous if _close(record, p, rules, merge_km)), None)
+        if twin_row is not None:
+            sources = split_list(twin_row["sources"]) + split_list(record["sources"])
+            twin_row["sources"] = f"{LIST_SEPARATOR} ".join(dict.fromkeys(sources))
+            summary.merged.append(f"{record['id']} into {twin_row['id']} (sources joined)")
+            continue
+        fresh.append({c: record[c] or "" for c in COLUMNS})
+        known.add(record["id"])
+    summary.skipped["already imported (same id)"] += sum(
+        1 for r in frame.to_dicts() if r["id"] in {p["id"] for p in previous}
+    )
+    if not summary.skipped["already imported (same id)"]:
+        del summary.skipped["already imported (same id)"]
+    summary.imported = len(fresh)
+    everything = sorted(previous + fresh, key=lambda r: (r["date"], r["id"]))
+    if fresh:
+        dates = [dt.date.fromisoformat(r["date"]) for r in fresh]
+        summary.first, summary.last = min(dates), max(dates)
+        placed = assign_regions(
+            pl.DataFrame(fresh, schema=dict.fromkeys(COLUMNS, pl.String)), rules
+        )
+        placed_rows = set(placed.get_column("pos").to_list())
+        for n, r in enumerate(fresh):
+            if n not in placed_rows:
+                summary.unplaced[(r["country"], r["admin1"])] += 1
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(everything)
+    write_text_atomic(target, out.getvalue())
+    summary.written = target
+    return summary
+
+
+def _check(frame: pl.DataFrame, table: Table, rules: Rules, lines: dict[str, str]) -> list[Problem]:
+    from advisory.sources.incidents import check_columns
+
+    ids = frame.get_column("id").to_list()
+
+    def locate(row: int, name: str) -> tuple[Location, str]:
+        line = int(lines.get(ids[row] or "", "0")) or None
+        return Location(table.path, line), name
+
+    _, problems = check_columns(frame, table.path, locate, sorted(rules.ruleset.categories))
+    return [p for p in problems if p.is_error]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [{c: row.get(c) or "" for c in COLUMNS} for row in csv.DictReader(f)]
+
+
+def _same_event(record: dict[str, Any], log: pl.DataFrame, rules: Rules, km: float) -> str | None:
+    """The id of a logged incident that is this one: same date, region and category, and the
+    same place or within `km`."""
+    day = dt.date.fromisoformat(record["date"])
+    candidates = log.filter((pl.col("date") == day) & (pl.col("category") == record["category"]))
+    for other in candidates.to_dicts():
+        other = {k: ("" if v is None else str(v)) for k, v in other.items()}
+        if _close(record, other, rules, km):
+            return str(other["id"])
+    return None
+
+
+def _close(a: dict[str, Any], b: dict[str, Any], rules: Rules, km: float) -> bool:
+    if a["date"] != b["date"] or a["category"] != b["category"]:
+        return False
+    pair = pl.DataFrame(
+        [{k: (a.get(k) or None) for k in ("country", "admin1", "admin2", "location")},
+         {k: (b.get(k) or None) for k in ("country", "admin1", "admin2", "location")}],
+        schema=dict.fromkeys(("country", "admin1", "admin2", "location"), pl.String),
+    )  # fmt: skip
+    regions = assign_regions(pair, rules)
+    first = set(regions.filter(pl.col("pos") == 0).get_column("region").to_list())
+    second = set(regions.filter(pl.col("pos") == 1).get_column("region").to_list())
+    if not first & second:
+        return False
+    if a.get("location") and normalize(a["location"]) == normalize(b.get("location") or ""):
+        return True
+    try:
+        return _km(float(a["latitude"]), float(a["longitude"]), float(b["latitude"]),
+                   float(b["longitude"])) <= km  # fmt: skip
+    except (TypeError, ValueError, KeyError):
+        return False
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def load_mapping(path: Path, rules: Rules, kind: type[AcledMapping] | type[ColumnMapping]) -> Any:
+    """A mapping file, its categories checked against the rule set's."""
+    doc, problems = load_yaml(path)
+    if doc is None:
+        raise InputError(problems)
+    mapping, model_problems = validate_model(doc, kind)
+    problems += model_problems
+    if mapping is not None:
+        known = sorted(rules.ruleset.categories)
+        targets: Iterable[tuple[tuple[str | int, ...], str | None]]
+        if isinstance(mapping, AcledMapping):
+            targets = (
+                (("categories", i, "category"), c.category)
+                for i, c in enumerate(mapping.categories)
+            )
+        else:
+            targets = ((("categories", k), v) for k, v in mapping.categories.items())
+        for loc, category in targets:
+            if category is not None and category not in known:
+                problems.append(doc.problem(loc, not_one_of(category, known, "a category")))
+    if mapping is None or problems:
+        raise InputError(problems)
+    return mapping
