@@ -554,12 +554,10 @@ def import_() -> None:
     """Bring incidents in from a feed or a spreadsheet, into a CSV the incident log reads."""
 
 
-def _import_target(ctx: click.Context, out: Path | None, append: Path | None) -> tuple[Path, bool]:
+def _import_target(out: Path | None, append: Path | None, default: str) -> tuple[Path, bool]:
     if out is not None and append is not None:
         raise click.UsageError("give --out or --append, not both")
-    return (
-        (append, True) if append is not None else (out or Path("data/incidents-acled.csv"), False)
-    )
+    return (append, True) if append is not None else (out or Path(default), False)
 
 
 def _import_report(run: Callable[[], Any]) -> None:
