@@ -133,3 +133,35 @@ def write_alert_batch(target: Path, regions: int = 200, seed: int = 11) -> str:
     (target / "incidents").mkdir(parents=True, exist_ok=True)
     pl.DataFrame(rows).write_csv(target / "incidents" / "incidents.csv")
     return "2026-11-16T06:00Z"
+
+
+def write_acled(target: Path, rows: int = 200_000, seed: int = 3) -> None:
+    """A synthetic export in ACLED's current layout: Peru's demo provinces, two years."""
+    from advisory.importer import ACLED_LAYOUTS
+
+    columns = ACLED_LAYOUTS["ACLED API (current layout)"]
+    rng = random.Random(seed)
+    places = [("Junin", "Satipo"), ("Ayacucho", "Huanta"), ("Lima", "Lima"), ("Puno", "Puno"),
+              ("Cusco", "Cusco"), ("Loreto", "Putumayo"), ("Piura", "Piura")]  # fmt: skip
+    kinds = [("Battles", "Armed clash"), ("Protests", "Peaceful protest"),
+             ("Riots", "Violent demonstration"), ("Violence against civilians", "Attack"),
+             ("Explosions/Remote violence", "Remote explosive/landmine/IED")]  # fmt: skip
+    start = dt.date(2023, 1, 1)
+    data = {c: [""] * rows for c in columns}
+    for n in range(rows):
+        admin1, admin2 = rng.choice(places)
+        event_type, sub = rng.choice(kinds)
+        day = start + dt.timedelta(days=rng.randrange(730))
+        data["event_id_cnty"][n] = f"PER{n:07d}"
+        data["event_date"][n] = f"{day.day} {day:%B %Y}"
+        data["event_type"][n], data["sub_event_type"][n] = event_type, sub
+        data["actor1"][n], data["actor2"][n] = "Military Forces of Peru", "Unidentified Armed Group"
+        data["country"][n], data["admin1"][n], data["admin2"][n] = "Peru", admin1, admin2
+        data["location"][n] = f"Town {rng.randrange(500)}"
+        data["latitude"][n] = f"{-10 - rng.random() * 5:.4f}"
+        data["longitude"][n] = f"{-75 + rng.random() * 3:.4f}"
+        data["source"][n] = "Local press; Andina"
+        data["notes"][n] = f"On {day}, an event was reported near town {n % 500}, with details."
+        data["fatalities"][n] = str(rng.choice((0, 0, 1, 2)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(data).write_csv(target)

@@ -129,6 +129,7 @@ def main() -> None:
     import delivery
 
     results.update(delivery.run(warm))
+    results.update(importing(warm))
 
     for name, figures in results.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
@@ -143,11 +144,28 @@ def main() -> None:
         missed.append("200 alert PDFs over 1.3 times the raw WeasyPrint reference")
     if results["alerts_peak_memory_200_over_50"]["ratio"] > 1.15:
         missed.append("memory grows with the number of alerts rendered")
+    if results["import_acled_200k"]["median_s"] > 5:
+        missed.append("importing 200,000 ACLED rows over 5 s")
     mail = results["weekly_send_1000_travelers"]
     if mail["total_s"] > 60 or mail["messages_per_s"] < 100:
         missed.append("weekly --send for 1,000 travelers over 60 s or under 100 messages/s")
     if missed:
         sys.exit("targets missed: " + "; ".join(missed))
+
+
+def importing(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """`advisory import acled` of a 200,000-row export, as a whole process."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import write_acled
+
+    export = DATA / "acled-200k.csv"
+    if not export.exists():
+        write_acled(export)
+    out = Path(tempfile.mkdtemp(prefix="advisory-bench-import-"))
+    command = [ADVISORY, "import", "acled", str(export), "--out", str(out / "acled.csv"),
+               "--incidents", str(out / "none.csv")]  # fmt: skip
+    (out / "none.csv").write_text("id,date,country,admin1,category,summary,sources\n")
+    return {"import_acled_200k": medians([run(command, env) for _ in range(3)])}
 
 
 def rendering(env: dict[str, str]) -> dict[str, dict[str, float]]:

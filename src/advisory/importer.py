@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 from collections import Counter
@@ -25,7 +26,7 @@ from pydantic import Field
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
 from advisory.models import Rules, UserModel
 from advisory.publish import write_text_atomic
-from advisory.regions import assign_regions, normalize
+from advisory.regions import assign_regions, normalize, normalize_expr
 from advisory.sources.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
 from advisory.sources.yamlfile import load_yaml, validate_model
 
@@ -171,10 +172,12 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
     """The one format the whole column is written in, else an error naming the first line that
     is ambiguous or breaks it."""
     values = [(line, row[column].strip()) for line, row in table.rows if row[column].strip()]
+    text = pl.Series([v for _, v in values], dtype=pl.String)
     candidates = [given] if given else list(DATE_FORMATS)
     first_failure: dict[str, int | None] = {}
     for fmt in candidates:
-        first_failure[fmt] = next((line for line, v in values if not _parses(v, fmt)), None)
+        failed = text.str.to_date(fmt, strict=False).is_null().arg_true()
+        first_failure[fmt] = values[failed[0]][0] if len(failed) else None
     fitting = [fmt for fmt, failed in first_failure.items() if failed is None]
     if len(fitting) == 1:
         return fitting[0]
@@ -192,17 +195,19 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
     )  # fmt: skip
 
 
+def parsed_dates(table: Table, column: str, fmt: str) -> list[dt.date]:
+    """The column's dates, read in the one format `date_format` found."""
+    text = pl.Series([row[column].strip() for _, row in table.rows], dtype=pl.String)
+    days = text.str.to_date(fmt, strict=False).to_list()
+    for (line, _), day in zip(table.rows, days, strict=True):
+        if day is None:
+            _fail(table, line, column, "the date is empty")
+    return days
+
+
 def _fail(table: Table, line: int, column: str, message: str) -> NoReturn:
     where = Location(table.path, line, table.header.index(column) + 1)
     raise InputError([Problem(where, column, message)])
-
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        dt.datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
 
 
 # --- importing --------------------------------------------------------------------------------
@@ -223,20 +228,21 @@ def import_acled(
     table = read_table(path, summary)
     acled_layout(table)
     fmt = date_format(table, "event_date")
+    days = parsed_dates(table, "event_date", fmt)
+    key = functools.cache(normalize)
     lookup = {(normalize(c.event_type), normalize(c.sub_event_type or "")): c.category
               for c in mapping.categories}  # fmt: skip
     records = []
     wanted = {normalize(c) for c in countries}
-    for line, row in table.rows:
-        day = dt.datetime.strptime(row["event_date"].strip(), fmt).date()
+    for (line, row), day in zip(table.rows, days, strict=True):
         if since and day < since:
             summary.skipped["before --since"] += 1
             continue
-        if wanted and normalize(row["country"]) not in wanted:
+        if wanted and key(row["country"]) not in wanted:
             summary.skipped["another country"] += 1
             continue
-        key = (normalize(row["event_type"]), normalize(row["sub_event_type"]))
-        category = lookup.get(key, lookup.get((key[0], ""), "?"))
+        kind = (key(row["event_type"]), key(row["sub_event_type"]))
+        category = lookup.get(kind, lookup.get((kind[0], ""), "?"))
         if category == "?":
             summary.unmapped[(row["event_type"], row["sub_event_type"])] += 1
             continue
@@ -302,10 +308,11 @@ def import_mapped(
             )
         raise InputError(problems)
     fmt = date_format(table, mapping.columns["date"], mapping.date_format)
+    days = parsed_dates(table, mapping.columns["date"], fmt)
     records = []
-    for line, row in table.rows:
+    for (line, row), day in zip(table.rows, days, strict=True):
         record = {name: row[column].strip() for name, column in mapping.columns.items()}
-        record["date"] = dt.datetime.strptime(record["date"], fmt).date().isoformat()
+        record["date"] = day.isoformat()
         value = record.get("category", "")
         record["category"] = mapping.categories.get(value, value)
         record["_line"] = str(line)
@@ -340,42 +347,42 @@ def _finish(
     log, _ = read_incidents(
         [p for p in existing if p.resolve() != target.resolve()], sorted(rules.ruleset.categories)
     )
-    others = log.frame
-    fresh = []
-    for record in (r for r in frame.to_dicts() if r["id"] not in known):
-        twin = _same_event(record, others, rules, merge_km)
-        if twin is not None:
-            summary.merged.append(f"{record['id']} is {twin} (already in the log)")
-            continue
-        twin_row = next((p for p in previous if _close(record, p, rules, merge_km)), None)
-        if twin_row is not None:
+    candidates = frame.filter(~pl.col("id").is_in(list(known))).unique("id", keep="first")
+    logged = _twins(candidates, log.frame.cast({"date": pl.String}), rules, merge_km)
+    earlier = _twins(candidates, _frame(previous), rules, merge_km)
+    by_id = {r["id"]: r for r in previous}
+    for new_id, old_id in sorted(logged.items()):
+        summary.merged.append(f"{new_id} is {old_id} (already in the log)")
+    joined = {k: v for k, v in earlier.items() if k not in logged}
+    if joined:
+        for record in candidates.filter(pl.col("id").is_in(list(joined))).to_dicts():
+            twin_row = by_id[joined[record["id"]]]
             sources = split_list(twin_row["sources"]) + split_list(record["sources"])
             twin_row["sources"] = f"{LIST_SEPARATOR} ".join(dict.fromkeys(sources))
             summary.merged.append(f"{record['id']} into {twin_row['id']} (sources joined)")
-            continue
-        fresh.append({c: record[c] or "" for c in COLUMNS})
-        known.add(record["id"])
-    summary.skipped["already imported (same id)"] += sum(
-        1 for r in frame.to_dicts() if r["id"] in {p["id"] for p in previous}
-    )
+    fresh = candidates.filter(~pl.col("id").is_in([*logged, *joined]))
+    summary.skipped["already imported (same id)"] += frame.filter(
+        pl.col("id").is_in(list(known))
+    ).height
     if not summary.skipped["already imported (same id)"]:
         del summary.skipped["already imported (same id)"]
-    summary.imported = len(fresh)
-    everything = sorted(previous + fresh, key=lambda r: (r["date"], r["id"]))
-    if fresh:
-        dates = [dt.date.fromisoformat(r["date"]) for r in fresh]
-        summary.first, summary.last = min(dates), max(dates)
-        placed = assign_regions(
-            pl.DataFrame(fresh, schema=dict.fromkeys(COLUMNS, pl.String)), rules
+    summary.imported = fresh.height
+    if fresh.height:
+        dates = fresh.get_column("date").str.to_date("%Y-%m-%d")
+        summary.first, summary.last = dates.min(), dates.max()  # type: ignore[assignment]
+        placed = assign_regions(fresh, rules)
+        unplaced = (
+            fresh.with_row_index("pos")
+            .with_columns(pl.col("pos").cast(pl.Int64))
+            .join(placed, on="pos", how="anti")
+            .group_by("country", "admin1")
+            .len()
         )
-        placed_rows = set(placed.get_column("pos").to_list())
-        for n, r in enumerate(fresh):
-            if n not in placed_rows:
-                summary.unplaced[(r["country"], r["admin1"])] += 1
+        for country, admin1, count in unplaced.iter_rows():
+            summary.unplaced[(country or "", admin1 or "")] = count
+    everything = pl.concat([_frame(previous), fresh.select(COLUMNS)]).sort("date", "id")
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(everything)
+    everything.write_csv(out, null_value="")
     write_text_atomic(target, out.getvalue())
     summary.written = target
     return summary
@@ -399,46 +406,47 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return [{c: row.get(c) or "" for c in COLUMNS} for row in csv.DictReader(f)]
 
 
-def _same_event(record: dict[str, Any], log: pl.DataFrame, rules: Rules, km: float) -> str | None:
-    """The id of a logged incident that is this one: same date, region and category, and the
-    same place or within `km`."""
-    day = dt.date.fromisoformat(record["date"])
-    candidates = log.filter((pl.col("date") == day) & (pl.col("category") == record["category"]))
-    for other in candidates.to_dicts():
-        other = {k: ("" if v is None else str(v)) for k, v in other.items()}
-        if _close(record, other, rules, km):
-            return str(other["id"])
-    return None
+def _frame(rows: Sequence[dict[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{c: (r.get(c) or None) for c in COLUMNS} for r in rows],
+        schema=dict.fromkeys(COLUMNS, pl.String),
+    )
 
 
-def _close(a: dict[str, Any], b: dict[str, Any], rules: Rules, km: float) -> bool:
-    if a["date"] != b["date"] or a["category"] != b["category"]:
-        return False
-    pair = pl.DataFrame(
-        [{k: (a.get(k) or None) for k in ("country", "admin1", "admin2", "location")},
-         {k: (b.get(k) or None) for k in ("country", "admin1", "admin2", "location")}],
-        schema=dict.fromkeys(("country", "admin1", "admin2", "location"), pl.String),
-    )  # fmt: skip
-    regions = assign_regions(pair, rules)
-    first = set(regions.filter(pl.col("pos") == 0).get_column("region").to_list())
-    second = set(regions.filter(pl.col("pos") == 1).get_column("region").to_list())
-    if not first & second:
-        return False
-    if a.get("location") and normalize(a["location"]) == normalize(b.get("location") or ""):
-        return True
-    try:
-        return _km(float(a["latitude"]), float(a["longitude"]), float(b["latitude"]),
-                   float(b["longitude"])) <= km  # fmt: skip
-    except (TypeError, ValueError, KeyError):
-        return False
+def _twins(new: pl.DataFrame, old: pl.DataFrame, rules: Rules, km: float) -> dict[str, str]:
+    """For each new incident that is an old one, the old one's id: same date, category and
+    region, and the same place (case and accents aside) or within `km`."""
+    if new.height == 0 or old.height == 0:
+        return {}
 
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        places = assign_regions(frame, rules)
+        return (
+            frame.select(
+                "id", pl.col("date").cast(pl.String), "category", "location",
+                pl.col("latitude").cast(pl.Float64, strict=False).alias("lat"),
+                pl.col("longitude").cast(pl.Float64, strict=False).alias("lon"),
+            )
+            .with_row_index("pos")
+            .with_columns(pl.col("pos").cast(pl.Int64), normalize_expr("location").alias("place"))
+            .join(places, on="pos")
+        )  # fmt: skip
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    pairs = keyed(new).join(keyed(old), on=["date", "category", "region"], suffix="_old")
+    if pairs.height == 0:
+        return {}
+    rad = math.pi / 180
+    dlat = (pl.col("lat_old") - pl.col("lat")) * rad
+    dlon = (pl.col("lon_old") - pl.col("lon")) * rad
+    h = (dlat / 2).sin() ** 2 + (pl.col("lat") * rad).cos() * (pl.col("lat_old") * rad).cos() * (
+        dlon / 2
+    ).sin() ** 2
+    distance = 2 * 6371.0 * h.sqrt().arcsin()
+    same = (pl.col("place").is_not_null() & (pl.col("place") == pl.col("place_old"))) | (
+        distance <= km
+    ).fill_null(False)
+    found = pairs.filter(same).sort("id", "id_old").unique("id", keep="first")
+    return dict(zip(found.get_column("id"), found.get_column("id_old"), strict=True))
 
 
 def load_mapping(path: Path, rules: Rules, kind: type[AcledMapping] | type[ColumnMapping]) -> Any:
