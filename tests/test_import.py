@@ -86,6 +86,11 @@ def test_both_layouts_crlf_and_bom(workspace: Path, layout: str, newline: str, b
                         cwd=workspace)  # fmt: skip
     assert rate.returncode == 0, rate.stderr
     assert "PER0001" in rate.stdout and "PER0002" in rate.stdout
+    if layout == NEW and bom:
+        bulletin = run_advisory("bulletin", "--week", "2023-W12", "--format", "html", cwd=workspace)
+        assert bulletin.returncode == 0, bulletin.stderr
+        html = (workspace / "output" / "bulletin-2023-W12.html").read_text()
+        assert "soldiers clashed with militants near place 1" in html
 
 
 def test_neither_layout_names_the_missing_columns(workspace: Path):
@@ -101,6 +106,9 @@ def test_neither_layout_names_the_missing_columns(workspace: Path):
     [
         (["2023-03-21", "2023-03-22"], None),
         (["21/03/2023", "25/03/2023"], None),  # day first: 25 cannot be a month
+        (["3/21/2023", "12/25/2023"], None),  # as a US spreadsheet re-saves them
+        (["21-Mar-23", "22-Mar-23"], None),
+        (["21.03.2023", "22.03.2023"], None),
         (["03/04/2023", "05/06/2023"], "line 2: the date format is ambiguous"),
         (["21 March 2023", "2023-03-22"], "line 3: dates of this column are not all in one format"),
     ],

@@ -176,7 +176,7 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
     candidates = [given] if given else list(DATE_FORMATS)
     first_failure: dict[str, int | None] = {}
     for fmt in candidates:
-        failed = text.str.to_date(fmt, strict=False).is_null().arg_true()
+        failed = _dates(text, fmt).is_null().arg_true()
         first_failure[fmt] = values[failed[0]][0] if len(failed) else None
     fitting = [fmt for fmt, failed in first_failure.items() if failed is None]
     if len(fitting) == 1:
@@ -198,11 +198,22 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
 def parsed_dates(table: Table, column: str, fmt: str) -> list[dt.date]:
     """The column's dates, read in the one format `date_format` found."""
     text = pl.Series([row[column].strip() for _, row in table.rows], dtype=pl.String)
-    days = text.str.to_date(fmt, strict=False).to_list()
+    days = _dates(text, fmt).to_list()
     for (line, _), day in zip(table.rows, days, strict=True):
         if day is None:
             _fail(table, line, column, "the date is empty")
     return days
+
+
+def _dates(text: pl.Series, fmt: str) -> pl.Series:
+    """Dates read in `fmt`, null where they do not fit; a 4-digit year must be four digits
+    (the date engine would read '23' as the year 23)."""
+    parsed = text.str.to_date(fmt, strict=False)
+    return (
+        parsed.to_frame("d")
+        .select(pl.when(pl.col("d").dt.year() >= 1900).then(pl.col("d")))
+        .to_series()
+    )
 
 
 def _fail(table: Table, line: int, column: str, message: str) -> NoReturn:
