@@ -124,7 +124,10 @@ class Summary:
 class Table:
     path: str
     header: list[str]
-    rows: list[tuple[int, dict[str, str]]]  # (line where the row starts, values)
+    rows: list[tuple[int, list[str]]]  # (line where the row starts, values in header order)
+
+    def column(self, name: str) -> int:
+        return self.header.index(name)
 
 
 def read_table(path: Path, summary: Summary) -> Table:
@@ -138,10 +141,15 @@ def read_table(path: Path, summary: Summary) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in next(reader, [])]
-        rows: list[tuple[int, dict[str, str]]] = []
+        rows: list[tuple[int, list[str]]] = []
+        width = len(header)
         line = reader.line_num
         for values in reader:
             start, line = line + 1, reader.line_num
+            if len(values) == width and values[0].strip():  # the common case, quickly
+                summary.read += 1
+                rows.append((start, values))
+                continue
             if not any(v.strip() for v in values):
                 continue
             summary.read += 1
@@ -150,7 +158,7 @@ def read_table(path: Path, summary: Summary) -> Table:
                     f"row of {len(values)} fields, not {len(header)} (line {start})"
                 ] += 1
                 continue
-            rows.append((start, dict(zip(header, values, strict=True))))
+            rows.append((start, values))
     except csv.Error as e:  # an unterminated quote at the end: a truncated file
         summary.skipped[f"unreadable from line {reader.line_num}: {e}"] += 1
     return Table(shown, header, rows)
@@ -171,7 +179,8 @@ def acled_layout(table: Table) -> str:
 def date_format(table: Table, column: str, given: str | None = None) -> str:
     """The one format the whole column is written in, else an error naming the first line that
     is ambiguous or breaks it."""
-    values = [(line, row[column].strip()) for line, row in table.rows if row[column].strip()]
+    at = table.column(column)
+    values = [(line, row[at].strip()) for line, row in table.rows if row[at].strip()]
     text = pl.Series([v for _, v in values], dtype=pl.String)
     candidates = [given] if given else list(DATE_FORMATS)
     first_failure: dict[str, int | None] = {}
@@ -197,7 +206,8 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
 
 def parsed_dates(table: Table, column: str, fmt: str) -> list[dt.date]:
     """The column's dates, read in the one format `date_format` found."""
-    text = pl.Series([row[column].strip() for _, row in table.rows], dtype=pl.String)
+    at = table.column(column)
+    text = pl.Series([row[at].strip() for _, row in table.rows], dtype=pl.String)
     days = _dates(text, fmt).to_list()
     for (line, _), day in zip(table.rows, days, strict=True):
         if day is None:
@@ -245,7 +255,9 @@ def import_acled(
               for c in mapping.categories}  # fmt: skip
     records = []
     wanted = {normalize(c) for c in countries}
-    for (line, row), day in zip(table.rows, days, strict=True):
+    at = {name: table.column(name) for name in ACLED_CORE}
+    for (line, values), day in zip(table.rows, days, strict=True):
+        row = {name: values[i] for name, i in at.items()}
         if since and day < since:
             summary.skipped["before --since"] += 1
             continue
@@ -321,8 +333,9 @@ def import_mapped(
     fmt = date_format(table, mapping.columns["date"], mapping.date_format)
     days = parsed_dates(table, mapping.columns["date"], fmt)
     records = []
-    for (line, row), day in zip(table.rows, days, strict=True):
-        record = {name: row[column].strip() for name, column in mapping.columns.items()}
+    at = {name: table.column(column) for name, column in mapping.columns.items()}
+    for (line, values), day in zip(table.rows, days, strict=True):
+        record = {name: values[i].strip() for name, i in at.items()}
         record["date"] = day.isoformat()
         value = record.get("category", "")
         record["category"] = mapping.categories.get(value, value)
