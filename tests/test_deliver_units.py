@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from advisory.deliver import Bar, Delivery, Recipient, letters, recipients, subject
+from advisory.deliver import Delivery, Recipient, letters, recipients, subject
 from advisory.inputs import load_inputs
 from advisory.models import Traveler
-from advisory.pipeline import rate_and_compose
+from advisory.pipeline import AlertBar, rate_and_compose
 from advisory.render import Renderer
 from tests.conftest import ROOT
 
@@ -27,7 +27,7 @@ def demo():
 
 def _delivery(renderer: Renderer) -> Delivery:
     return Delivery("2018-W25", ISSUED, "Travel Security", "For internal use",
-                    "desk@example.org", 14, Bar(), renderer)  # fmt: skip
+                    "desk@example.org", 14, AlertBar(), renderer)  # fmt: skip
 
 
 def test_trips_and_places(demo):
@@ -48,7 +48,7 @@ def test_trips_and_places(demo):
     narrower, _ = recipients(inputs.roster, inputs.rules, week.alerts, ISSUED.date(), 0)
     assert {r.traveler.id: r.places for r in narrower}["t-ana-torres"] == ("pe-vraem",)
     high_only, _ = recipients(
-        inputs.roster, inputs.rules, week.alerts, ISSUED.date(), 14, Bar(min_level="High")
+        inputs.roster, inputs.rules, week.alerts, ISSUED.date(), 14, AlertBar(min_level="High")
     )
     assert {r.traveler.id: r.places for r in high_only} == {
         "t-ana-torres": ("pe-vraem",), "t-lukas-berg": ("pe-vraem",),

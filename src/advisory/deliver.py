@@ -24,6 +24,7 @@ from advisory.faults import checkpoint
 from advisory.ledger import Ledger
 from advisory.mailer import Mailer, Outcome
 from advisory.models import Roster, Rules, Traveler, Trip
+from advisory.pipeline import AlertBar
 from advisory.publish import write_bytes_atomic
 from advisory.render import Renderer, alerts_page
 from advisory.timing import stage
@@ -48,32 +49,13 @@ class Recipient:
         return tuple(a.region_id for a in self.alerts)
 
 
-@dataclass(frozen=True)
-class Bar:
-    """Which places are worth an email: level or severity at or above either bar; no bar, all."""
-
-    min_level: str | None = None
-    min_severity: str | None = None
-
-    def admits(self, alert: Alert, levels: list[str], words: list[str]) -> bool:
-        if self.min_level is None and self.min_severity is None:
-            return True
-        level_ok = self.min_level is not None and levels.index(alert.level) >= levels.index(
-            self.min_level
-        )
-        severity_ok = self.min_severity is not None and words.index(alert.severity) >= words.index(
-            self.min_severity
-        )
-        return level_ok or severity_ok
-
-
 def recipients(
     roster: Roster,
     rules: Rules,
     alerts: Sequence[Alert],
     issued: dt.date,
     lookahead_days: int,
-    bar: Bar | None = None,
+    bar: AlertBar | None = None,
 ) -> tuple[list[Recipient], list[tuple[str, str]]]:
     """Travelers to write to, and (traveler id, reason) for those left out."""
     levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
@@ -161,7 +143,7 @@ class Delivery:
     classification: str
     sender: str
     lookahead_days: int
-    bar: Bar
+    bar: AlertBar
     renderer: Renderer
     bulletin_pdf: bytes = b""  # for recipients of the whole bulletin
 

@@ -44,8 +44,8 @@ class Week:
 
 @dataclass(frozen=True)
 class AlertBar:
-    """Which regions with incidents in the week get an alert: at or above either bar; no bar,
-    every one."""
+    """Which alerts clear a bar (for publishing, or for a traveler's email): level or severity
+    at or above either bar; no bar, every one."""
 
     min_level: str | None = None
     min_severity: str | None = None

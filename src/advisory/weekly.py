@@ -29,7 +29,6 @@ from advisory import program_version
 from advisory.compose import BulletinSettings
 from advisory.config import Config
 from advisory.deliver import (
-    Bar,
     Delivery,
     Report,
     recipients,
@@ -168,7 +167,7 @@ def _deliver(
         classification=settings.classification,
         sender=settings.smtp.sender,
         lookahead_days=wanted.lookahead_days,
-        bar=Bar(wanted.min_level, wanted.min_severity),
+        bar=AlertBar(wanted.min_level, wanted.min_severity),
         renderer=Renderer(config.templates),
         bulletin_pdf=bulletin_pdf,
     )
@@ -406,7 +405,7 @@ def run_flash(
         classification=settings.classification,
         sender=settings.smtp.sender,
         lookahead_days=wanted.lookahead_days,
-        bar=Bar(),
+        bar=AlertBar(),
         renderer=renderer,
     )
     assert inputs.roster is not None
