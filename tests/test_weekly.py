@@ -250,3 +250,13 @@ def _wait_for_lock(site: Path) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the first run never took the lock")
+
+
+def test_unknown_level_in_the_settings_is_bad_input(site: Path):
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text() + "delivery: {min_level: Hihg}\n")
+    result = weekly(site, "--week", WEEK)
+    assert isinstance(result, subprocess.CompletedProcess)
+    assert result.returncode == 2
+    assert "delivery.min_level: 'Hihg' is not a level" in result.stderr
+    assert not (site / "published" / WEEK).exists()

@@ -727,15 +727,18 @@ def history(
     import dataclasses
     import json
 
+    from advisory.errors import ConfigError
     from advisory.history import summarise, weekly_history
-    from advisory.pipeline import AlertBar
-    from advisory.weekly import last_full_week
+    from advisory.weekly import alert_bar, last_full_week
 
     config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
     inputs = _load(config)
     if region_id is not None:
         _known_regions(inputs, [region_id], "REGION")
-    bar = AlertBar(config.settings.alerts.min_level, config.settings.alerts.min_severity)
+    try:
+        bar = alert_bar(config, inputs)
+    except ConfigError as e:
+        _fail_with_problems(e.problems)
     found = weekly_history(inputs, until or last_full_week(now()), weeks, config.issue_time, bar)
     if region_id is not None:
         entries = found[region_id]

@@ -36,7 +36,7 @@ from advisory.deliver import (
     tell_desk,
     write_outbox,
 )
-from advisory.errors import AdvisoryError, ConfigError, Location, Problem
+from advisory.errors import AdvisoryError, ConfigError, Location, Problem, not_one_of
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
 from advisory.ledger import opened
@@ -128,7 +128,7 @@ def run_weekly(
             inputs = load_inputs(config.rules, config.incidents, config.roster if deliver else None)
         for warning in inputs.warnings:
             log.warning("%s", warning)
-        bar = _alert_bar(config, inputs)
+        bar = alert_bar(config, inputs)
         issued = issue_time(monday, config.issue_time)
         if not allow_stale:
             _check_feed(inputs, monday, config.settings.stale_after_days)
@@ -192,20 +192,25 @@ def _deliver(
         return report
 
 
-def _alert_bar(config: Config, inputs: Inputs) -> AlertBar:
-    wanted = config.settings.alerts
+def alert_bar(config: Config, inputs: Inputs) -> AlertBar:
+    """The publishing bar; both bars' level and severity names are checked against the rules
+    before anything is written."""
     problems = []
     levels, words = inputs.rules.ruleset.level_names(), inputs.rules.ruleset.severity.words
     where = Location(str(config.file) if config.file else "settings")
-    if wanted.min_level is not None and wanted.min_level not in levels:
-        problems.append(Problem(where, "alerts.min_level", f"{wanted.min_level!r} is not a level"))
-    if wanted.min_severity is not None and wanted.min_severity not in words:
-        problems.append(
-            Problem(where, "alerts.min_severity", f"{wanted.min_severity!r} is not a severity word")
-        )
+    for section, wanted in (
+        ("alerts", config.settings.alerts),
+        ("delivery", config.settings.delivery),
+    ):
+        if wanted.min_level is not None and wanted.min_level not in levels:
+            message = not_one_of(wanted.min_level, levels, "a level")
+            problems.append(Problem(where, f"{section}.min_level", message))
+        if wanted.min_severity is not None and wanted.min_severity not in words:
+            message = not_one_of(wanted.min_severity, words, "a severity word")
+            problems.append(Problem(where, f"{section}.min_severity", message))
     if problems:
         raise ConfigError(problems)
-    return AlertBar(wanted.min_level, wanted.min_severity)
+    return AlertBar(config.settings.alerts.min_level, config.settings.alerts.min_severity)
 
 
 def _check_feed(inputs: Inputs, monday: dt.date, limit: int) -> None:
