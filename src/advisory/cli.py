@@ -743,11 +743,11 @@ def history(
     if region_id is not None:
         entries = found[region_id]
         if output_format == "json":
-            click.echo(json.dumps([dataclasses.asdict(e) for e in entries], indent=2))
+            click.echo(json.dumps([dataclasses.asdict(w) for w in entries], indent=2))
             return
         click.echo(f"{'week':<9}  {'level':<10}  {'severity':<13}  issued")
-        for e in entries:
-            click.echo(f"{e.week:<9}  {e.level:<10}  {e.severity or '-':<13}  {e.issued or '-'}")
+        for w in entries:
+            click.echo(f"{w.week:<9}  {w.level:<10}  {w.severity or '-':<13}  {w.issued or '-'}")
         return
     summary = summarise(inputs, found)
     if output_format == "json":
