@@ -19,21 +19,12 @@ from dataclasses import dataclass
 import inflect
 
 from advisory.models import Incident, Rating, Region, Rules, RuleSet
+from advisory.prose import prose_date, stamp_date
 
 _words = inflect.engine()
 
 
 # --- prose ------------------------------------------------------------------------------------
-
-
-def prose_date(day: dt.date) -> str:
-    """`June 24`."""
-    return f"{day:%B} {day.day}"
-
-
-def stamp_date(day: dt.date) -> str:
-    """`26 Jun 2018`."""
-    return f"{day.day} {day:%b %Y}"
 
 
 def stamp(moment: dt.datetime) -> str:
@@ -257,7 +248,7 @@ def compose_alert(
     earlier_weeks = rating.history.incidents[start_week:-1] if start_week is not None else ()
     alerted_weeks = sum(1 for count in earlier_weeks if count)
     category = ruleset.categories[lead.category]
-    subject = category.headline or capitalized(_label(ruleset, lead.category))
+    subject = category.headline or capitalized(ruleset.label(lead.category))
     subject_line = f"{rating.country}: {subject} in {region.name} {prose_date(lead.date)}"
     headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
     series_start = in_order[0].date if in_order else lead.date
@@ -290,10 +281,6 @@ def compose_alert(
     )
 
 
-def _label(ruleset: RuleSet, category: str) -> str:
-    return ruleset.categories[category].label or category.replace("_", " ")
-
-
 def the(region: Region, *, described: bool = False) -> str:
     """`the VRAEM region`, `Lima`, `the rest of Peru`: a name that ends in a common noun
     ("VRAEM region", "northern border area") or starts in lower case takes "the"; a proper
@@ -316,7 +303,7 @@ def _summary(
 ) -> str:
     """`An armed clash in Vizcatán district on June 24, the third incident in VRAEM region
     since the beginning of June.`"""
-    what = capitalized(with_article(_label(ruleset, lead.category)))
+    what = capitalized(with_article(ruleset.label(lead.category)))
     what += f" in {place(lead)} on {prose_date(lead.date)}"
     if position > 1:
         series = f"the {ordinal(position)} incident in {the(region)} since {since(series_start)}"
@@ -326,7 +313,7 @@ def _summary(
 
 def _clause(incident: Incident, ruleset: RuleSet, *, start: bool) -> str:
     """`four people were killed during an ambush in Huancavelica region on June 7`."""
-    label = with_article(_label(ruleset, incident.category))
+    label = with_article(ruleset.label(incident.category))
     where = f"in {place(incident)} on {prose_date(incident.date)}"
     if not incident.fatalities and not incident.injuries:
         return f"{capitalized(label) if start else label} took place {where}"
@@ -444,6 +431,11 @@ def closing_week(weekly_incidents: Sequence[int], quiet_weeks: int) -> int | Non
     return last_active if weekly_incidents[last_active] and not any(tail) else None
 
 
+def most_serious_first(alerts: Sequence[Alert], words: Sequence[str]) -> list[Alert]:
+    """Alerts by severity, then level, highest first; then by region name."""
+    return sorted(alerts, key=lambda a: (-words.index(a.severity), -a.level_rank, a.region_name))
+
+
 def iso_week(period_start: dt.date, period_end: dt.date) -> str:
     """`2018-W25` when the period is an ISO week; the dates otherwise."""
     year, week, weekday = period_start.isocalendar()
@@ -462,11 +454,7 @@ def compose_bulletin(
     """The week's bulletin: summary of every region, the alerts, the incidents, the method."""
     ruleset = rules.ruleset
     first = ratings[0]
-    severity_rank = {word: i for i, word in enumerate(ruleset.severity.words)}
-    ordered = sorted(
-        alerts,
-        key=lambda a: (-severity_rank.get(a.severity, 0), -a.level_rank, a.region_name),
-    )
+    ordered = most_serious_first(alerts, ruleset.severity.words)
     summary = tuple(
         SummaryRow(
             region_id=r.region_id,
@@ -488,7 +476,7 @@ def compose_bulletin(
         AppendixRow(
             date=i.date,
             region_name=a.region_name,
-            category=_label(ruleset, i.category),
+            category=ruleset.label(i.category),
             place=place(i),
             toll=_short_toll(i),
             summary=i.summary,

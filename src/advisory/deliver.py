@@ -19,7 +19,7 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any, Literal
 
-from advisory.compose import Alert, stamp
+from advisory.compose import Alert, most_serious_first, stamp
 from advisory.faults import checkpoint
 from advisory.ledger import Ledger
 from advisory.mailer import Mailer, Outcome
@@ -60,13 +60,13 @@ def recipients(
     """Travelers to write to, and (traveler id, reason) for those left out."""
     levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
     by_region = {a.region_id: a for a in alerts if bar is None or bar.admits(a, levels, words)}
-    order = {a.region_id: n for n, a in enumerate(_most_serious_first(alerts, words))}
+    order = {a.region_id: n for n, a in enumerate(most_serious_first(alerts, words))}
     horizon = issued + dt.timedelta(days=lookahead_days)
     chosen: list[Recipient] = []
     left_out: list[tuple[str, str]] = []
     for traveler in roster.travelers:
         if traveler.receives == "bulletin":
-            chosen.append(Recipient(traveler, (), tuple(_most_serious_first(alerts, words))))
+            chosen.append(Recipient(traveler, (), tuple(most_serious_first(alerts, words))))
             continue
         trips = tuple(t for t in traveler.trips if t.start <= horizon and t.end >= issued)
         if not trips:
@@ -90,10 +90,6 @@ def recipients(
             continue
         chosen.append(Recipient(traveler, trips, tuple(found)))
     return chosen, left_out
-
-
-def _most_serious_first(alerts: Sequence[Alert], words: list[str]) -> list[Alert]:
-    return sorted(alerts, key=lambda a: (-words.index(a.severity), -a.level_rank, a.region_name))
 
 
 def subject(recipient: Recipient, week: str, *, correction: bool = False) -> str:

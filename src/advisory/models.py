@@ -150,6 +150,10 @@ class RuleSet(UserModel):
     def thresholds(self) -> list[float]:
         return [level.threshold for level in self.levels]
 
+    def label(self, category: str) -> str:
+        """A category as a noun in prose: its `label`, else its id in words."""
+        return self.categories[category].label or category.replace("_", " ")
+
 
 # --- rules/regions/*.yaml ---------------------------------------------------------------------
 

@@ -24,9 +24,10 @@ import jinja2
 from markupsafe import Markup
 
 from advisory.charts import sparkline
-from advisory.compose import Alert, Bulletin, stamp_date
+from advisory.compose import Alert, Bulletin
 from advisory.errors import RenderError, TemplateError
 from advisory.models import REASON_CODES
+from advisory.prose import stamp_date
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
@@ -150,12 +151,8 @@ class Renderer:
             raise TemplateError(f"template {template}: {e}") from e
 
     def html(self, template: str, page: AlertsPage | BulletinPage) -> str:
-        try:
-            return self.env.get_template(template).render(doc=page)
-        except jinja2.TemplateNotFound as e:
-            raise TemplateError(f"template not found: {self.templates / str(e.name)}") from e
-        except jinja2.TemplateError as e:
-            raise TemplateError(f"template {template}: {e}") from e
+        """A document template, given its typed page as `doc`."""
+        return self._render(self.env, template, {"doc": page})
 
     def pdf(
         self,

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from advisory.models import Contribution, Rating, Rules, RuleSet, SeverityWhen
+from advisory.prose import prose_date
 from advisory.rating import PERIOD_DAYS, drop_point
 
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
@@ -22,11 +23,6 @@ TREND_ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-def prose_date(day: Any) -> str:
-    """`June 7`, as the alerts write dates in running text."""
-    return f"{day:%B} {day.day}"
 
 
 def stamp(moment: Any) -> str:
@@ -184,8 +180,7 @@ def _conditions(when: SeverityWhen) -> str:
 
 
 def _contribution_line(c: Contribution, rules: Rules) -> str:
-    category = rules.ruleset.categories[c.category]
-    label = category.label or c.category.replace("_", " ")
+    label = rules.ruleset.label(c.category)
     toll = f"{c.fatalities} killed, {c.injuries} injured"
     return (
         f"{c.date}  {c.incident_id}  {label}, {toll}: {c.base_points:.2f} points × "
@@ -273,21 +268,17 @@ def _more_incidents(
     candidates = sorted(contributions, key=lambda c: (c.base_points, c.date))
     for c in candidates:
         if c.base_points * fresh >= needed:
-            return f"one more incident like the {prose_date(c.date)} {_label(c, rules)}"
+            return (
+                f"one more incident like the {prose_date(c.date)} {rules.ruleset.label(c.category)}"
+            )
     if candidates:
         biggest = max(candidates, key=lambda c: (c.base_points, c.date))
         count = math.ceil(needed / (biggest.base_points * fresh)) if biggest.base_points else 0
         if count:
-            like = f"{prose_date(biggest.date)} {_label(biggest, rules)}"
+            like = f"{prose_date(biggest.date)} {rules.ruleset.label(biggest.category)}"
             return f"{count} more incidents like the {like}"
     name, category = max(rs.categories.items(), key=lambda item: item[1].weight)
     if category.weight <= 0:
         return "no incident weighs enough"
     count = math.ceil(needed / (category.weight * fresh))
-    label = category.label or name.replace("_", " ")
-    return f"{plural(count, label)} without casualties"
-
-
-def _label(c: Contribution, rules: Rules) -> str:
-    category = rules.ruleset.categories[c.category]
-    return category.label or c.category.replace("_", " ")
+    return f"{plural(count, rs.label(name))} without casualties"
