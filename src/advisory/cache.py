@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -42,7 +43,7 @@ def cache_dir() -> Path | None:
 
 def _source_fingerprint() -> bytes:
     """The package's own source: a change to how rules are read must not hit an old entry."""
-    package = Path(__file__).resolve().parent
+    package = Path(str(resources.files("advisory")))
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())

@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 import polars as pl
 from pydantic import Field
 
+from advisory import shipped
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
 from advisory.models import Rules, UserModel
 from advisory.publish import write_text_atomic
@@ -471,6 +472,12 @@ def _twins(new: pl.DataFrame, old: pl.DataFrame, rules: Rules, km: float) -> dic
     ).fill_null(False)
     found = pairs.filter(same).sort("id", "id_old").unique("id", keep="first")
     return dict(zip(found.get_column("id"), found.get_column("id_old"), strict=True))
+
+
+def default_acled_mapping(rules_dir: Path) -> Path:
+    """The rules folder's own `acled.yaml`, else the mapping shipped with advisory."""
+    own = rules_dir / shipped.ACLED_MAPPING
+    return own if own.is_file() else shipped.rules() / shipped.ACLED_MAPPING
 
 
 def load_mapping(path: Path, rules: Rules, kind: type[AcledMapping] | type[ColumnMapping]) -> Any:

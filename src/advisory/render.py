@@ -23,6 +23,7 @@ from urllib.request import url2pathname
 import jinja2
 from markupsafe import Markup
 
+from advisory import shipped
 from advisory.charts import sparkline
 from advisory.compose import Alert, Bulletin
 from advisory.errors import RenderError, TemplateError
@@ -38,11 +39,6 @@ log = logging.getLogger("advisory")
 ACCESSIBLE = "pdf/ua-1"
 ARCHIVAL = "pdf/a-3b"
 TREND_ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
-
-
-def default_templates() -> Path:
-    """The `templates/` folder that ships beside the package's source."""
-    return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ class Renderer:
     """Renders pages to HTML and HTML to PDF, reusing one font configuration."""
 
     def __init__(self, templates: Path | None = None, *, strict: bool = False) -> None:
-        self.templates = (templates or default_templates()).resolve()
+        self.templates = (templates or shipped.templates()).resolve()
         self.strict = strict
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
