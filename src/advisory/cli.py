@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -125,7 +126,9 @@ def now() -> dt.datetime:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="advisory")
+@click.version_option(
+    None, "-V", "--version", package_name="advisory", message="%(prog)s %(version)s"
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage and its duration to stderr.")
 @click.option(
     "--config",
@@ -157,6 +160,46 @@ def _logging(level: int, log_file: Path | None = None) -> None:
     # WeasyPrint narrates every layout step at INFO; its warnings still show.
     for name in ("weasyprint", "weasyprint.progress"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--empty",
+    is_flag=True,
+    help="An incident log with only its header and a roster without travelers, not the demo's.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Into a folder that has files: add only the files it lacks; any that differ are kept.",
+)
+def init(folder: Path, empty: bool, force: bool) -> None:
+    """Create a site in FOLDER: settings, rules, incident log, roster and a README.
+
+    advisory.yaml shows every setting at its default; rules/ is the shipped rule set to edit;
+    data/ holds the demo's incident log and roster (with --empty, a log with only its header
+    and a roster without travelers). FOLDER must be new or empty, unless --force.
+    """
+    from advisory.errors import AdvisoryError
+    from advisory.site import SiteError, create_site, site_files
+
+    site = folder.expanduser().absolute()
+    try:
+        report = create_site(site, site_files(site, _program(), empty=empty), force=force)
+    except SiteError as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except (AdvisoryError, OSError) as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+    for name in report.written:
+        click.echo(f"  wrote {name}")
+    for name in report.unchanged:
+        click.echo(f"  unchanged {name}")
+    for name in report.kept:
+        click.echo(f"  kept {name}: it differs from the shipped version, which was not written")
+    click.echo(f"site ready at {site}: cd {shlex.quote(str(folder))} && advisory validate")
 
 
 @main.command()
@@ -590,7 +633,7 @@ def _import_report(run: Callable[[], Any]) -> None:
 @click.option(
     "--mapping",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Category mapping. [default: RULES/acled.yaml]",
+    help="Category mapping. [default: RULES/acled.yaml, else the one shipped with advisory]",
 )
 @incident_options
 @click.pass_context
@@ -606,7 +649,7 @@ def acled(
     incident_patterns: tuple[str, ...],
 ) -> None:
     """Import an ACLED CSV export (either column layout) into the incident log."""
-    from advisory.importer import AcledMapping, import_acled, load_mapping
+    from advisory.importer import AcledMapping, default_acled_mapping, import_acled, load_mapping
     from advisory.inputs import resolve_incident_paths
 
     config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
@@ -615,7 +658,8 @@ def acled(
     existing, _ = resolve_incident_paths(config.incidents, Path.cwd())
 
     def run() -> Any:
-        chosen = load_mapping(mapping or config.rules / "acled.yaml", inputs.rules, AcledMapping)
+        path = mapping or default_acled_mapping(config.rules)
+        chosen = load_mapping(path, inputs.rules, AcledMapping)
         return import_acled(
             source, inputs.rules, chosen, existing, target, countries=countries,
             since=since.date() if since else None, append=appending,
@@ -764,7 +808,9 @@ def history(
 
 @main.command()
 @click.argument(
-    "kind", required=False, type=click.Choice(["ruleset", "regions", "incidents", "roster"])
+    "kind",
+    required=False,
+    type=click.Choice(["ruleset", "regions", "incidents", "roster", "settings"]),
 )
 @click.option(
     "--out",
@@ -776,7 +822,7 @@ def schema(kind: str | None, out_dir: Path | None) -> None:
     """Print the JSON Schema of a file kind, or write them all with --out.
 
     Editors that understand JSON Schema (VS Code's YAML extension, JetBrains IDEs) then check
-    rule, region, incident and roster files as they are typed.
+    rule, region, incident, roster and settings files as they are typed.
     """
     from advisory.publish import write_text_atomic
     from advisory.schema import KINDS, schema_text
@@ -825,6 +871,12 @@ def _bulletin_settings(config: Config) -> Any:
 
     s = config.settings
     return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)
+
+
+def _program() -> str:
+    """The `advisory` command being run, by its full path where it has one: cron's PATH is short."""
+    script = Path(sys.executable).parent / "advisory"
+    return str(script) if script.is_file() else "advisory"
 
 
 def _progress_bar() -> Callable[[int], None] | None:

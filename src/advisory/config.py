@@ -50,9 +50,16 @@ PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file")
 class AlertSettings(UserModel):
     """Which regions get an alert: incidents in the week, and at least one of these bars."""
 
-    min_level: str | None = Field(default=None, description="Only regions at or above this level.")
+    min_level: str | None = Field(
+        default=None,
+        description="Only regions at or above this level get an alert; with neither bar, "
+        "every region with incidents in the week does.",
+        examples=["Moderate"],
+    )
     min_severity: str | None = Field(
-        default=None, description="Only alerts at or above this severity word."
+        default=None,
+        description="Or: alerts at or above this severity word, whatever the level.",
+        examples=["Warning"],
     )
 
 
@@ -62,52 +69,99 @@ class DeliverySettings(UserModel):
     lookahead_days: int = Field(
         default=14, ge=0, description="Trips starting within this many days get this week's alerts."
     )
-    min_level: str | None = Field(default=None, description="Only places at or above this level.")
+    min_level: str | None = Field(
+        default=None,
+        description="Only places at or above this level are in a traveler's email.",
+        examples=["Moderate"],
+    )
     min_severity: str | None = Field(
-        default=None, description="Only alerts at or above this severity word."
+        default=None,
+        description="Or: places whose alert is at or above this severity word.",
+        examples=["Warning"],
     )
     retry_delays: list[float] = Field(
         default_factory=lambda: [2.0, 10.0, 60.0],
         description="Seconds to wait before each new try after a temporary failure.",
     )
     rate_per_minute: int | None = Field(
-        default=None, ge=1, description="At most this many messages a minute (hosted relays)."
+        default=None,
+        ge=1,
+        description="At most this many messages a minute (hosted relays often want 30).",
+        examples=[30],
     )
     desk: str | None = Field(
-        default=None, description="Security desk address: told after a run with failures."
+        default=None,
+        description="Security desk address: told after a run with failures.",
+        examples=["security-desk@example.org"],
     )
 
 
 class SmtpSettings(UserModel):
-    host: Text = "localhost"
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str | None = None
+    """The mail relay that delivers the travelers' email."""
+
+    host: Text = Field(default="localhost", description="Mail relay.")
+    port: int = Field(default=587, ge=1, le=65535, description="Its port.")
+    security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls, tls or none."
+    )
+    username: str | None = Field(
+        default=None, description="Login name at the relay.", examples=["advisory"]
+    )
     password_env: Text = Field(
         default="ADVISORY_SMTP_PASSWORD",
-        description="Name of the environment variable that holds the password.",
+        description="Name of the environment variable that holds the password (never this file).",
     )
     sender: Text = Field(default="travel-security@example.org", description="The From address.")
-    timeout_seconds: float = Field(default=30, gt=0)
+    timeout_seconds: float = Field(default=30, gt=0, description="Per SMTP operation.")
 
 
 class Settings(UserModel):
     """Everything `advisory.yaml` can set; every field has a default that serves the demo."""
 
-    version: Literal[1] = 1
-    organisation: Text = "Travel Security"
-    title: Text = "Weekly travel-security bulletin"
-    classification: Text = "For internal use"
-    rules: Text = "rules"
-    incidents: NameList = Field(default_factory=lambda: ["data/*.csv"])
-    roster: Text = "data/travelers.yaml"
-    templates: str | None = None
-    output: Text = "output"
-    state: Text = "state"
-    log_file: str | None = None
+    version: Literal[1] = Field(default=1, description="Format version of this file.")
+    organisation: Text = Field(
+        default="Travel Security",
+        description="Shown on the bulletin's cover, in the running header and as the sender.",
+    )
+    title: Text = Field(default="Weekly travel-security bulletin", description="Bulletin title.")
+    classification: Text = Field(
+        default="For internal use", description="Classification line on every page."
+    )
+    rules: Text = Field(default="rules", description="Rules folder: scoring.yaml, regions/.")
+    incidents: NameList = Field(
+        default_factory=lambda: ["data/*.csv"],
+        description="Incident files (.csv, .yaml, .json) or glob patterns.",
+    )
+    roster: Text = Field(
+        default="data/travelers.yaml", description="Traveler roster (.yaml, or a .csv export)."
+    )
+    templates: str | None = Field(
+        default=None,
+        description="A templates folder of your own; by default the shipped templates.",
+        examples=["templates"],
+    )
+    output: Text = Field(
+        default="output", description="Where documents, published weeks and outboxes go."
+    )
+    state: Text = Field(
+        default="state",
+        description="Where the delivery ledger lives: keep it, and apart from output.",
+    )
+    log_file: str | None = Field(
+        default=None,
+        description="The weekly run also logs here (created readable by its owner only).",
+        examples=["logs/advisory.log"],
+    )
     timezone: Text = Field(default="UTC", description="Zone of the bulletin's local issue time.")
-    issue_time: Text = Field(default="06:00", description="Weekly issue time, HH:MM in UTC.")
-    stale_after_days: int = Field(default=8, ge=1)
+    issue_time: Text = Field(
+        default="06:00", description="Weekly issue time, HH:MM in UTC, the Monday after the week."
+    )
+    stale_after_days: int = Field(
+        default=8,
+        ge=1,
+        description="The weekly run stops when the newest incident is older than this at the "
+        "week's end.",
+    )
     send: bool = Field(default=False, description="Whether the weekly run emails travelers.")
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from advisory.config import Settings
 from advisory.models import IncidentFile, RegionFile, Roster, RuleSet
 
 #: File kind -> (model, title, which files it describes).
@@ -15,6 +16,7 @@ KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "regions": (RegionFile, "advisory region file", "rules/regions/*.yaml"),
     "incidents": (IncidentFile, "advisory incident file", "incident files in YAML or JSON"),
     "roster": (Roster, "advisory traveler roster", "data/travelers.yaml"),
+    "settings": (Settings, "advisory settings", "advisory.yaml"),
 }
 
 

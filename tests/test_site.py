@@ -1,0 +1,176 @@
+"""`advisory init`: a new site that works at once, refusals that write nothing, --force that
+overwrites nothing; the settings file it writes; `--version`."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import yaml
+
+from advisory.config import Settings, load_config
+from advisory.importer import default_acled_mapping
+from advisory.site import create_site, settings_file_text, site_files
+from tests.conftest import ROOT, run_advisory
+
+SITE_FILES = [
+    ".gitignore", "README.md", "advisory.yaml", "data/incidents.csv", "data/travelers.yaml",
+    "rules/acled.yaml", "rules/regions/peru.yaml", "rules/schema/incidents.schema.json",
+    "rules/schema/regions.schema.json", "rules/schema/roster.schema.json",
+    "rules/schema/ruleset.schema.json", "rules/schema/settings.schema.json",
+    "rules/scoring.yaml",
+]  # fmt: skip
+
+
+def files_below(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_init_makes_a_site_that_validates(tmp_path: Path):
+    result = run_advisory("init", "mysite", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "mysite"
+    assert sorted(files_below(site)) == SITE_FILES
+    assert [line.split()[-1] for line in result.stdout.splitlines()[:-1]] == SITE_FILES
+    assert result.stdout.splitlines()[-1] == f"site ready at {site}: cd mysite && advisory validate"
+    # The shipped rules and the demo, as they are in the repository.
+    assert (site / "rules/scoring.yaml").read_bytes() == (ROOT / "rules/scoring.yaml").read_bytes()
+    assert (site / "data/incidents.csv").read_bytes() == (ROOT / "data/incidents.csv").read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+    checked = run_advisory("validate", cwd=site)
+    assert checked.returncode == 0, checked.stderr
+    assert "incidents: 53 in 1 file" in checked.stdout
+    assert "roster: 6 travelers" in checked.stdout
+
+
+def test_init_empty_gives_a_site_that_validates(tmp_path: Path):
+    result = run_advisory("init", "--empty", str(tmp_path / "new" / "site"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "new" / "site"
+    header = (site / "data/incidents.csv").read_text()
+    assert header == (ROOT / "data/incidents.csv").read_text().splitlines(keepends=True)[0]
+    assert yaml.safe_load((site / "data/travelers.yaml").read_text()) == {
+        "version": 1,
+        "travelers": [],
+    }
+    readme = (site / "README.md").read_text()
+    assert "2018-W25" not in readme  # no demo to try
+    checked = run_advisory("validate", cwd=site)
+    assert checked.returncode == 0, checked.stderr
+    assert "incidents: none in 1 file" in checked.stdout and "roster: 0 travelers" in checked.stdout
+
+
+def test_init_refuses_a_folder_with_files(tmp_path: Path):
+    site = tmp_path / "mysite"
+    site.mkdir()
+    (site / "notes.txt").write_text("ours\n")
+    before = files_below(tmp_path)
+    result = run_advisory("init", str(site), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"advisory: {site} is not empty (notes.txt); nothing was written. "
+        "Give --force to add only the files it lacks\n"
+    )
+    assert files_below(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mysite"]
+
+
+def test_init_refuses_a_file(tmp_path: Path):
+    (tmp_path / "taken").write_text("x")
+    result = run_advisory("init", "taken", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "taken exists and is not a folder; nothing was written" in result.stderr
+    assert (tmp_path / "taken").read_text() == "x"
+
+
+def test_init_into_an_empty_folder(tmp_path: Path):
+    (tmp_path / "site").mkdir()
+    result = run_advisory("init", "site", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(files_below(tmp_path / "site")) == SITE_FILES
+
+
+def test_force_adds_what_is_missing_and_overwrites_nothing(tmp_path: Path):
+    site = tmp_path / "site"
+    assert run_advisory("init", str(site), cwd=tmp_path).returncode == 0
+    edited = (site / "rules/scoring.yaml").read_text().replace("window_days: 30", "window_days: 21")
+    (site / "rules/scoring.yaml").write_text(edited)
+    (site / "data/travelers.yaml").unlink()
+    (site / "ours.txt").write_text("ours\n")
+
+    result = run_advisory("init", "--force", str(site), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  wrote data/travelers.yaml" in lines
+    assert (
+        "  kept rules/scoring.yaml: it differs from the shipped version, which was not written"
+        in lines
+    )
+    assert "  unchanged advisory.yaml" in lines
+    assert sum(line.startswith("  wrote ") for line in lines) == 1
+    assert (site / "rules/scoring.yaml").read_text() == edited
+    assert (site / "ours.txt").read_text() == "ours\n"
+    assert (site / "data/travelers.yaml").read_bytes() == (
+        ROOT / "data/travelers.yaml"
+    ).read_bytes()
+
+
+def test_create_site_writes_exactly_the_files(tmp_path: Path):
+    files = site_files(tmp_path / "s", "/opt/advisory/bin/advisory", empty=False)
+    report = create_site(tmp_path / "s", files)
+    assert report.written == list(files) and not report.kept and not report.unchanged
+    assert files_below(tmp_path / "s") == files
+    readme = files["README.md"].decode()
+    assert (
+        f"/opt/advisory/bin/advisory --config {tmp_path / 's' / 'advisory.yaml'} weekly" in readme
+    )
+    # Same inputs, same bytes.
+    assert site_files(tmp_path / "s", "/opt/advisory/bin/advisory", empty=False) == files
+
+
+def test_settings_file_is_the_defaults_and_names_every_setting(tmp_path: Path):
+    text = settings_file_text()
+    (tmp_path / "advisory.yaml").write_text(text)
+    config = load_config(tmp_path / "advisory.yaml", environ={}, cwd=tmp_path)
+    assert config.settings == Settings()
+    for name, info in Settings.model_fields.items():
+        assert re.search(rf"^#?{name}:", text, re.MULTILINE), name
+        section = info.annotation
+        for inner in getattr(section, "model_fields", {}):
+            assert re.search(rf"^  #{inner}:", text, re.MULTILINE), f"{name}.{inner}"
+
+
+def test_settings_file_turned_on_line_by_line_is_valid(tmp_path: Path):
+    """Removing every `#` in front of a setting gives a file that loads: the defaults, and the
+    examples where a setting has no default."""
+    on = re.sub(r"^(\s*)#(?=[a-z_]+:)", r"\1", settings_file_text(), flags=re.MULTILINE)
+    (tmp_path / "advisory.yaml").write_text(on)
+    settings = load_config(tmp_path / "advisory.yaml", environ={}, cwd=tmp_path).settings
+    assert settings.issue_time == "06:00"
+    assert settings.incidents == ["data/*.csv"]
+    assert settings.alerts.min_level == "Moderate"
+    assert settings.smtp.username == "advisory"
+    assert settings.delivery.retry_delays == [2.0, 10.0, 60.0]
+
+
+def test_acled_mapping_defaults_to_the_sites_then_the_shipped_one(tmp_path: Path):
+    (tmp_path / "rules").mkdir()
+    shipped_mapping = default_acled_mapping(tmp_path / "rules")
+    assert shipped_mapping.name == "acled.yaml"
+    assert shipped_mapping.read_bytes() == (ROOT / "rules/acled.yaml").read_bytes()
+    (tmp_path / "rules" / "acled.yaml").write_text("version: 1\n")
+    assert default_acled_mapping(tmp_path / "rules") == tmp_path / "rules" / "acled.yaml"
+
+
+def test_version(tmp_path: Path):
+    for flag in ("--version", "-V"):
+        result = run_advisory(flag, cwd=tmp_path)
+        assert result.returncode == 0
+        assert result.stdout == f"advisory {version('advisory')}\n"
