@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from advisory.compose import BulletinSettings
 from advisory.inputs import load_inputs
-from advisory.pipeline import bulletin_of, rate_and_compose
-from advisory.render import Renderer, alerts_page, bulletin_page
+from advisory.rendering.renderer import Renderer, alerts_page, bulletin_page
+from advisory.writing.compose import BulletinSettings
+from advisory.writing.plan import bulletin_of, rate_and_compose
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from advisory import cache
-from advisory.sources import rules as rules_module
-from advisory.sources.rules import read_rules
+from advisory.inputs import cache
+from advisory.inputs import rules as rules_module
+from advisory.inputs.rules import read_rules
 from tests.conftest import ROOT
 
 

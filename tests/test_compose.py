@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from advisory.compose import (
+from advisory.inputs import load_inputs
+from advisory.writing.compose import (
     joined,
     number,
     ordinal,
@@ -15,8 +16,7 @@ from advisory.compose import (
     stamp,
     toll,
 )
-from advisory.inputs import load_inputs
-from advisory.pipeline import rate_and_compose
+from advisory.writing.plan import rate_and_compose
 from tests.conftest import ROOT
 
 

@@ -310,7 +310,7 @@ def test_flash_then_the_weekly_run_sends_an_update(site: Path, smtp):
 def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):
     import datetime as dt
 
-    from advisory.ledger import opened
+    from advisory.delivery.ledger import opened
 
     assert send(site, "--send", "--dry-run").returncode == 0
     assert send(site, "--send").returncode == 0
@@ -329,7 +329,7 @@ def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):
 def test_rate_limit_spaces_the_messages(smtp):
     """With 600 a minute, each message after the first waits until 0.1 s after the one before."""
     from advisory.config import SmtpSettings
-    from advisory.mailer import Mailer
+    from advisory.delivery.mailer import Mailer
 
     controller, handler = smtp
     waits: list[float] = []

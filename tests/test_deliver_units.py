@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from advisory.deliver import Delivery, Recipient, letters, recipients, subject
+from advisory.delivery.letters import Delivery, Recipient, letters, recipients, subject
 from advisory.inputs import load_inputs
 from advisory.models import Traveler
-from advisory.pipeline import AlertBar, rate_and_compose
-from advisory.render import Renderer
+from advisory.rendering.renderer import Renderer
+from advisory.writing.plan import AlertBar, rate_and_compose
 from tests.conftest import ROOT
 
 ISSUED = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from advisory.compose import BulletinSettings
 from advisory.inputs import load_inputs
-from advisory.pipeline import bulletin_of, rate_and_compose
-from advisory.render import Renderer, bulletin_page
+from advisory.rendering.renderer import Renderer, bulletin_page
+from advisory.writing.compose import BulletinSettings
+from advisory.writing.plan import bulletin_of, rate_and_compose
 from tests.conftest import ROOT, run_advisory
 
 ISSUED = "2018-06-25T06:00Z"

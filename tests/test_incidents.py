@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisory.sources.incidents import MAX_REPORTS, read_incidents
+from advisory.inputs.incidents import MAX_REPORTS, read_incidents
 
 HEADER = "id,date,country,admin1,category,summary,sources"
 CATEGORIES = ["crime", "protest"]

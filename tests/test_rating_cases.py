@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from advisory.inputs.incidents import read_incidents
+from advisory.inputs.rules import check_ruleset
 from advisory.models import Rating, Region, Rules, RuleSet
 from advisory.rating import rate
-from advisory.sources.incidents import read_incidents
-from advisory.sources.rules import check_ruleset
 from tests.conftest import ROOT
 
 CASES = sorted((ROOT / "tests" / "cases" / "rating").glob("*.yaml"))

@@ -10,9 +10,9 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from advisory.inputs.incidents import SCHEMA, IncidentLog
 from advisory.models import Rules
 from advisory.rating import _weekly_table, rate, step_level
-from advisory.sources.incidents import SCHEMA, IncidentLog
 from tests.test_rating_cases import BASE_RULES, COUNTRY, case_rules
 
 REGIONS = [

@@ -6,8 +6,8 @@ from typing import Any
 
 import polars as pl
 
+from advisory.inputs.regions import assign_regions, normalize
 from advisory.models import Region, Rules, RuleSet
-from advisory.regions import assign_regions, normalize
 
 
 def _rules(*regions: dict[str, Any], country: str = "Peru") -> Rules:

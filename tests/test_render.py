@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from advisory.errors import RenderError
-from advisory.render import Renderer, css_string
+from advisory.rendering.renderer import Renderer, css_string
 from tests.conftest import ROOT, run_advisory
 from tests.golden_documents import GOLDEN, documents
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advisory.sources.roster import read_roster
-from advisory.sources.rules import Vocabulary, read_rules
+from advisory.inputs.roster import read_roster
+from advisory.inputs.rules import Vocabulary, read_rules
 from tests.conftest import ROOT
 
 

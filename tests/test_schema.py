@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from advisory.schema import KINDS, json_schema, schema_text
-from advisory.sources.incidents import read_incidents
+from advisory.inputs.incidents import read_incidents
+from advisory.inputs.schema import KINDS, json_schema, schema_text
 from tests.conftest import ROOT, run_advisory
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from advisory.inputs.yamlfile import field_name, load_yaml, validate_model
 from advisory.models import Roster
-from advisory.sources.yamlfile import field_name, load_yaml, validate_model
 
 
 def _doc(tmp_path: Path, text: str):

@@ -21,8 +21,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from advisory.errors import ConfigError, Location, Problem, display_path
+from advisory.inputs.yamlfile import YamlDocument, describe, field_name, load_yaml
 from advisory.models import NameList, Text, UserModel
-from advisory.sources.yamlfile import YamlDocument, describe, field_name, load_yaml
 
 CONFIG_FILE = "advisory.yaml"
 

@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from advisory.inputs.incidents import IncidentLog
+from advisory.inputs.regions import assign_regions
 from advisory.models import (
     REASON_CODES,
     Contribution,
@@ -39,8 +41,6 @@ from advisory.models import (
     RuleSet,
     SeverityRule,
 )
-from advisory.regions import assign_regions
-from advisory.sources.incidents import IncidentLog
 
 PERIOD_DAYS = 7
 SCORE_DIGITS = 9

@@ -24,11 +24,11 @@ import jinja2
 from markupsafe import Markup
 
 from advisory import shipped
-from advisory.charts import sparkline
-from advisory.compose import Alert, Bulletin
 from advisory.errors import RenderError, TemplateError
 from advisory.models import REASON_CODES
-from advisory.prose import stamp_date
+from advisory.writing.charts import sparkline
+from advisory.writing.compose import Alert, Bulletin
+from advisory.writing.prose import stamp_date
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from advisory.models import Contribution, Rating, Rules, RuleSet, SeverityWhen
-from advisory.prose import prose_date
 from advisory.rating import PERIOD_DAYS, drop_point
+from advisory.writing.prose import prose_date
 
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
 JSON_FORMAT = 1

@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass
 
 from advisory.inputs import Inputs
-from advisory.pipeline import AlertBar, rate_and_compose
+from advisory.writing.plan import AlertBar, rate_and_compose
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,9 +26,9 @@ import polars as pl
 from filelock import FileLock, Timeout
 
 from advisory import program_version
-from advisory.compose import BulletinSettings
 from advisory.config import Config
-from advisory.deliver import (
+from advisory.delivery.ledger import opened
+from advisory.delivery.letters import (
     Delivery,
     Report,
     recipients,
@@ -36,17 +36,17 @@ from advisory.deliver import (
     tell_desk,
     write_outbox,
 )
+from advisory.delivery.mailer import Mailer
 from advisory.errors import AdvisoryError, ConfigError, Location, Problem, not_one_of
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
-from advisory.ledger import opened
-from advisory.mailer import Mailer
 from advisory.models import Roster
-from advisory.pipeline import AlertBar, Week, bulletin_of, rate_and_compose
-from advisory.publish import write_bytes_atomic
-from advisory.render import Renderer, alerts_page, bulletin_page
-from advisory.report import json_bytes
+from advisory.publishing.atomic import write_bytes_atomic
+from advisory.rendering.renderer import Renderer, alerts_page, bulletin_page
+from advisory.reports.ratings import json_bytes
 from advisory.timing import stage
+from advisory.writing.compose import BulletinSettings
+from advisory.writing.plan import AlertBar, Week, bulletin_of, rate_and_compose
 
 log = logging.getLogger("advisory")
 LOCK_FILE = ".advisory-weekly.lock"

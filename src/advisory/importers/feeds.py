@@ -25,11 +25,11 @@ from pydantic import Field
 
 from advisory import shipped
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
+from advisory.inputs.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
+from advisory.inputs.regions import assign_regions, normalize, normalize_expr
+from advisory.inputs.yamlfile import load_yaml, validate_model
 from advisory.models import Rules, UserModel
-from advisory.publish import write_text_atomic
-from advisory.regions import assign_regions, normalize, normalize_expr
-from advisory.sources.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
-from advisory.sources.yamlfile import load_yaml, validate_model
+from advisory.publishing.atomic import write_text_atomic
 
 #: Columns both ACLED layouts share, which the import reads.
 ACLED_CORE = (
@@ -414,7 +414,7 @@ def _finish(
 
 
 def _check(frame: pl.DataFrame, table: Table, rules: Rules, lines: dict[str, str]) -> list[Problem]:
-    from advisory.sources.incidents import check_columns
+    from advisory.inputs.incidents import check_columns
 
     ids = frame.get_column("id").to_list()
 

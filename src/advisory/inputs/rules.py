@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisory import cache
 from advisory.errors import Location, Problem, RulesError, display_path, not_one_of
+from advisory.inputs import cache
+from advisory.inputs.yamlfile import YamlDocument, load_yaml, validate_model
 from advisory.models import RegionFile, Rules, RuleSet
-from advisory.sources.yamlfile import YamlDocument, load_yaml, validate_model
 
 SCORING_FILE = "scoring.yaml"
 REGIONS_DIR = "regions"

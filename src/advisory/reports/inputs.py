@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from advisory.inputs import Inputs
-from advisory.report import plural
+from advisory.reports.ratings import plural
 
 
 def describe_inputs(inputs: Inputs) -> list[str]:

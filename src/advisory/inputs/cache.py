@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from advisory.models import Rules
-from advisory.publish import write_bytes_atomic
+from advisory.publishing.atomic import write_bytes_atomic
 
 log = logging.getLogger("advisory")
 _FORMAT = b"advisory rules cache 1"

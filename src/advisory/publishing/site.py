@@ -26,7 +26,7 @@ from pydantic.fields import FieldInfo
 from advisory import shipped
 from advisory.config import CONFIG_FILE, ENVIRONMENT, Settings
 from advisory.errors import AdvisoryError
-from advisory.publish import write_bytes_atomic
+from advisory.publishing.atomic import write_bytes_atomic
 
 INCIDENTS = "data/incidents.csv"
 ROSTER = "data/travelers.yaml"
@@ -59,7 +59,7 @@ def site_files(site: Path, program: str, *, empty: bool) -> dict[str, bytes]:
     crontab and systemd examples. With `empty`, the incident log has only its header and the
     roster no travelers; otherwise they are the demo's.
     """
-    from advisory.sources.incidents import COLUMNS
+    from advisory.inputs.incidents import COLUMNS
 
     rules = shipped.rules()
     files: dict[str, bytes] = {CONFIG_FILE: settings_file_text().encode()}

@@ -182,7 +182,7 @@ def init(folder: Path, empty: bool, force: bool) -> None:
     and a roster without travelers). FOLDER must be new or empty, unless --force.
     """
     from advisory.errors import AdvisoryError
-    from advisory.site import SiteError, create_site, site_files
+    from advisory.publishing.site import SiteError, create_site, site_files
 
     site = folder.expanduser().absolute()
     try:
@@ -217,7 +217,7 @@ def validate(
     Problems are printed as `path:line:col: field: message`. Exit status 0 when the inputs are
     good (warnings allowed), 2 when any error was found.
     """
-    from advisory.summary import describe_inputs
+    from advisory.reports.inputs import describe_inputs
 
     config = _config(ctx, rules=rules_dir, incidents=incident_patterns, roster=roster_path)
     inputs = _load(config, roster=True)
@@ -261,8 +261,8 @@ def rate(
     the window (window_days) before it. --explain shows, per region, the incidents counted,
     the rule lines that decided the level, and what would change it.
     """
-    from advisory import report
     from advisory.rating import rate as rate_regions
+    from advisory.reports import ratings as report
     from advisory.timing import stage
 
     inputs = _load(_config(ctx, rules=rules_dir, incidents=incident_patterns))
@@ -312,8 +312,8 @@ def alert(
     A region gets an alert when it had incidents in that week. Files are named
     REGION-DATE.html and .pdf.
     """
-    from advisory.pipeline import rate_and_compose, write_alerts
-    from advisory.render import Renderer
+    from advisory.rendering.renderer import Renderer
+    from advisory.writing.plan import rate_and_compose, write_alerts
 
     chosen = _formats(formats)
     if not region_ids and not every_region:
@@ -376,9 +376,9 @@ def bulletin(
     With --week, the bulletin is issued the Monday after the week at the configured hour
     (06:00 UTC); without --week or --as-of, it covers the last full week.
     """
-    from advisory.pipeline import bulletin_of, rate_and_compose, write_bulletin
-    from advisory.render import Renderer
-    from advisory.weekly import issue_time, last_full_week
+    from advisory.publishing.week import issue_time, last_full_week
+    from advisory.rendering.renderer import Renderer
+    from advisory.writing.plan import bulletin_of, rate_and_compose, write_bulletin
 
     chosen = _formats(formats)
     if week is not None and as_of is not None:
@@ -453,7 +453,7 @@ def weekly(
     0 published or unchanged, 1 failed, 2 bad input (nothing written), 75 locked.
     """
     from advisory.errors import AdvisoryError, InputError
-    from advisory.weekly import Locked, last_full_week, run_weekly
+    from advisory.publishing.week import Locked, last_full_week, run_weekly
 
     if week is not None and as_of is not None:
         raise click.UsageError("give --week or --as-of, not both")
@@ -520,7 +520,7 @@ def flash(
     update, not as news.
     """
     from advisory.errors import AdvisoryError, InputError
-    from advisory.weekly import run_flash
+    from advisory.publishing.week import run_flash
 
     if dry_run and not send:
         raise click.UsageError("--dry-run goes with --send")
@@ -565,7 +565,7 @@ def purge(ctx: click.Context, older_than: str) -> None:
     """Remove old delivery records and outboxes: itineraries are personal data."""
     import shutil
 
-    from advisory.ledger import opened
+    from advisory.delivery.ledger import opened
 
     text = older_than.strip().lower().removesuffix("d")
     if not text.isdigit():
@@ -649,7 +649,12 @@ def acled(
     incident_patterns: tuple[str, ...],
 ) -> None:
     """Import an ACLED CSV export (either column layout) into the incident log."""
-    from advisory.importer import AcledMapping, default_acled_mapping, import_acled, load_mapping
+    from advisory.importers.feeds import (
+        AcledMapping,
+        default_acled_mapping,
+        import_acled,
+        load_mapping,
+    )
     from advisory.inputs import resolve_incident_paths
 
     config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
@@ -699,7 +704,7 @@ def csv_import(
     incident_patterns: tuple[str, ...],
 ) -> None:
     """Import an analyst's own spreadsheet export (CSV), its columns named by --map."""
-    from advisory.importer import ColumnMapping, import_mapped, load_mapping
+    from advisory.importers.feeds import ColumnMapping, import_mapped, load_mapping
     from advisory.inputs import resolve_incident_paths
 
     config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
@@ -719,7 +724,7 @@ def csv_import(
 @click.pass_context
 def deliveries(ctx: click.Context, week_label: str | None) -> None:
     """List what the weekly run sent, failed to send or skipped, and why."""
-    from advisory.ledger import opened
+    from advisory.delivery.ledger import opened
 
     config = _config(ctx)
     path = config.state / "ledger.sqlite"
@@ -772,8 +777,8 @@ def history(
     import json
 
     from advisory.errors import ConfigError
-    from advisory.history import summarise, weekly_history
-    from advisory.weekly import alert_bar, last_full_week
+    from advisory.publishing.week import alert_bar, last_full_week
+    from advisory.reports.history import summarise, weekly_history
 
     config = _config(ctx, rules=rules_dir, incidents=incident_patterns)
     inputs = _load(config)
@@ -824,8 +829,8 @@ def schema(kind: str | None, out_dir: Path | None) -> None:
     Editors that understand JSON Schema (VS Code's YAML extension, JetBrains IDEs) then check
     rule, region, incident, roster and settings files as they are typed.
     """
-    from advisory.publish import write_text_atomic
-    from advisory.schema import KINDS, schema_text
+    from advisory.inputs.schema import KINDS, schema_text
+    from advisory.publishing.atomic import write_text_atomic
 
     if out_dir is None:
         if kind is None:
@@ -867,7 +872,7 @@ def _load(config: Config, *, roster: bool = False) -> Inputs:
 
 
 def _bulletin_settings(config: Config) -> Any:
-    from advisory.compose import BulletinSettings
+    from advisory.writing.compose import BulletinSettings
 
     s = config.settings
     return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)

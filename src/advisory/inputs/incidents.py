@@ -26,8 +26,8 @@ from advisory.errors import (
     display_path,
     not_one_of,
 )
+from advisory.inputs.yamlfile import field_name, load_yaml, unknown_field
 from advisory.models import Incident
-from advisory.sources.yamlfile import field_name, load_yaml, unknown_field
 
 REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
 OPTIONAL = ("admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries")

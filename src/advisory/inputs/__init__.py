@@ -11,11 +11,11 @@ from pathlib import Path
 import polars as pl
 
 from advisory.errors import InputError, Location, Problem, display_path
+from advisory.inputs.incidents import IncidentLog, check_files, read_files, unmatched_warnings
+from advisory.inputs.regions import assign_regions
+from advisory.inputs.roster import read_roster
+from advisory.inputs.rules import read_rules
 from advisory.models import Roster, Rules
-from advisory.regions import assign_regions
-from advisory.sources.incidents import IncidentLog, check_files, read_files, unmatched_warnings
-from advisory.sources.roster import read_roster
-from advisory.sources.rules import read_rules
 from advisory.timing import stage
 
 DEFAULT_RULES = "rules"

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import polars as pl
 
-from advisory.compose import (
+from advisory.inputs import Inputs
+from advisory.models import Incident, Rating
+from advisory.publishing.atomic import write_bytes_atomic
+from advisory.rating import rate
+from advisory.rendering.renderer import ARCHIVAL, Renderer, alerts_page, bulletin_page
+from advisory.reports.ratings import json_bytes
+from advisory.timing import stage
+from advisory.writing.compose import (
     Alert,
     Bulletin,
     BulletinSettings,
@@ -23,13 +30,6 @@ from advisory.compose import (
     compose_closing,
     series_window,
 )
-from advisory.inputs import Inputs
-from advisory.models import Incident, Rating
-from advisory.publish import write_bytes_atomic
-from advisory.rating import rate
-from advisory.render import ARCHIVAL, Renderer, alerts_page, bulletin_page
-from advisory.report import json_bytes
-from advisory.timing import stage
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisory.errors import Location, Problem, RosterError, display_path, not_one_of
-from advisory.models import Roster, Traveler
-from advisory.sources.rules import Vocabulary
-from advisory.sources.yamlfile import (
+from advisory.inputs.rules import Vocabulary
+from advisory.inputs.yamlfile import (
     YamlDocument,
     describe,
     field_name,
     load_yaml,
     validate_model,
 )
+from advisory.models import Roster, Traveler
 
 
 def load_roster(path: Path, vocabulary: Vocabulary | None) -> Roster:

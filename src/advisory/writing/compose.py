@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import inflect
 
 from advisory.models import Incident, Rating, Region, Rules, RuleSet
-from advisory.prose import prose_date, stamp_date
+from advisory.writing.prose import prose_date, stamp_date
 
 _words = inflect.engine()
 

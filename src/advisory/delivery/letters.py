@@ -19,15 +19,15 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any, Literal
 
-from advisory.compose import Alert, most_serious_first, stamp
+from advisory.delivery.ledger import Ledger
+from advisory.delivery.mailer import Mailer, Outcome
 from advisory.faults import checkpoint
-from advisory.ledger import Ledger
-from advisory.mailer import Mailer, Outcome
 from advisory.models import Roster, Rules, Traveler, Trip
-from advisory.pipeline import AlertBar
-from advisory.publish import write_bytes_atomic
-from advisory.render import Renderer, alerts_page
+from advisory.publishing.atomic import write_bytes_atomic
+from advisory.rendering.renderer import Renderer, alerts_page
 from advisory.timing import stage
+from advisory.writing.compose import Alert, most_serious_first, stamp
+from advisory.writing.plan import AlertBar
 
 log = logging.getLogger("advisory")
 

@@ -1,0 +1,130 @@
+"""Moments, ISO weeks, the issue time and every way the program writes or reads a date or time.
+
+Nothing here reads the clock: the CLI reads it once and passes the moment down. Every moment
+is timezone-aware and, unless a zone is named, in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+DAY = dt.timedelta(days=1)
+WEEK = dt.timedelta(days=7)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """`2018-06-26` (midnight UTC), `2018-06-26T11:35Z` or with an offset; no zone means UTC.
+
+    Raises `ValueError` for anything else.
+    """
+    moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def parse_day(text: str) -> dt.date:
+    """`2018-06-26`. Raises `ValueError` for anything else."""
+    return dt.date.fromisoformat(text.strip())
+
+
+def parse_week(label: str) -> dt.date:
+    """`2018-W25` (any case) -> Monday 18 June 2018. Raises `ValueError` for anything else."""
+    year, sep, number = label.strip().upper().partition("-W")
+    if not sep or not year.isdigit() or not number.isdigit():
+        raise ValueError(f"{label!r} is not an ISO week such as 2018-W25")
+    return dt.date.fromisocalendar(int(year), int(number), 1)
+
+
+def parse_time_of_day(text: str) -> dt.time:
+    """`06:00`. Raises `ValueError` for anything else."""
+    return dt.time.fromisoformat(text.strip())
+
+
+# --- weeks and moments ------------------------------------------------------------------------
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_label(day: dt.date) -> str:
+    """`2018-W25`: the ISO week that holds `day`."""
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def week_end(monday: dt.date) -> dt.date:
+    """The Sunday that ends the week."""
+    return monday + dt.timedelta(days=6)
+
+
+def issue_time(monday: dt.date, at: dt.time) -> dt.datetime:
+    """The week's issue time: the Monday after it, at `at` UTC."""
+    return dt.datetime.combine(monday + WEEK, at, tzinfo=dt.UTC)
+
+
+def last_full_week(moment: dt.datetime) -> dt.date:
+    """Monday of the last full ISO week before `moment`."""
+    return monday_of(moment.astimezone(dt.UTC).date()) - WEEK
+
+
+def end_of_day(moment: dt.datetime) -> dt.datetime:
+    """Midnight UTC at the end of the moment's (UTC) day, so that the whole day counts."""
+    return dt.datetime.combine(moment.astimezone(dt.UTC).date() + DAY, dt.time(), tzinfo=dt.UTC)
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """`2018-W25` when the period is an ISO week; its dates otherwise."""
+    if start.weekday() == 0 and (end - start).days == 6:
+        return week_label(start)
+    return f"{stamp_date(start)} to {stamp_date(end)}"
+
+
+def period_slug(start: dt.date, end: dt.date) -> str:
+    """`2018-W25`, or `2018-06-19_2018-06-25`: a period in a file name."""
+    if start.weekday() == 0 and (end - start).days == 6:
+        return week_label(start)
+    return f"{start.isoformat()}_{end.isoformat()}"
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def iso_timestamp(moment: dt.datetime) -> str:
+    """`2018-06-25T06:00:00Z`: machine-readable, always UTC (manifests, PDF metadata, ledger)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def prose_date(day: dt.date) -> str:
+    """`June 24`, in running text."""
+    return f"{day:%B} {day.day}"
+
+
+def stamp_date(day: dt.date) -> str:
+    """`26 Jun 2018`, in stamps."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def stamp(moment: dt.datetime) -> str:
+    """`26 Jun 2018 | 11:35 AM UTC`: an alert's issue stamp, always UTC."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{stamp_date(utc.date())} | {utc:%I:%M %p} UTC"
+
+
+def local_stamp(moment: dt.datetime, zone: str) -> str:
+    """`25 Jun 2018 | 01:00 AM America/Lima`; the UTC stamp when the zone is UTC."""
+    if zone == "UTC":
+        return stamp(moment)
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{stamp_date(local.date())} | {local:%I:%M %p} {zone}"
+
+
+def table_stamp(moment: dt.datetime) -> str:
+    """`26 Jun 2018 11:35 UTC`: a moment in a plain-text table."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{stamp_date(utc.date())} {utc:%H:%M} UTC"
