@@ -137,7 +137,7 @@ def write_alert_batch(target: Path, regions: int = 200, seed: int = 11) -> str:
 
 def write_acled(target: Path, rows: int = 200_000, seed: int = 3) -> None:
     """A synthetic export in ACLED's current layout: Peru's demo provinces, two years."""
-    from advisory.importers.feeds import ACLED_LAYOUTS
+    from advisory.importers.acled import ACLED_LAYOUTS
 
     columns = ACLED_LAYOUTS["ACLED API (current layout)"]
     rng = random.Random(seed)

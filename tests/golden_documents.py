@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from advisory.inputs import load_inputs
-from advisory.rendering.renderer import Renderer, alerts_page, bulletin_page
+from advisory.rendering.renderer import Renderer
+from advisory.writing.bar import AlertBar
 from advisory.writing.compose import BulletinSettings
-from advisory.writing.plan import bulletin_of, rate_and_compose
+from advisory.writing.plan import Want, plan
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -22,18 +23,14 @@ ISSUED = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)  # the Monday after 2018-W25
 def documents() -> dict[str, str]:
     """File name -> HTML of the demo VRAEM alert and the demo bulletin of 2018-W25."""
     inputs = load_inputs(ROOT / "rules", [str(ROOT / "data" / "*.csv")], None)
-    week = rate_and_compose(inputs, ISSUED)
-    settings = BulletinSettings()
+    want = Want(
+        alerts=("pe-vraem",),
+        alert_name="alert-{region}-2018-W25",
+        bulletin_name="bulletin-{period}",
+    )
+    planned = plan(inputs, ISSUED, AlertBar(), BulletinSettings(), want)
     renderer = Renderer()
-    vraem = [a for a in week.alerts if a.region_id == "pe-vraem"]
-    alert = alerts_page(vraem, settings.organisation, settings.classification, ISSUED)
-    bulletin = bulletin_of(inputs, week, settings)
-    return {
-        "alert-pe-vraem-2018-W25.html": renderer.html("alerts.html.j2", alert),
-        "bulletin-2018-W25.html": renderer.html(
-            "bulletin.html.j2", bulletin_page(bulletin, inputs.rules.ruleset.window_days)
-        ),
-    }
+    return {f"{d.name}.html": renderer.html(d.template, {"doc": d.page}) for d in planned.documents}
 
 
 if __name__ == "__main__":

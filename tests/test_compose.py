@@ -6,17 +6,11 @@ import datetime as dt
 
 import pytest
 
+from advisory.calendar import stamp
 from advisory.inputs import load_inputs
-from advisory.writing.compose import (
-    joined,
-    number,
-    ordinal,
-    series_start_week,
-    since,
-    stamp,
-    toll,
-)
-from advisory.writing.plan import rate_and_compose
+from advisory.writing.compose import series_start_week
+from advisory.writing.plan import compose_week
+from advisory.writing.prose import joined, number, ordinal, since, toll
 from tests.conftest import ROOT
 
 
@@ -26,7 +20,7 @@ def demo():
 
 
 def test_vraem_alert_of_june_26_2018(demo):
-    week = rate_and_compose(demo, dt.datetime(2018, 6, 26, 12, tzinfo=dt.UTC))
+    week = compose_week(demo, dt.datetime(2018, 6, 26, 12, tzinfo=dt.UTC))
     alert = next(a for a in week.alerts if a.region_id == "pe-vraem")
     region = demo.rules.region("pe-vraem")
 
@@ -59,14 +53,14 @@ def test_vraem_alert_of_june_26_2018(demo):
 def test_update_numbers_follow_the_iso_weeks(demo):
     """Issued the Monday after the week of June 24: alerts in the weeks of June 7 and June 11
     began the series, so this is update 2, as in the source alert."""
-    week = rate_and_compose(demo, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
+    week = compose_week(demo, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
     alert = next(a for a in week.alerts if a.region_id == "pe-vraem")
     assert alert.headline == "Peru: Clashes with armed group in VRAEM region June 24 /update 2"
     assert "third such incident" in alert.event[1]
 
 
 def test_first_alert_of_a_series_has_no_update(demo):
-    week = rate_and_compose(demo, dt.datetime(2023, 3, 27, 6, tzinfo=dt.UTC))
+    week = compose_week(demo, dt.datetime(2023, 3, 27, 6, tzinfo=dt.UTC))
     alert = next(a for a in week.alerts if a.region_id == "pe-vraem")
     assert alert.headline == "Peru: Ambush on security forces in VRAEM region March 25"
     assert alert.severity == "Critical"
@@ -75,7 +69,7 @@ def test_first_alert_of_a_series_has_no_update(demo):
 
 
 def test_regions_without_incidents_in_the_week_get_no_alert(demo):
-    week = rate_and_compose(demo, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
+    week = compose_week(demo, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
     assert "pe-rest" not in {a.region_id for a in week.alerts}
 
 
@@ -128,7 +122,7 @@ def test_stamp_is_utc():
 
 def test_closing_update_when_a_series_ends(demo):
     """Two quiet weeks after June 24 end the VRAEM series: the bulletin says so."""
-    week = rate_and_compose(demo, dt.datetime(2018, 7, 9, 6, tzinfo=dt.UTC))  # after 2018-W27
+    week = compose_week(demo, dt.datetime(2018, 7, 9, 6, tzinfo=dt.UTC))  # after 2018-W27
     [closing] = [c for c in week.closings if c.region_id == "pe-vraem"]
     assert closing.text == (
         "No further incidents have been reported in the VRAEM region since June 24; "

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 
 import pytest
 
-from advisory.delivery.letters import Delivery, Recipient, letters, recipients, subject
+from advisory.delivery.letters import Sender, letters, subject
+from advisory.delivery.recipients import Recipient, recipients
 from advisory.inputs import load_inputs
-from advisory.models import Traveler
+from advisory.models import Roster, Traveler, Trip
+from advisory.rendering.pool import render
 from advisory.rendering.renderer import Renderer
-from advisory.writing.plan import AlertBar, rate_and_compose
+from advisory.writing.bar import AlertBar
+from advisory.writing.compose import BulletinSettings
+from advisory.writing.plan import LETTERS, Letters, Want, compose_week, plan
 from tests.conftest import ROOT
 
 ISSUED = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)
@@ -22,12 +27,7 @@ def demo():
     inputs = load_inputs(
         ROOT / "rules", [str(ROOT / "data" / "*.csv")], ROOT / "data" / "travelers.yaml"
     )
-    return inputs, rate_and_compose(inputs, ISSUED)
-
-
-def _delivery(renderer: Renderer) -> Delivery:
-    return Delivery("2018-W25", ISSUED, "Travel Security", "For internal use",
-                    "desk@example.org", 14, AlertBar(), renderer)  # fmt: skip
+    return inputs, compose_week(inputs, ISSUED)
 
 
 def test_trips_and_places(demo):
@@ -70,27 +70,45 @@ def test_subject(demo):
 
 
 def test_one_pdf_per_distinct_set_of_places(demo, monkeypatch: pytest.MonkeyPatch):
-    """1,000 travelers over 20 distinct sets of places: exactly 20 PDF renders."""
-    _, week = demo
-    base = week.alerts[0]
-    alerts = [dataclasses.replace(base, region_id=f"r-{n:02d}", region_name=f"Region {n}")
-              for n in range(20)]  # fmt: skip
-    sets = [tuple(alerts[n : n + 1 + n % 3]) for n in range(20)]
-    assert len({tuple(a.region_id for a in s) for s in sets}) == 20
-    chosen = [
-        Recipient(Traveler(id=f"t-{n:04d}", name=f"Traveler {n}", email=f"t{n}@example.org"),
-                  (), sets[n % 20])
+    """1,000 travelers over every set of the week's four alerting regions: one PDF per set,
+    and a set of one region shares the PDF of that region's published alert."""
+    inputs, week = demo
+    regions = sorted(a.region_id for a in week.alerts)
+    sets = [s for n in range(1, 5) for s in itertools.combinations(regions, n)]
+    assert len(sets) == 15
+    travelers = [
+        Traveler(
+            id=f"t-{n:04d}", name=f"Traveler {n}", email=f"t{n}@example.org",
+            trips=[Trip(destination=r, start=dt.date(2018, 6, 20), end=dt.date(2018, 7, 5))
+                   for r in sets[n % 15]],
+        )
         for n in range(1000)
     ]  # fmt: skip
+    crowd = dataclasses.replace(inputs, roster=Roster(version=1, travelers=travelers))
+    want = Want(
+        alerts="all", alert_name="alerts/{region}", bulletin_name="bulletin",
+        letters=Letters(14, AlertBar()),
+    )  # fmt: skip
+    planned = plan(crowd, ISSUED, AlertBar(), BulletinSettings(), want)
+    assert len(planned.recipients) == 1000
+    assert len(set(planned.letter_pdfs.values())) == 15
+    letter_documents = [d.name for d in planned.documents if d.name.startswith(LETTERS)]
+    assert len(letter_documents) == 11  # the four single regions use their alerts' PDFs
+    assert planned.letter_pdfs[("pe-vraem",)] == "alerts/pe-vraem"
+
     renders: list[str] = []
 
     def counted(self: Renderer, html: str, **options: object) -> bytes:
         renders.append(html)
-        return b"%PDF-1.7 counted"
+        return f"%PDF-1.7 {len(renders)}".encode()
 
     monkeypatch.setattr(Renderer, "pdf", counted)
-    built, rendered = letters(_delivery(Renderer()), chosen)
+    renderer = Renderer()
+    outputs = {o.name: o.data for o in render(planned.documents, renderer, 1) if o.suffix == "pdf"}
+    assert len(renders) == 1 + 4 + 11  # the bulletin, the alerts, the other letters
+    pdfs = {places: outputs[name] for places, name in planned.letter_pdfs.items()}
+    sender = Sender("2018-W25", ISSUED, "Travel Security", "For internal use", "desk@example.org")
+    built = letters(sender, planned.recipients, pdfs, renderer)
     assert len(built) == 1000
-    assert rendered == 20
-    assert len(renders) == 20
+    assert len({letter.pdf for letter in built}) == 15
     assert len({letter.content_hash for letter in built}) == 1000  # names differ in the body

@@ -13,9 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from advisory.inputs import load_inputs
-from advisory.rendering.renderer import Renderer, bulletin_page
+from advisory.rendering.renderer import Renderer
+from advisory.writing.bar import AlertBar
 from advisory.writing.compose import BulletinSettings
-from advisory.writing.plan import bulletin_of, rate_and_compose
+from advisory.writing.plan import Want, plan
 from tests.conftest import ROOT, run_advisory
 
 ISSUED = "2018-06-25T06:00Z"
@@ -107,9 +108,10 @@ def test_long_and_right_to_left_text_stay_on_the_page(tmp_path: Path, listener):
     port, _ = listener
     workspace = _workspace(tmp_path, port)
     inputs = load_inputs(workspace / "rules", [str(workspace / "data" / "*.csv")], None)
-    week = rate_and_compose(inputs, dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC))
-    bulletin = bulletin_of(inputs, week, BulletinSettings())
-    html = Renderer().html("bulletin.html.j2", bulletin_page(bulletin, 30))
+    issued = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)
+    want = Want(bulletin_name="bulletin")
+    (document,) = plan(inputs, issued, AlertBar(), BulletinSettings(), want).documents
+    html = Renderer().html(document.template, {"doc": document.page})
 
     from weasyprint import HTML
 

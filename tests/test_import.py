@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from advisory.importers.feeds import ACLED_LAYOUTS
+from advisory.importers.acled import ACLED_LAYOUTS
 from tests.conftest import ROOT, run_advisory
 
 OLD, NEW = ACLED_LAYOUTS

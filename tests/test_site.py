@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from advisory.config import Settings, load_config
-from advisory.importers.feeds import default_acled_mapping
+from advisory.importers.acled import default_acled_mapping
 from advisory.publishing.site import create_site, settings_file_text, site_files
 from tests.conftest import ROOT, run_advisory
 

@@ -27,6 +27,8 @@ REASON_CODES: dict[str, str] = {
     "O": "other",
 }
 ReasonCode = Literal["C", "T", "U", "K", "N", "H", "E", "O"]
+#: How a level's trend since last week is shown in tables.
+TREND_ARROWS: dict[str, str] = {"up": "↑", "down": "↓", "steady": "→"}
 
 
 def _as_list(value: Any) -> Any:

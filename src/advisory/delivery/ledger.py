@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from advisory.calendar import iso_timestamp
+
 Status = Literal["sending", "sent", "failed", "skipped"]
 
 _SCHEMA = """
@@ -91,7 +93,7 @@ class Ledger:
             "ON CONFLICT (week, traveler, content_hash) DO UPDATE SET status = excluded.status, "
             "detail = excluded.detail, attempts = excluded.attempts, "
             "updated_at = excluded.updated_at",
-            (week, traveler, content_hash, status, detail, attempts, _stamp(when)),
+            (week, traveler, content_hash, status, detail, attempts, iso_timestamp(when)),
         )
 
     def rows(self, week: str | None = None) -> list[Row]:
@@ -108,7 +110,9 @@ class Ledger:
 
     def purge(self, before: dt.datetime) -> int:
         """Remove rows last updated before `before`; returns how many."""
-        cursor = self.db.execute("DELETE FROM deliveries WHERE updated_at < ?", (_stamp(before),))
+        cursor = self.db.execute(
+            "DELETE FROM deliveries WHERE updated_at < ?", (iso_timestamp(before),)
+        )
         return cursor.rowcount
 
 
@@ -119,10 +123,6 @@ def opened(path: Path) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _private_folder(folder: Path) -> None:

@@ -11,24 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import mimetypes
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 import jinja2
 from markupsafe import Markup
 
 from advisory import shipped
 from advisory.errors import RenderError, TemplateError
-from advisory.models import REASON_CODES
-from advisory.writing.charts import sparkline
-from advisory.writing.compose import Alert, Bulletin
-from advisory.writing.prose import stamp_date
+from advisory.rendering.fetcher import TemplatesOnly
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
@@ -38,100 +31,32 @@ log = logging.getLogger("advisory")
 #: PDF variants: tagged and accessible by default; archival with the data attached on request.
 ACCESSIBLE = "pdf/ua-1"
 ARCHIVAL = "pdf/a-3b"
-TREND_ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
-
-
-@dataclass(frozen=True)
-class AlertsPage:
-    """Context of `alerts.html.j2`: one or more alerts as one document."""
-
-    title: str
-    organisation: str
-    classification: str
-    issued: dt.datetime
-    alerts: Sequence[Alert]
-    lang: str = "en"
-    reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
-
-    @property
-    def issued_iso(self) -> str:
-        return self.issued.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class BulletinPage:
-    """Context of `bulletin.html.j2`."""
-
-    bulletin: Bulletin
-    window_days: int
-    weeks: int
-    sparklines: Mapping[str, Markup]
-    lang: str = "en"
-    arrows: Mapping[str, str] = field(default_factory=lambda: dict(TREND_ARROWS))
-    reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
-
-    @property
-    def title(self) -> str:
-        b = self.bulletin
-        return f"{b.title} — {b.week}"
-
-    @property
-    def issued_iso(self) -> str:
-        return self.bulletin.issued.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    @property
-    def period(self) -> str:
-        b = self.bulletin
-        return f"{stamp_date(b.period_start)} to {stamp_date(b.period_end)}"
-
-
-def alerts_page(
-    alerts: Sequence[Alert], organisation: str, classification: str, issued: dt.datetime
-) -> AlertsPage:
-    if len(alerts) == 1:
-        title = alerts[0].headline
-    else:
-        title = f"Travel-security alerts, {stamp_date(issued.date())}"
-    return AlertsPage(title, organisation, classification, issued, tuple(alerts))
-
-
-def bulletin_page(bulletin: Bulletin, window_days: int) -> BulletinPage:
-    colors = [color for _, _, color in bulletin.levels]
-    sparklines = {
-        row.region_id: sparkline(row.levels, len(colors), colors) for row in bulletin.summary
-    }
-    weeks = len(bulletin.summary[0].levels) if bulletin.summary else 0
-    return BulletinPage(bulletin, window_days, weeks, sparklines)
 
 
 class Renderer:
-    """Renders pages to HTML and HTML to PDF, reusing one font configuration."""
+    """Renders templates to HTML or text, and HTML to PDF, reusing one font configuration."""
 
     def __init__(self, templates: Path | None = None, *, strict: bool = False) -> None:
         self.templates = (templates or shipped.templates()).resolve()
         self.strict = strict
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self.env = self._environment(autoescape=True)
         self.env.filters["reason"] = lambda code, names: f"{names.get(code, code)} ({code})"
         self.env.filters["css_string"] = css_string
-        self.text_env = jinja2.Environment(
+        self.text_env = self._environment(autoescape=False)  # plain text: nothing is markup
+        self._fonts: FontConfiguration | None = None
+
+    def _environment(self, *, autoescape: bool) -> jinja2.Environment:
+        return jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
-            autoescape=False,  # plain text: nothing is markup
+            autoescape=autoescape,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._fonts: FontConfiguration | None = None
 
-    def html_of(self, template: str, context: Mapping[str, Any]) -> str:
-        """An autoescaped template with a context of named values (emails)."""
+    def html(self, template: str, context: Mapping[str, Any]) -> str:
+        """An autoescaped template: documents get their typed page as `doc`."""
         return self._render(self.env, template, context)
 
     def text(self, template: str, context: Mapping[str, Any]) -> str:
@@ -145,10 +70,6 @@ class Renderer:
             raise TemplateError(f"template not found: {self.templates / str(e.name)}") from e
         except jinja2.TemplateError as e:
             raise TemplateError(f"template {template}: {e}") from e
-
-    def html(self, template: str, page: AlertsPage | BulletinPage) -> str:
-        """A document template, given its typed page as `doc`."""
-        return self._render(self.env, template, {"doc": page})
 
     def pdf(
         self,
@@ -218,27 +139,3 @@ def collected_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-
-
-class _Refused(ValueError):
-    pass
-
-
-def TemplatesOnly(root: Path) -> Any:
-    """A WeasyPrint URL fetcher that serves files of `root` and refuses everything else."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class Fetcher(URLFetcher):  # type: ignore[misc]
-        """Serves the templates folder's files; any other URL is refused with a warning."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parsed = urlparse(url)
-            if parsed.scheme != "file":
-                raise _Refused(f"refused to fetch {url!r}: only files of the templates folder")
-            path = Path(url2pathname(parsed.path)).resolve()
-            if root != path.parent and root not in path.parents:
-                raise _Refused(f"refused to fetch {url!r}: outside the templates folder")
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
-
-    return Fetcher(fail_on_errors=False)

@@ -6,12 +6,16 @@ and how many alerts travelers would have received.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass
 
+from advisory.calendar import issue_time, week_label
 from advisory.inputs import Inputs
-from advisory.writing.plan import AlertBar, rate_and_compose
+from advisory.writing.bar import AlertBar
+from advisory.writing.plan import compose_week
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +48,9 @@ def weekly_history(
     found: dict[str, list[WeekEntry]] = {r.id: [] for r in inputs.rules.regions}
     for back in range(weeks - 1, -1, -1):
         monday = last_monday - dt.timedelta(weeks=back)
-        issued = dt.datetime.combine(monday + dt.timedelta(days=7), at, tzinfo=dt.UTC)
-        week = rate_and_compose(inputs, issued, bar)
+        week = compose_week(inputs, issue_time(monday, at), bar)
         alerts = {a.region_id: a for a in week.alerts}
         closed = {c.region_id for c in week.closings}
-        year, number, _ = monday.isocalendar()
         for rating in week.ratings:
             alert = alerts.get(rating.region_id)
             if alert is not None:
@@ -57,7 +59,7 @@ def weekly_history(
                 issued_as = "closing" if rating.region_id in closed else ""
             found[rating.region_id].append(
                 WeekEntry(
-                    f"{year}-W{number:02d}",
+                    week_label(monday),
                     rating.level,
                     rating.severity if alert else None,
                     issued_as,
@@ -84,3 +86,27 @@ def summarise(inputs: Inputs, history: dict[str, list[WeekEntry]]) -> list[Regio
             )
         )
     return out
+
+
+def week_table(entries: list[WeekEntry]) -> list[str]:
+    """One line per week: level, severity and what was issued."""
+    lines = [f"{'week':<9}  {'level':<10}  {'severity':<13}  issued"]
+    for w in entries:
+        lines.append(f"{w.week:<9}  {w.level:<10}  {w.severity or '-':<13}  {w.issued or '-'}")
+    return lines
+
+
+def summary_table(summary: list[RegionSummary]) -> list[str]:
+    """One line per region: level changes, alerts, updates, closings, the highest level."""
+    width = max((len(s.region_id) for s in summary), default=6)
+    lines = [f"{'region':<{width}}  changes  alerts  updates  closings  highest"]
+    for s in summary:
+        lines.append(
+            f"{s.region_id:<{width}}  {s.level_changes:>7}  {s.alerts:>6}  {s.updates:>7}  "
+            f"{s.closings:>8}  {s.highest_level}"
+        )
+    return lines
+
+
+def as_json(rows: list[WeekEntry] | list[RegionSummary]) -> str:
+    return json.dumps([dataclasses.asdict(row) for row in rows], indent=2)

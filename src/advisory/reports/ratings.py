@@ -8,26 +8,19 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import TypeAdapter
 
-from advisory.models import Contribution, Rating, Rules, RuleSet, SeverityWhen
+from advisory.calendar import prose_date, table_stamp
+from advisory.models import TREND_ARROWS, Contribution, Rating, Rules, RuleSet, SeverityWhen
 from advisory.rating import PERIOD_DAYS, drop_point
-from advisory.writing.prose import prose_date
 
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
 JSON_FORMAT = 1
-TREND_ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-def stamp(moment: Any) -> str:
-    """`26 Jun 2018 00:00 UTC`."""
-    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
 
 
 def table(ratings: Sequence[Rating]) -> str:
@@ -143,7 +136,7 @@ def explain(rating: Rating, rules: Rules) -> str:
     lines = [
         f"{rating.region_name} ({rating.region_id}), {rating.country}: "
         f"{rating.level} ({rating.level_rank} of {rating.level_count}){reasons}",
-        f"  as of {stamp(rating.as_of)}; window {rating.window_start} to {rating.period_end} "
+        f"  as of {table_stamp(rating.as_of)}; window {rating.window_start} to {rating.period_end} "
         f"({rs.window_days} days), {decay}",
     ]
     if rating.contributions:

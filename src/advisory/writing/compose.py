@@ -12,93 +12,22 @@ Everything here is pure: ratings, rules and incidents in, `Alert` and `Bulletin`
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import inflect
-
+from advisory.calendar import local_stamp, period_label, prose_date, stamp
 from advisory.models import Incident, Rating, Region, Rules, RuleSet
-from advisory.writing.prose import prose_date, stamp_date
-
-_words = inflect.engine()
-
-
-# --- prose ------------------------------------------------------------------------------------
-
-
-def stamp(moment: dt.datetime) -> str:
-    """`26 Jun 2018 | 11:35 AM UTC`: always UTC."""
-    utc = moment.astimezone(dt.UTC)
-    return f"{stamp_date(utc.date())} | {utc:%I:%M %p} UTC"
-
-
-def number(count: int, *, start: bool = False) -> str:
-    """A count as a writer puts it: words under ten, and always at the start of a sentence."""
-    if start or count < 10:
-        text = str(_words.number_to_words(str(count)))
-        return text[0].upper() + text[1:] if start else text
-    return str(count)
-
-
-def ordinal(count: int) -> str:
-    """`third`."""
-    return str(_words.number_to_words(_words.ordinal(str(count))))
-
-
-def counted(count: int, noun: str, *, start: bool = False) -> str:
-    """`1 incident`, `3 incidents` (digits: for figures in tables and summaries)."""
-    word = noun if count == 1 else str(_words.plural_noun(noun))
-    return f"{count} {word}" if not start else f"{number(count, start=True)} {word}"
-
-
-def joined(items: Sequence[str]) -> str:
-    """`a, b and c`: lists end with "and", as the house style writes them."""
-    return str(_words.join(list(items), final_sep="")) if items else ""
-
-
-def with_article(noun: str) -> str:
-    """`an ambush`, `a protest`."""
-    return str(_words.a(noun))
-
-
-def capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def since(day: dt.date) -> str:
-    """`the beginning of June`, `mid-June`, `late June`: when a series started."""
-    if day.day <= 10:
-        return f"the beginning of {day:%B}"
-    if day.day <= 20:
-        return f"mid-{day:%B}"
-    return f"late {day:%B}"
-
-
-def toll(fatalities: int, injuries: int, *, start: bool = False) -> str:
-    """`four people were killed and six wounded`, `one person was wounded`, ..."""
-
-    def people(count: int, first: bool) -> str:
-        noun = "person was" if count == 1 else "people were"
-        return f"{number(count, start=first)} {noun}"
-
-    if fatalities and injuries:
-        return f"{people(fatalities, start)} killed and {number(injuries)} wounded"
-    if fatalities:
-        return f"{people(fatalities, start)} killed"
-    if injuries:
-        return f"{people(injuries, start)} wounded"
-    return "No casualties were reported" if start else "no casualties were reported"
-
-
-def place(incident: Incident) -> str:
-    """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`."""
-    if incident.location:
-        return incident.location
-    if incident.admin2:
-        return f"{incident.admin2} ({incident.admin1})"
-    return incident.admin1
-
+from advisory.writing.prose import (
+    capitalized,
+    counted,
+    joined,
+    number,
+    ordinal,
+    place,
+    since,
+    toll,
+    with_article,
+)
 
 # --- the models -------------------------------------------------------------------------------
 
@@ -390,14 +319,6 @@ class BulletinSettings:
     timezone: str = "UTC"
 
 
-def local_stamp(moment: dt.datetime, zone: str) -> str:
-    """`25 Jun 2018 | 01:00 AM America/Lima`; the UTC stamp when the zone is UTC."""
-    if zone == "UTC":
-        return stamp(moment)
-    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{stamp_date(local.date())} | {local:%I:%M %p} {zone}"
-
-
 def compose_closing(rating: Rating, rules: Rules, last_incident: dt.date) -> Closing:
     """`No further incidents have been reported in Puno since May 14; the level was lowered to
     Low.`"""
@@ -434,14 +355,6 @@ def closing_week(weekly_incidents: Sequence[int], quiet_weeks: int) -> int | Non
 def most_serious_first(alerts: Sequence[Alert], words: Sequence[str]) -> list[Alert]:
     """Alerts by severity, then level, highest first; then by region name."""
     return sorted(alerts, key=lambda a: (-words.index(a.severity), -a.level_rank, a.region_name))
-
-
-def iso_week(period_start: dt.date, period_end: dt.date) -> str:
-    """`2018-W25` when the period is an ISO week; the dates otherwise."""
-    year, week, weekday = period_start.isocalendar()
-    if weekday == 1 and (period_end - period_start).days == 6:
-        return f"{year}-W{week:02d}"
-    return f"{stamp_date(period_start)} to {stamp_date(period_end)}"
 
 
 def compose_bulletin(
@@ -489,7 +402,7 @@ def compose_bulletin(
         organisation=settings.organisation,
         title=settings.title,
         classification=settings.classification,
-        week=iso_week(first.period_start, first.period_end),
+        week=period_label(first.period_start, first.period_end),
         period_start=first.period_start,
         period_end=first.period_end,
         issued=first.as_of,

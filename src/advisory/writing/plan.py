@@ -1,24 +1,30 @@
-"""The stages in order for the commands that write documents: load, rate, compose, render."""
+"""The plan of a run: the week composed, and the documents to render with their names.
+
+Every command asks `plan()` for its documents — the alerts named or all of them, the bulletin,
+one combined alert document for a flash, the PDFs of the travelers' letters — and hands the plan
+to the renderer (rendering/pool.py). One function of (inputs, moment, alert bar, settings), so
+the bulletin of `advisory bulletin --week W` is the one `advisory weekly` published for W.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 import polars as pl
 
+from advisory.calendar import period_slug
+from advisory.delivery.recipients import Recipient, recipients
 from advisory.inputs import Inputs
 from advisory.models import Incident, Rating
-from advisory.publishing.atomic import write_bytes_atomic
 from advisory.rating import rate
-from advisory.rendering.renderer import ARCHIVAL, Renderer, alerts_page, bulletin_page
+from advisory.rendering.renderer import ACCESSIBLE, ARCHIVAL
 from advisory.reports.ratings import json_bytes
 from advisory.timing import stage
+from advisory.writing.bar import AlertBar
 from advisory.writing.compose import (
     Alert,
     Bulletin,
@@ -30,41 +36,28 @@ from advisory.writing.compose import (
     compose_closing,
     series_window,
 )
+from advisory.writing.pages import AlertsPage, Page, alerts_page, bulletin_page
+
+ALERTS_TEMPLATE = "alerts.html.j2"
+BULLETIN_TEMPLATE = "bulletin.html.j2"
+#: Letter PDFs are named `letters/N` in a plan; they go to delivery, not to a folder.
+LETTERS = "letters/"
 
 
 @dataclass(frozen=True)
 class Week:
-    """What a run reports on: the ratings as of a moment, the alerts of their week, and the
-    series that ended with it."""
+    """What a run reports on: the ratings as of a moment, the alerts of their week that clear
+    the bar, those composed that do not, and the series that ended with the week."""
 
     ratings: list[Rating]
     alerts: list[Alert]
     closings: list[Closing]
+    below_bar: list[Alert] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class AlertBar:
-    """Which alerts clear a bar (for publishing, or for a traveler's email): level or severity
-    at or above either bar; no bar, every one."""
-
-    min_level: str | None = None
-    min_severity: str | None = None
-
-    def admits(self, alert: Alert, levels: list[str], words: list[str]) -> bool:
-        if self.min_level is None and self.min_severity is None:
-            return True
-        by_level = self.min_level is not None and levels.index(alert.level) >= levels.index(
-            self.min_level
-        )
-        by_severity = self.min_severity is not None and words.index(alert.severity) >= words.index(
-            self.min_severity
-        )
-        return by_level or by_severity
-
-
-def rate_and_compose(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
-    """Rate every region at `as_of`, compose an alert for each with incidents in the week
-    (that clears `bar`), and a closing update for each whose series ended this week."""
+def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
+    """Rate every region at `as_of`, compose an alert for each with incidents in the week, keep
+    those that clear `bar`, and a closing update for each whose series ended this week."""
     rules = inputs.rules
     with stage("rate"):
         ratings = rate(inputs.incidents, rules, as_of, inputs.placements)
@@ -84,22 +77,21 @@ def rate_and_compose(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = 
         series = incidents_by_region(inputs, windows)
         last_weeks = incidents_by_region(inputs, ended)
         levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
-        alerts = []
-        closings = []
+        alerts: list[Alert] = []
+        below: list[Alert] = []
+        closings: list[Closing] = []
         for rating in ratings:
             if rating.region_id in windows:
                 points = {c.incident_id: c.points for c in rating.contributions}
                 alert = compose_alert(rating, rules, series.get(rating.region_id, []), points)
-                if alert is not None and (bar is None or bar.admits(alert, levels, words)):
-                    alerts.append(alert)
+                if alert is None:
+                    continue
+                cleared = bar is None or bar.admits(alert, levels, words)
+                (alerts if cleared else below).append(alert)
             elif last_weeks.get(rating.region_id):
                 last = max(i.date for i in last_weeks[rating.region_id])
                 closings.append(compose_closing(rating, rules, last))
-    return Week(ratings, alerts, closings)
-
-
-def bulletin_of(inputs: Inputs, week: Week, settings: BulletinSettings) -> Bulletin:
-    return compose_bulletin(week.ratings, week.alerts, inputs.rules, settings, week.closings)
+    return Week(ratings, alerts, closings, below)
 
 
 def incidents_by_region(
@@ -132,103 +124,152 @@ def incidents_by_region(
     return dict(found)
 
 
-# --- rendering and writing --------------------------------------------------------------------
-
-_worker: Renderer | None = None
+# --- documents --------------------------------------------------------------------------------
 
 
-def _start_worker(templates: Path, strict: bool) -> None:
-    global _worker
-    _worker = Renderer(templates, strict=strict)
+@dataclass(frozen=True)
+class Document:
+    """One document to render: `name` is its path in the sink, without the suffix."""
+
+    name: str
+    template: str
+    page: Page
+    formats: tuple[str, ...] = ("html", "pdf")
+    variant: str = ACCESSIBLE
+    attachments: tuple[tuple[str, bytes], ...] = ()
+    moment: dt.datetime | None = None  # the attachments' dates
 
 
-def _render_in_worker(html: str) -> bytes:
-    assert _worker is not None
-    return _worker.pdf(html)
+@dataclass(frozen=True)
+class Letters:
+    """Which travelers get a letter, and from which week's alerts."""
+
+    lookahead_days: int
+    bar: AlertBar  # the places a letter holds (delivery.min_level / min_severity)
+    whole_bulletin: bool = True  # roster entries with `receives: bulletin` get the bulletin
 
 
-def render_pdfs(renderer: Renderer, pages: Sequence[str], jobs: int) -> Iterator[bytes]:
-    """PDFs of `pages`, in order, each as soon as it is ready, so that a batch is written as
-    it goes and memory stays flat. With more than one job, worker processes each keep one
-    renderer (and its font configuration) for all the pages they are given."""
-    if jobs <= 1 or len(pages) <= 1:
-        yield from (renderer.pdf(html) for html in pages)
-        return
-    # Forked workers start at once; they render only and never touch polars' thread pool.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(pages)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(renderer.templates, renderer.strict),
-    ) as pool:
-        chunk = max(1, min(8, len(pages) // (jobs * 4)))
-        yield from pool.map(_render_in_worker, pages, chunksize=chunk)
+@dataclass(frozen=True)
+class Want:
+    """Which documents a command wants, and how they are named.
+
+    `alerts` is "all" (every alert that clears the bar) or the regions named, which are written
+    even below the bar. `alert_name` and `bulletin_name` are formats with `{region}`, `{date}`
+    (the issue date) and `{period}`. `combined` names one document holding the chosen alerts.
+    """
+
+    alerts: Literal["all"] | tuple[str, ...] = ()
+    alert_name: str = "{region}-{date}"
+    combined: str | None = None
+    bulletin_name: str | None = None
+    archival: bool = False
+    letters: Letters | None = None
+    formats: tuple[str, ...] = ("html", "pdf")
 
 
-def write_alerts(
-    alerts: Sequence[Alert],
-    out: Path,
-    formats: Sequence[str],
-    renderer: Renderer,
-    settings: BulletinSettings,
-    jobs: int = 1,
-) -> list[Path]:
-    """One HTML and/or PDF file per alert, named `<region-id>-<as-of date>`, written atomically."""
-    written: list[Path] = []
-    pages = [
-        renderer.html(
-            "alerts.html.j2",
-            alerts_page([a], settings.organisation, settings.classification, a.issued),
-        )
-        for a in alerts
-    ]
-    names = [f"{a.region_id}-{a.issued:%Y-%m-%d}" for a in alerts]
-    if "html" in formats:
-        for name, html in zip(names, pages, strict=True):
-            written.append(_write(out / f"{name}.html", html.encode()))
-    if "pdf" in formats:
-        with stage(f"render and write {len(pages)} PDF"):
-            for name, pdf in zip(names, render_pdfs(renderer, pages, jobs), strict=True):
-                written.append(_write(out / f"{name}.pdf", pdf))
-    return written
+@dataclass(frozen=True)
+class Plan:
+    week: Week
+    documents: tuple[Document, ...]
+    bulletin: Bulletin | None = None
+    recipients: tuple[Recipient, ...] = ()
+    left_out: tuple[tuple[str, str], ...] = ()
+    #: A recipient's places -> the name of the document that is their letter's PDF.
+    letter_pdfs: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
-def write_bulletin(
-    bulletin: Bulletin,
-    inputs: Inputs,
-    ratings: Sequence[Rating],
-    out: Path,
-    formats: Sequence[str],
-    renderer: Renderer,
-    archival: bool = False,
-) -> list[Path]:
-    """The bulletin as HTML and/or PDF, named after its week; archival PDFs carry the ratings."""
-    written: list[Path] = []
-    page = bulletin_page(bulletin, inputs.rules.ruleset.window_days)
-    html = renderer.html("bulletin.html.j2", page)
-    name = "bulletin-" + (
-        bulletin.week if "-W" in bulletin.week else f"{bulletin.period_start}_{bulletin.period_end}"
+def plan(
+    inputs: Inputs, as_of: dt.datetime, bar: AlertBar, settings: BulletinSettings, want: Want
+) -> Plan:
+    """Compose the week at `as_of` and name the documents `want` asks for."""
+    week = compose_week(inputs, as_of, bar)
+    notes: list[str] = []
+    chosen = _chosen_alerts(week, want.alerts, bar, notes)
+    issued = as_of
+    documents: list[Document] = []
+    if want.combined is not None and chosen:
+        page = alerts_page(chosen, settings.organisation, settings.classification, issued)
+        documents.append(Document(want.combined, ALERTS_TEMPLATE, page, want.formats))
+    elif want.combined is None:
+        for alert in chosen:
+            page = alerts_page([alert], settings.organisation, settings.classification, issued)
+            name = want.alert_name.format(region=alert.region_id, date=issued.date())
+            documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats))
+    bulletin = None
+    if want.bulletin_name is not None:
+        rules = inputs.rules
+        bulletin = compose_bulletin(week.ratings, week.alerts, rules, settings, week.closings)
+        documents.insert(0, _bulletin_document(inputs, week, bulletin, want))
+    if want.letters is None:
+        return Plan(week, tuple(documents), bulletin, notes=tuple(notes))
+    assert inputs.roster is not None, "letters need the roster"
+    letters = want.letters
+    found, left_out = recipients(
+        inputs.roster,
+        inputs.rules,
+        chosen if want.combined is not None else week.alerts,
+        issued.date(),
+        letters.lookahead_days,
+        letters.bar,
+        whole_bulletin=letters.whole_bulletin and bulletin is not None,
     )
-    if "html" in formats:
-        written.append(_write(out / f"{name}.html", html.encode()))
-    if "pdf" in formats:
-        with stage("render bulletin PDF"):
-            if archival:
-                data = json_bytes(ratings, inputs.rules)
-                pdf = renderer.pdf(
-                    html,
-                    variant=ARCHIVAL,
-                    attachments=[("ratings.json", data)],
-                    moment=bulletin.issued,
-                )
-            else:
-                pdf = renderer.pdf(html)
-        written.append(_write(out / f"{name}.pdf", pdf))
-    return written
+    # A letter whose alerts are those of a document already planned shares its PDF.
+    pdfs: dict[tuple[str, ...], str] = {
+        tuple(a.region_id for a in d.page.alerts): d.name
+        for d in documents
+        if isinstance(d.page, AlertsPage) and "pdf" in d.formats
+    }
+    letter_count = 0
+    for recipient in found:
+        if recipient.places in pdfs:
+            continue
+        if recipient.whole_bulletin:
+            pdfs[recipient.places] = documents[0].name
+            continue
+        letter_count += 1
+        pdfs[recipient.places] = f"{LETTERS}{letter_count}"
+        page = alerts_page(recipient.alerts, settings.organisation, settings.classification, issued)
+        documents.append(Document(pdfs[recipient.places], ALERTS_TEMPLATE, page, ("pdf",)))
+    wanted = {recipient.places: pdfs[recipient.places] for recipient in found}
+    return Plan(
+        week, tuple(documents), bulletin, tuple(found), tuple(left_out), wanted, tuple(notes)
+    )
 
 
-def _write(path: Path, data: bytes) -> Path:
-    write_bytes_atomic(path, data)
-    return path
+def _chosen_alerts(
+    week: Week, wanted: Literal["all"] | tuple[str, ...], bar: AlertBar, notes: list[str]
+) -> list[Alert]:
+    """Every alert that clears the bar, or the regions named: those are written even below
+    the bar, with a note; a named region without incidents in the week gets a note only."""
+    if wanted == "all":
+        return list(week.alerts)
+    cleared = {a.region_id: a for a in week.alerts}
+    below = {a.region_id: a for a in week.below_bar}
+    chosen = []
+    for region_id in wanted:
+        if region_id in cleared:
+            chosen.append(cleared[region_id])
+        elif region_id in below:
+            chosen.append(below[region_id])
+            notes.append(f"{region_id}: below the alert bar ({bar}); written because it was named")
+        else:
+            rating = next(r for r in week.ratings if r.region_id == region_id)
+            notes.append(
+                f"{region_id}: no alert, no incident in the week "
+                f"{rating.period_start} to {rating.period_end}"
+            )
+    return chosen
+
+
+def _bulletin_document(inputs: Inputs, week: Week, bulletin: Bulletin, want: Want) -> Document:
+    assert want.bulletin_name is not None
+    name = want.bulletin_name.format(period=period_slug(bulletin.period_start, bulletin.period_end))
+    page = bulletin_page(bulletin, inputs.rules.ruleset.window_days)
+    if not want.archival:
+        return Document(name, BULLETIN_TEMPLATE, page, want.formats)
+    ratings = json_bytes(week.ratings, inputs.rules)
+    return Document(
+        name, BULLETIN_TEMPLATE, page, want.formats, ARCHIVAL, (("ratings.json", ratings),),
+        bulletin.issued,
+    )  # fmt: skip

@@ -1,15 +1,80 @@
-"""Dates as the house style writes them; no heavy imports, for the reports and the alerts."""
+"""The words of the house style: numbers under ten and ordinals as words, plurals, lists that
+end with "and", casualty tolls, where an incident happened. Pure functions of their arguments."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+
+import inflect
+
+from advisory.models import Incident
+
+_words = inflect.engine()
 
 
-def prose_date(day: dt.date) -> str:
-    """`June 24`, in running text."""
-    return f"{day:%B} {day.day}"
+def number(count: int, *, start: bool = False) -> str:
+    """A count as a writer puts it: words under ten, and always at the start of a sentence."""
+    if start or count < 10:
+        text = str(_words.number_to_words(str(count)))
+        return text[0].upper() + text[1:] if start else text
+    return str(count)
 
 
-def stamp_date(day: dt.date) -> str:
-    """`26 Jun 2018`, in stamps."""
-    return f"{day.day} {day:%b %Y}"
+def ordinal(count: int) -> str:
+    """`third`."""
+    return str(_words.number_to_words(_words.ordinal(str(count))))
+
+
+def counted(count: int, noun: str, *, start: bool = False) -> str:
+    """`1 incident`, `3 incidents` (digits: for figures in tables and summaries)."""
+    word = noun if count == 1 else str(_words.plural_noun(noun))
+    return f"{count} {word}" if not start else f"{number(count, start=True)} {word}"
+
+
+def joined(items: Sequence[str]) -> str:
+    """`a, b and c`: lists end with "and", as the house style writes them."""
+    return str(_words.join(list(items), final_sep="")) if items else ""
+
+
+def with_article(noun: str) -> str:
+    """`an ambush`, `a protest`."""
+    return str(_words.a(noun))
+
+
+def capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def since(day: dt.date) -> str:
+    """`the beginning of June`, `mid-June`, `late June`: when a series started."""
+    if day.day <= 10:
+        return f"the beginning of {day:%B}"
+    if day.day <= 20:
+        return f"mid-{day:%B}"
+    return f"late {day:%B}"
+
+
+def toll(fatalities: int, injuries: int, *, start: bool = False) -> str:
+    """`four people were killed and six wounded`, `one person was wounded`, ..."""
+
+    def people(count: int, first: bool) -> str:
+        noun = "person was" if count == 1 else "people were"
+        return f"{number(count, start=first)} {noun}"
+
+    if fatalities and injuries:
+        return f"{people(fatalities, start)} killed and {number(injuries)} wounded"
+    if fatalities:
+        return f"{people(fatalities, start)} killed"
+    if injuries:
+        return f"{people(injuries, start)} wounded"
+    return "No casualties were reported" if start else "no casualties were reported"
+
+
+def place(incident: Incident) -> str:
+    """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`."""
+    if incident.location:
+        return incident.location
+    if incident.admin2:
+        return f"{incident.admin2} ({incident.admin1})"
+    return incident.admin1

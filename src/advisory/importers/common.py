@@ -1,4 +1,5 @@
-"""`advisory import`: ACLED exports and analysts' spreadsheets into the incident log.
+"""What both importers share: reading a CSV file as a table, deciding its date format, checking
+the rows as the incident log is checked, merging events already logged, and the summary.
 
 Files are read with Python's csv module (quoted fields with line breaks and commas, CRLF or LF,
 a UTF-8 byte-order mark). The date format is decided per file, from the whole column: a column
@@ -11,80 +12,36 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn, TypeVar
 
 import polars as pl
-from pydantic import Field
 
-from advisory import shipped
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
 from advisory.inputs.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
-from advisory.inputs.regions import assign_regions, normalize, normalize_expr
+from advisory.inputs.regions import assign_regions, normalize_expr
 from advisory.inputs.yamlfile import load_yaml, validate_model
 from advisory.models import Rules, UserModel
 from advisory.publishing.atomic import write_text_atomic
 
-#: Columns both ACLED layouts share, which the import reads.
-ACLED_CORE = (
-    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
-    "country", "admin1", "admin2", "location", "latitude", "longitude", "source", "notes",
-    "fatalities",
-)  # fmt: skip
-ACLED_LAYOUTS: dict[str, tuple[str, ...]] = {
-    "ACLED export (older layout)": (
-        "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year",
-        "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
-        "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country", "admin1",
-        "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
-        "source_scale", "notes", "fatalities", "timestamp", "iso3",
-    ),
-    "ACLED API (current layout)": (
-        "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-        "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
-        "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
-        "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
-        "source_scale", "notes", "fatalities", "tags", "timestamp",
-    ),
-}  # fmt: skip
+
+class Mapping(UserModel):
+    """A mapping file: its categories are checked against the rule set's."""
+
+    def targets(self) -> Iterable[tuple[tuple[str | int, ...], str | None]]:
+        """(where in the file, category) for each category the mapping names."""
+        raise NotImplementedError
+
+
+M = TypeVar("M", bound=Mapping)
+
+
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%b-%y")
-
-
-# --- the mapping files ------------------------------------------------------------------------
-
-
-class CategoryRule(UserModel):
-    event_type: str
-    sub_event_type: str | None = Field(default=None, description="Empty: every sub-type.")
-    category: str | None = Field(description="The rule set's category; empty: not an incident.")
-
-
-class AcledMapping(UserModel):
-    """`rules/acled.yaml`: ACLED's event taxonomy to the rule set's categories."""
-
-    version: int = 1
-    merge_distance_km: float = Field(
-        default=5.0, ge=0, description="An imported event this close to a logged one is the same."
-    )
-    categories: list[CategoryRule]
-
-
-class ColumnMapping(UserModel):
-    """`--map FILE` for `advisory import csv`: which column holds which field."""
-
-    version: int = 1
-    columns: dict[str, str] = Field(description="Incident field -> column of the spreadsheet.")
-    date_format: str | None = Field(default=None, description="strptime format; empty: detect.")
-    categories: dict[str, str] = Field(
-        default_factory=dict, description="Spreadsheet value -> category; empty: used as is."
-    )
-    merge_distance_km: float = Field(default=5.0, ge=0)
 
 
 @dataclass
@@ -116,9 +73,6 @@ class Summary:
         if self.written:
             out.append(f"written: {self.written}")
         return out
-
-
-# --- reading ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -165,18 +119,6 @@ def read_table(path: Path, summary: Summary) -> Table:
     return Table(shown, header, rows)
 
 
-def acled_layout(table: Table) -> str:
-    """Which ACLED layout the header is; an error naming the missing columns otherwise."""
-    present = set(table.header)
-    for name, columns in ACLED_LAYOUTS.items():
-        if present >= set(columns):
-            return name
-    closest, columns = min(ACLED_LAYOUTS.items(), key=lambda item: len(set(item[1]) - present))
-    missing = [c for c in columns if c not in present]
-    message = f"not an ACLED export; as the {closest} it lacks: {', '.join(missing)}"
-    raise InputError([Problem(Location(table.path, 1), "", message)])
-
-
 def date_format(table: Table, column: str, given: str | None = None) -> str:
     """The one format the whole column is written in, else an error naming the first line that
     is ambiguous or breaks it."""
@@ -194,11 +136,11 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
     if not fitting:
         worst = max(first_failure.values(), key=lambda n: n or 0) or 1
         value = next(v for line, v in values if line == worst)
-        return _fail(
+        return fail(
             table, worst, column, f"{value!r}: dates of this column are not all in one format"
         )
     line, value = values[0] if values else (1, "")
-    _fail(
+    fail(
         table, line, column,
         f"{value!r}: the date format is ambiguous ({' or '.join(fitting)}); "
         "give it with date_format in the mapping",
@@ -212,7 +154,7 @@ def parsed_dates(table: Table, column: str, fmt: str) -> list[dt.date]:
     days = _dates(text, fmt).to_list()
     for (line, _), day in zip(table.rows, days, strict=True):
         if day is None:
-            _fail(table, line, column, "the date is empty")
+            fail(table, line, column, "the date is empty")
     return days
 
 
@@ -227,127 +169,12 @@ def _dates(text: pl.Series, fmt: str) -> pl.Series:
     )
 
 
-def _fail(table: Table, line: int, column: str, message: str) -> NoReturn:
+def fail(table: Table, line: int, column: str, message: str) -> NoReturn:
     where = Location(table.path, line, table.header.index(column) + 1)
     raise InputError([Problem(where, column, message)])
 
 
-# --- importing --------------------------------------------------------------------------------
-
-
-def import_acled(
-    path: Path,
-    rules: Rules,
-    mapping: AcledMapping,
-    existing: Sequence[Path],
-    target: Path,
-    *,
-    countries: Sequence[str] = (),
-    since: dt.date | None = None,
-    append: bool = False,
-) -> Summary:
-    summary = Summary()
-    table = read_table(path, summary)
-    acled_layout(table)
-    fmt = date_format(table, "event_date")
-    days = parsed_dates(table, "event_date", fmt)
-    key = functools.cache(normalize)
-    lookup = {(normalize(c.event_type), normalize(c.sub_event_type or "")): c.category
-              for c in mapping.categories}  # fmt: skip
-    records = []
-    wanted = {normalize(c) for c in countries}
-    at = {name: table.column(name) for name in ACLED_CORE}
-    for (line, values), day in zip(table.rows, days, strict=True):
-        row = {name: values[i] for name, i in at.items()}
-        if since and day < since:
-            summary.skipped["before --since"] += 1
-            continue
-        if wanted and key(row["country"]) not in wanted:
-            summary.skipped["another country"] += 1
-            continue
-        kind = (key(row["event_type"]), key(row["sub_event_type"]))
-        category = lookup.get(kind, lookup.get((kind[0], ""), "?"))
-        if category == "?":
-            summary.unmapped[(row["event_type"], row["sub_event_type"])] += 1
-            continue
-        if category is None:
-            summary.skipped[f"not an incident ({row['event_type']})"] += 1
-            continue
-        records.append(
-            {
-                "id": row["event_id_cnty"].strip(),
-                "date": day.isoformat(),
-                "country": row["country"].strip(),
-                "admin1": row["admin1"].strip(),
-                "admin2": row["admin2"].strip(),
-                "location": row["location"].strip(),
-                "latitude": row["latitude"].strip(),
-                "longitude": row["longitude"].strip(),
-                "category": category,
-                "actors": f"{LIST_SEPARATOR} ".join(
-                    a.strip() for a in (row["actor1"], row["actor2"]) if a.strip()
-                ),
-                "fatalities": row["fatalities"].strip() or "0",
-                "injuries": "0",
-                "summary": " ".join(row["notes"].split()),
-                "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
-                "_line": str(line),
-            }
-        )
-    return _finish(
-        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
-    )
-
-
-def import_mapped(
-    path: Path,
-    rules: Rules,
-    mapping: ColumnMapping,
-    existing: Sequence[Path],
-    target: Path,
-    *,
-    append: bool = False,
-) -> Summary:
-    """An analyst's spreadsheet, its columns named by the mapping."""
-    summary = Summary()
-    table = read_table(path, summary)
-    missing = [f"{name} ({column})" for name, column in mapping.columns.items()
-               if column not in table.header]  # fmt: skip
-    unknown = [name for name in mapping.columns if name not in COLUMNS]
-    if unknown or missing:
-        problems = (
-            [
-                Problem(
-                    Location(table.path, 1),
-                    "",
-                    f"mapping names unknown fields: {', '.join(unknown)}",
-                )
-            ]
-            if unknown
-            else []
-        )
-        if missing:
-            problems.append(
-                Problem(Location(table.path, 1), "", f"columns missing: {', '.join(missing)}")
-            )
-        raise InputError(problems)
-    fmt = date_format(table, mapping.columns["date"], mapping.date_format)
-    days = parsed_dates(table, mapping.columns["date"], fmt)
-    records = []
-    at = {name: table.column(column) for name, column in mapping.columns.items()}
-    for (line, values), day in zip(table.rows, days, strict=True):
-        record = {name: values[i].strip() for name, i in at.items()}
-        record["date"] = day.isoformat()
-        value = record.get("category", "")
-        record["category"] = mapping.categories.get(value, value)
-        record["_line"] = str(line)
-        records.append(record)
-    return _finish(
-        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
-    )
-
-
-def _finish(
+def finish(
     records: list[dict[str, str]],
     table: Table,
     rules: Rules,
@@ -474,13 +301,7 @@ def _twins(new: pl.DataFrame, old: pl.DataFrame, rules: Rules, km: float) -> dic
     return dict(zip(found.get_column("id"), found.get_column("id_old"), strict=True))
 
 
-def default_acled_mapping(rules_dir: Path) -> Path:
-    """The rules folder's own `acled.yaml`, else the mapping shipped with advisory."""
-    own = rules_dir / shipped.ACLED_MAPPING
-    return own if own.is_file() else shipped.rules() / shipped.ACLED_MAPPING
-
-
-def load_mapping(path: Path, rules: Rules, kind: type[AcledMapping] | type[ColumnMapping]) -> Any:
+def load_mapping(path: Path, rules: Rules, kind: type[M]) -> M:
     """A mapping file, its categories checked against the rule set's."""
     doc, problems = load_yaml(path)
     if doc is None:
@@ -489,15 +310,7 @@ def load_mapping(path: Path, rules: Rules, kind: type[AcledMapping] | type[Colum
     problems += model_problems
     if mapping is not None:
         known = sorted(rules.ruleset.categories)
-        targets: Iterable[tuple[tuple[str | int, ...], str | None]]
-        if isinstance(mapping, AcledMapping):
-            targets = (
-                (("categories", i, "category"), c.category)
-                for i, c in enumerate(mapping.categories)
-            )
-        else:
-            targets = ((("categories", k), v) for k, v in mapping.categories.items())
-        for loc, category in targets:
+        for loc, category in mapping.targets():
             if category is not None and category not in known:
                 problems.append(doc.problem(loc, not_one_of(category, known, "a category")))
     if mapping is None or problems:

@@ -1,0 +1,275 @@
+"""What every command shares: the clock, option groups, parameter types, settings and inputs,
+and the one place where the library's errors become messages and exit codes.
+
+Library modules are imported inside functions, so that `advisory --help` stays fast and only
+commands that render pay for WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from advisory.config import Config
+    from advisory.errors import Problem
+    from advisory.inputs import Inputs
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def now() -> dt.datetime:
+    """The one place the program reads the clock."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# --- options and parameter types --------------------------------------------------------------
+
+
+def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+incident_options = options(
+    click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Rules folder: scoring.yaml and regions/*.yaml. [default: rules]",
+    ),
+    click.option(
+        "--incidents",
+        "incident_patterns",
+        multiple=True,
+        metavar="FILE_OR_GLOB",
+        help="Incident files (.csv, .yaml, .json) or glob patterns; repeatable. "
+        "[default: data/*.csv]",
+    ),
+)
+roster_option = click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Traveler roster. [default: data/travelers.yaml]",
+)
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes that render PDFs. [default: one per core]",
+)
+output_options = options(
+    click.option(
+        "--format",
+        "formats",
+        default="html,pdf",
+        show_default=True,
+        metavar="html,pdf",
+        help="Which files to write: html, pdf or both, separated by a comma.",
+    ),
+    click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Folder to write into. [default: output]",
+    ),
+    click.option(
+        "--templates",
+        "templates_dir",
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        help="Templates folder. [default: the templates shipped with advisory]",
+    ),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help="Fail when rendering warns (CSS it cannot use, a resource it refused to fetch).",
+    ),
+)
+
+
+class AsOf(click.ParamType):  # type: ignore[type-arg]
+    """A date (`2018-06-26`, midnight UTC) or an ISO date and time; without a zone, UTC."""
+
+    name = "DATETIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from advisory.calendar import parse_moment
+
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return parse_moment(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (2018-06-26) or date and time (2018-06-26T11:35Z)")
+
+
+class IsoWeek(click.ParamType):  # type: ignore[type-arg]
+    """`2018-W25`: an ISO week, as the date of its Monday."""
+
+    name = "YYYY-Www"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from advisory.calendar import parse_week
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_week(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO week such as 2018-W25")
+
+
+class Day(click.ParamType):  # type: ignore[type-arg]
+    """`2018-06-26`."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from advisory.calendar import parse_day
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_day(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date such as 2018-06-26")
+
+
+def formats_of(value: str) -> tuple[str, ...]:
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    if not chosen or any(part not in {"html", "pdf"} for part in chosen):
+        raise click.BadParameter("give html, pdf or html,pdf", param_hint="--format")
+    return tuple(dict.fromkeys(chosen))
+
+
+def jobs_or_cores(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+# --- settings, inputs and errors --------------------------------------------------------------
+
+
+def config_of(ctx: click.Context, **overrides: Any) -> Config:
+    """Settings from the command line over the environment over the file over the defaults."""
+    from advisory.config import load_config
+
+    chosen = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items()}
+    with failures():
+        return load_config(ctx.obj["config"] if ctx.obj else None, chosen)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load(config: Config, *, roster: bool = False) -> Inputs:
+    """The inputs, their warnings printed; every problem and exit 2 when any is an error."""
+    from advisory.runs import load as load_inputs
+
+    with failures():
+        inputs = load_inputs(config, roster=roster)
+    print_problems(inputs.warnings)
+    return inputs
+
+
+def known_regions(inputs: Inputs, region_ids: Sequence[str], hint: str) -> None:
+    from advisory.errors import not_one_of
+
+    known = [r.id for r in inputs.rules.regions]
+    for region_id in region_ids:
+        if region_id not in known:
+            raise click.BadParameter(not_one_of(region_id, known, "a region"), param_hint=hint)
+
+
+@contextmanager
+def failures() -> Iterator[None]:
+    """The library's errors as a message and an exit status: bad input (every problem, exit
+    2, nothing written), another run's lock (75), a failed run or an unwritable file (1)."""
+    from advisory.errors import AdvisoryError, InputError
+
+    try:
+        yield
+    except InputError as e:
+        fail_with_problems(e.problems)
+    except AdvisoryError as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(e.exit_code)
+    except OSError as e:
+        click.echo(f"advisory: {e}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def fail_with_problems(problems: Sequence[Problem]) -> NoReturn:
+    print_problems(problems)
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    summary = f"{errors} error{'s' if errors != 1 else ''}"
+    if warnings:
+        summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    click.echo(f"advisory: bad input ({summary}); nothing was written", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def echo_all(lines: Sequence[str], *, err: bool = False) -> None:
+    for line in lines:
+        click.echo(line, err=err)
+
+
+# --- the terminal and the log -----------------------------------------------------------------
+
+
+def configure_logging(level: int, log_file: Path | None = None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        # Created readable by its owner only: logs name travelers (by id) and their places.
+        os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
+    )
+    # WeasyPrint narrates every layout step at INFO; its warnings still show.
+    for name in ("weasyprint", "weasyprint.progress"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def progress_bar() -> Callable[[int], None] | None:
+    """A rendering progress bar on stderr, only when a person watches a terminal."""
+    if not (sys.stdout.isatty() and sys.stderr.isatty()):
+        return None
+    bar: Any = None
+
+    def step(total: int) -> None:
+        nonlocal bar
+        if total:
+            bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            bar.__enter__()
+            return
+        bar.update(1)
+        if bar.pos >= bar.length:
+            bar.__exit__(None, None, None)
+
+    return step
+
+
+def program() -> str:
+    """The `advisory` command being run, by its full path where it has one: cron's PATH is short."""
+    script = Path(sys.executable).parent / "advisory"
+    return str(script) if script.is_file() else "advisory"

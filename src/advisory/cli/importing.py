@@ -1,0 +1,129 @@
+"""`advisory import`: incidents from a feed or a spreadsheet, into a CSV the incident log reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisory.cli.common import Day, config_of, echo_all, failures, incident_options, load
+
+
+@click.group(name="import")
+def import_() -> None:
+    """Bring incidents in from a feed or a spreadsheet, into a CSV the incident log reads."""
+
+
+def _import_target(out: Path | None, append: Path | None, default: str) -> tuple[Path, bool]:
+    if out is not None and append is not None:
+        raise click.UsageError("give --out or --append, not both")
+    return (append, True) if append is not None else (out or Path(default), False)
+
+
+def _import_report(run: Callable[[], Any]) -> None:
+    with failures():
+        summary = run()
+    echo_all(summary.lines())
+
+
+@import_.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--country", "countries", multiple=True, help="Only this country; repeatable.")
+@click.option("--since", type=Day(), help="Only events from this date.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the imported incidents here. [default: data/incidents-acled.csv]",
+)
+@click.option(
+    "--append",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Add to this incident file, leaving out ids it has.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Category mapping. [default: RULES/acled.yaml, else the one shipped with advisory]",
+)
+@incident_options
+@click.pass_context
+def acled(
+    ctx: click.Context,
+    source: Path,
+    countries: tuple[str, ...],
+    since: dt.date | None,
+    out: Path | None,
+    append: Path | None,
+    mapping: Path | None,
+    rules_dir: Path | None,
+    incident_patterns: tuple[str, ...],
+) -> None:
+    """Import an ACLED CSV export (either column layout) into the incident log."""
+    from advisory.importers.acled import AcledMapping, default_acled_mapping, import_acled
+    from advisory.importers.common import load_mapping
+    from advisory.inputs import resolve_incident_paths
+
+    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = load(config)
+    target, appending = _import_target(out, append, "data/incidents-acled.csv")
+    existing, _ = resolve_incident_paths(config.incidents, Path.cwd())
+
+    def run() -> Any:
+        path = mapping or default_acled_mapping(config.rules)
+        chosen = load_mapping(path, inputs.rules, AcledMapping)
+        return import_acled(
+            source, inputs.rules, chosen, existing, target, countries=countries,
+            since=since, append=appending,
+        )  # fmt: skip
+
+    _import_report(run)
+
+
+@import_.command(name="csv")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--map",
+    "mapping",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="YAML naming which column holds which field, and how dates are written.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the imported incidents here. [default: data/incidents-imported.csv]",
+)
+@click.option(
+    "--append",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Add to this incident file, leaving out ids it has.",
+)
+@incident_options
+@click.pass_context
+def csv_import(
+    ctx: click.Context,
+    source: Path,
+    mapping: Path,
+    out: Path | None,
+    append: Path | None,
+    rules_dir: Path | None,
+    incident_patterns: tuple[str, ...],
+) -> None:
+    """Import an analyst's own spreadsheet export (CSV), its columns named by --map."""
+    from advisory.importers.common import load_mapping
+    from advisory.importers.spreadsheet import ColumnMapping, import_mapped
+    from advisory.inputs import resolve_incident_paths
+
+    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = load(config)
+    target, appending = _import_target(out, append, "data/incidents-imported.csv")
+    existing, _ = resolve_incident_paths(config.incidents, Path.cwd())
+
+    def run() -> Any:
+        chosen = load_mapping(mapping, inputs.rules, ColumnMapping)
+        return import_mapped(source, inputs.rules, chosen, existing, target, append=appending)
+
+    _import_report(run)

@@ -1,0 +1,77 @@
+"""Who is written to: travelers whose trips are under way or start within the look-ahead, with
+the alerts for the places those trips touch; managers and the desk get the whole bulletin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisory.models import Roster, Rules, Traveler, Trip
+from advisory.writing.bar import AlertBar
+from advisory.writing.compose import Alert, most_serious_first
+
+
+@dataclass(frozen=True)
+class Recipient:
+    traveler: Traveler
+    trips: tuple[Trip, ...]
+    alerts: tuple[Alert, ...]
+
+    @property
+    def whole_bulletin(self) -> bool:
+        return self.traveler.receives == "bulletin"
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        if self.whole_bulletin:
+            return ("*bulletin*",)
+        return tuple(a.region_id for a in self.alerts)
+
+
+def recipients(
+    roster: Roster,
+    rules: Rules,
+    alerts: Sequence[Alert],
+    issued: dt.date,
+    lookahead_days: int,
+    bar: AlertBar | None = None,
+    *,
+    whole_bulletin: bool = True,
+) -> tuple[list[Recipient], list[tuple[str, str]]]:
+    """Travelers to write to, and (traveler id, reason) for those left out. Roster entries that
+    receive the whole bulletin are written to only when `whole_bulletin` (the weekly run)."""
+    levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
+    by_region = {a.region_id: a for a in alerts if bar is None or bar.admits(a, levels, words)}
+    order = {a.region_id: n for n, a in enumerate(most_serious_first(alerts, words))}
+    horizon = issued + dt.timedelta(days=lookahead_days)
+    chosen: list[Recipient] = []
+    left_out: list[tuple[str, str]] = []
+    for traveler in roster.travelers:
+        if traveler.receives == "bulletin":
+            if not whole_bulletin:
+                continue
+            chosen.append(Recipient(traveler, (), tuple(most_serious_first(alerts, words))))
+            continue
+        trips = tuple(t for t in traveler.trips if t.start <= horizon and t.end >= issued)
+        if not trips:
+            left_out.append(
+                (traveler.id, f"no trip under way or starting within {lookahead_days} days")
+            )
+            continue
+        places: set[str] = set()
+        for trip in trips:
+            if trip.destination in rules.countries:
+                places.add(trip.destination)
+            else:
+                places.update(
+                    rid for rid, country in rules.countries.items() if country == trip.destination
+                )
+        found = sorted(
+            (by_region[p] for p in places if p in by_region), key=lambda a: order[a.region_id]
+        )
+        if not found:
+            left_out.append((traveler.id, "no alert for their places this week"))
+            continue
+        chosen.append(Recipient(traveler, trips, tuple(found)))
+    return chosen, left_out

@@ -1,0 +1,165 @@
+"""Letters to their sinks: the outbox of a dry run, or SMTP through the ledger, exactly once.
+
+The ledger (ledger.py) keeps a re-run from sending anything twice; a letter whose content
+changed is sent again as a correction; one refused for good is not tried again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from advisory.config import Config
+from advisory.delivery.ledger import Ledger, opened
+from advisory.delivery.letters import Letter, Sender, desk_summary, message
+from advisory.delivery.mailer import Mailer, Outcome
+from advisory.faults import checkpoint
+from advisory.publishing.atomic import write_bytes_atomic
+from advisory.timing import stage
+
+log = logging.getLogger("advisory")
+
+Mode = Literal["send", "dry-run"]
+LEDGER = "ledger.sqlite"
+OUTBOX = "outbox"
+
+
+@dataclass
+class Report:
+    sent: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def deliver(
+    config: Config,
+    mode: Mode,
+    sender: Sender,
+    built: Sequence[Letter],
+    left_out: Sequence[tuple[str, str]],
+    now: Callable[[], dt.datetime],
+) -> Report:
+    """Write the letters to the outbox (`dry-run`), or send them (`send`) with the settings'
+    relay, ledger and retry policy, and tell the desk of failures once."""
+    if mode == "dry-run":
+        report = write_outbox(sender, built, config.output / OUTBOX)
+        report.skipped = list(left_out)
+        return report
+    wanted = config.settings.delivery
+    with (
+        opened(config.state / LEDGER) as ledger,
+        Mailer(
+            config.settings.smtp,
+            config.smtp_password(),
+            wanted.retry_delays,
+            wanted.rate_per_minute,
+        ) as mailer,
+    ):
+        report = send_all(sender, built, left_out, ledger, mailer, now)
+        if report.failed and wanted.desk:
+            tell_desk(sender, report, wanted.desk, ledger, mailer, now)
+        return report
+
+
+def write_outbox(sender: Sender, built: Sequence[Letter], outbox: Path) -> Report:
+    """Each message as OUTBOX/WEEK/TRAVELER.eml, readable by its owner only; nothing is sent
+    and the ledger is not touched."""
+    report = Report()
+    folder = outbox / sender.week
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    outbox.chmod(0o700)
+    folder.chmod(0o700)
+    for letter in built:
+        path = folder / f"{letter.recipient.traveler.id}.eml"
+        data = message(sender, letter, correction=False).as_bytes()
+        write_bytes_atomic(path, data, mode=0o600)
+        report.written.append(path)
+    return report
+
+
+def send_all(
+    sender: Sender,
+    built: Sequence[Letter],
+    left_out: Sequence[tuple[str, str]],
+    ledger: Ledger,
+    mailer: Mailer,
+    now: Callable[[], dt.datetime],
+) -> Report:
+    """Send what the ledger does not show as sent; record each step as it happens."""
+    report = Report(skipped=list(left_out))
+    for traveler_id, reason in left_out:
+        ledger.mark(sender.week, traveler_id, "", "skipped", now(), reason)
+    with stage("send"):
+        for letter in built:
+            _send_one(sender, letter, ledger, mailer, now, report)
+    return report
+
+
+def _send_one(
+    sender: Sender,
+    letter: Letter,
+    ledger: Ledger,
+    mailer: Mailer,
+    now: Callable[[], dt.datetime],
+    report: Report,
+) -> None:
+    """One message: skipped if sent before or refused for good, else sent and recorded."""
+    week = sender.week
+    traveler = letter.recipient.traveler.id
+    status = ledger.status(week, traveler, letter.content_hash)
+    if status == "sent":
+        report.already.append(traveler)
+        return
+    refused = _refused(ledger, week, traveler, letter.content_hash) if status == "failed" else None
+    if refused is not None:  # the server refused this very message: not tried again
+        report.failed.append((traveler, refused))
+        return
+    correction = ledger.sent_before(week, traveler)
+    ledger.mark(week, traveler, letter.content_hash, "sending", now())
+    outcome: Outcome = mailer.send(message(sender, letter, correction=correction))
+    if outcome.status == "sent":
+        ledger.mark(week, traveler, letter.content_hash, "sent", now(), "", outcome.attempts)
+        (report.corrections if correction else report.sent).append(traveler)
+        log.info("sent to %s%s", traveler, " (correction)" if correction else "")
+        checkpoint("sent")
+        return
+    kind: Literal["permanent", "temporary"] = outcome.status
+    detail = f"{kind}: {outcome.detail}"
+    ledger.mark(week, traveler, letter.content_hash, "failed", now(), detail, outcome.attempts)
+    report.failed.append((traveler, detail))
+    log.warning("not delivered to %s: %s", traveler, detail)
+
+
+def tell_desk(
+    sender: Sender,
+    report: Report,
+    desk: str,
+    ledger: Ledger,
+    mailer: Mailer,
+    now: Callable[[], dt.datetime],
+) -> None:
+    """Send the desk summary once per distinct content (recorded as traveler `desk`)."""
+    delivered = len(report.sent) + len(report.corrections) + len(report.already)
+    msg = desk_summary(sender, report.failed, delivered, desk)
+    content_hash = hashlib.sha256(msg.get_content().encode()).hexdigest()
+    if ledger.status(sender.week, "desk", content_hash) == "sent":
+        return
+    outcome = mailer.send(msg)
+    status: Literal["sent", "failed"] = "sent" if outcome.status == "sent" else "failed"
+    ledger.mark(sender.week, "desk", content_hash, status, now(), outcome.detail, outcome.attempts)
+
+
+def _refused(ledger: Ledger, week: str, traveler: str, content_hash: str) -> str | None:
+    """The recorded reason when the server refused this message for good, else None."""
+    for row in ledger.rows(week):
+        if row.traveler == traveler and row.content_hash == content_hash:
+            return row.detail if row.detail.startswith("permanent") else None
+    return None

@@ -1,0 +1,152 @@
+"""`advisory import acled`: ACLED exports, either column layout in circulation, into the
+incident log; event types become categories through `rules/acled.yaml`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import Field
+
+from advisory import shipped
+from advisory.errors import InputError, Location, Problem
+from advisory.importers.common import (
+    Mapping,
+    Summary,
+    Table,
+    date_format,
+    finish,
+    parsed_dates,
+    read_table,
+)
+from advisory.inputs.incidents import LIST_SEPARATOR, split_list
+from advisory.inputs.regions import normalize
+from advisory.models import Rules, UserModel
+
+#: Columns both ACLED layouts share, which the import reads.
+ACLED_CORE = (
+    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
+    "country", "admin1", "admin2", "location", "latitude", "longitude", "source", "notes",
+    "fatalities",
+)  # fmt: skip
+
+
+ACLED_LAYOUTS: dict[str, tuple[str, ...]] = {
+    "ACLED export (older layout)": (
+        "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year",
+        "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1",
+        "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country", "admin1",
+        "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+        "source_scale", "notes", "fatalities", "timestamp", "iso3",
+    ),
+    "ACLED API (current layout)": (
+        "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+        "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
+        "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
+        "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+        "source_scale", "notes", "fatalities", "tags", "timestamp",
+    ),
+}  # fmt: skip
+
+
+class CategoryRule(UserModel):
+    event_type: str
+    sub_event_type: str | None = Field(default=None, description="Empty: every sub-type.")
+    category: str | None = Field(description="The rule set's category; empty: not an incident.")
+
+
+class AcledMapping(Mapping):
+    """`rules/acled.yaml`: ACLED's event taxonomy to the rule set's categories."""
+
+    version: int = 1
+    merge_distance_km: float = Field(
+        default=5.0, ge=0, description="An imported event this close to a logged one is the same."
+    )
+    categories: list[CategoryRule]
+
+    def targets(self) -> Iterable[tuple[tuple[str | int, ...], str | None]]:
+        return ((("categories", i, "category"), c.category) for i, c in enumerate(self.categories))
+
+
+def acled_layout(table: Table) -> str:
+    """Which ACLED layout the header is; an error naming the missing columns otherwise."""
+    present = set(table.header)
+    for name, columns in ACLED_LAYOUTS.items():
+        if present >= set(columns):
+            return name
+    closest, columns = min(ACLED_LAYOUTS.items(), key=lambda item: len(set(item[1]) - present))
+    missing = [c for c in columns if c not in present]
+    message = f"not an ACLED export; as the {closest} it lacks: {', '.join(missing)}"
+    raise InputError([Problem(Location(table.path, 1), "", message)])
+
+
+def import_acled(
+    path: Path,
+    rules: Rules,
+    mapping: AcledMapping,
+    existing: Sequence[Path],
+    target: Path,
+    *,
+    countries: Sequence[str] = (),
+    since: dt.date | None = None,
+    append: bool = False,
+) -> Summary:
+    summary = Summary()
+    table = read_table(path, summary)
+    acled_layout(table)
+    fmt = date_format(table, "event_date")
+    days = parsed_dates(table, "event_date", fmt)
+    key = functools.cache(normalize)
+    lookup = {(normalize(c.event_type), normalize(c.sub_event_type or "")): c.category
+              for c in mapping.categories}  # fmt: skip
+    records = []
+    wanted = {normalize(c) for c in countries}
+    at = {name: table.column(name) for name in ACLED_CORE}
+    for (line, values), day in zip(table.rows, days, strict=True):
+        row = {name: values[i] for name, i in at.items()}
+        if since and day < since:
+            summary.skipped["before --since"] += 1
+            continue
+        if wanted and key(row["country"]) not in wanted:
+            summary.skipped["another country"] += 1
+            continue
+        kind = (key(row["event_type"]), key(row["sub_event_type"]))
+        category = lookup.get(kind, lookup.get((kind[0], ""), "?"))
+        if category == "?":
+            summary.unmapped[(row["event_type"], row["sub_event_type"])] += 1
+            continue
+        if category is None:
+            summary.skipped[f"not an incident ({row['event_type']})"] += 1
+            continue
+        records.append(
+            {
+                "id": row["event_id_cnty"].strip(),
+                "date": day.isoformat(),
+                "country": row["country"].strip(),
+                "admin1": row["admin1"].strip(),
+                "admin2": row["admin2"].strip(),
+                "location": row["location"].strip(),
+                "latitude": row["latitude"].strip(),
+                "longitude": row["longitude"].strip(),
+                "category": category,
+                "actors": f"{LIST_SEPARATOR} ".join(
+                    a.strip() for a in (row["actor1"], row["actor2"]) if a.strip()
+                ),
+                "fatalities": row["fatalities"].strip() or "0",
+                "injuries": "0",
+                "summary": " ".join(row["notes"].split()),
+                "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
+                "_line": str(line),
+            }
+        )
+    return finish(
+        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
+    )
+
+
+def default_acled_mapping(rules_dir: Path) -> Path:
+    """The rules folder's own `acled.yaml`, else the mapping shipped with advisory."""
+    own = rules_dir / shipped.ACLED_MAPPING
+    return own if own.is_file() else shipped.rules() / shipped.ACLED_MAPPING

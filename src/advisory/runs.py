@@ -1,0 +1,213 @@
+"""The commands that write documents, stage by stage: load the inputs, plan the documents,
+render them, and hand each file to its sink — a folder, the atomic week folder, the outbox or
+SMTP. Each takes its moment from the caller; none reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisory.calendar import end_of_day, issue_time, monday_of, week_label
+from advisory.config import Config
+from advisory.delivery.letters import Sender, letters
+from advisory.delivery.send import Mode, Report, deliver
+from advisory.errors import AdvisoryError
+from advisory.faults import checkpoint
+from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
+from advisory.publishing.atomic import write_bytes_atomic
+from advisory.publishing.week import (
+    Published,
+    WeekFolder,
+    check_feed,
+    input_files,
+    locked,
+    week_incidents,
+)
+from advisory.rendering.pool import Progress, render
+from advisory.rendering.renderer import Renderer
+from advisory.reports.ratings import json_bytes
+from advisory.timing import stage
+from advisory.writing.bar import AlertBar, alert_bars
+from advisory.writing.compose import BulletinSettings
+from advisory.writing.plan import LETTERS, Letters, Plan, Want, plan
+
+log = logging.getLogger("advisory")
+
+
+@dataclass
+class Written:
+    """What a command wrote, and notes for the operator (regions below the bar, without
+    incidents); with email, the delivery report."""
+
+    paths: list[Path] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    published: Published | None = None
+    alerts: int = 0
+    delivery: Report | None = None
+
+
+def load(config: Config, *, roster: bool = False) -> Inputs:
+    """The inputs the settings name. Raises `InputError` with every problem."""
+    return load_inputs(config.rules, config.incidents, config.roster if roster else None)
+
+
+def document_settings(config: Config) -> BulletinSettings:
+    s = config.settings
+    return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)
+
+
+def write_documents(
+    config: Config,
+    inputs: Inputs,
+    as_of: dt.datetime,
+    want: Want,
+    out: Path,
+    *,
+    jobs: int,
+    strict: bool = False,
+) -> Written:
+    """`advisory alert` and `advisory bulletin`: the documents `want` names, as files in `out`,
+    each written atomically as soon as it is rendered."""
+    bars = alert_bars(config, inputs.rules)
+    planned = plan(inputs, as_of, bars.alerts, document_settings(config), want)
+    renderer = Renderer(config.templates, strict=strict)
+    written = Written(notes=planned.notes, alerts=len(planned.week.alerts))
+    with stage(f"render and write {len(planned.documents)} documents"):
+        for output in render(planned.documents, renderer, jobs):
+            write_bytes_atomic(out / output.path, output.data)
+            written.paths.append(out / output.path)
+    written.paths.sort()
+    return written
+
+
+def run_weekly(
+    config: Config,
+    monday: dt.date,
+    *,
+    wait: float = 0,
+    allow_stale: bool = False,
+    mode: Mode | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    now: Callable[[], dt.datetime] | None = None,
+) -> Written:
+    """Publish the week that starts on `monday` under `OUTPUT/YYYY-Www/`, then with `mode`
+    email the travelers (`send`, through the ledger) or write their messages to the outbox
+    (`dry-run`); `now` stamps the ledger. Raises `InputError` (nothing written), `Locked`,
+    `StaleFeed` or another `AdvisoryError`."""
+    root = config.output
+    label = week_label(monday)
+    with locked(root, wait):
+        with stage("validate"):
+            inputs = load(config, roster=mode is not None)
+        for warning in inputs.warnings:
+            log.warning("%s", warning)
+        bars = alert_bars(config, inputs.rules)
+        issued = issue_time(monday, config.issue_time)
+        if not allow_stale:
+            check_feed(inputs, monday, config.settings.stale_after_days)
+        wanted = Want(
+            alerts="all",
+            alert_name="alerts/{region}",
+            bulletin_name="bulletin",
+            letters=_letters(config, bars.delivery) if mode else None,
+        )
+        planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
+        renderer = Renderer(config.templates)
+        week = WeekFolder(root, label)
+        try:
+            pdfs = _render_week(planned, renderer, week, jobs, progress)
+            week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
+            week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
+            checkpoint("rendered")
+            base = config.file.parent if config.file else Path.cwd()
+            paths, _ = resolve_incident_paths(config.incidents, base)
+            manifest = week.manifest(issued, input_files(config.rules, paths, base))
+            published = week.publish(manifest)
+        finally:
+            week.discard()
+        written = Written(published=published, alerts=len(planned.week.alerts))
+        if mode is not None:
+            sender = _sender(config, label, issued)
+            with stage("deliver"):
+                built = letters(sender, planned.recipients, pdfs, renderer)
+                written.delivery = deliver(
+                    config, mode, sender, built, planned.left_out, now or (lambda: issued)
+                )
+        return written
+
+
+def _render_week(
+    planned: Plan,
+    renderer: Renderer,
+    week: WeekFolder,
+    jobs: int,
+    progress: Progress | None,
+) -> dict[tuple[str, ...], bytes]:
+    """Render the week's documents into its folder; returns each letter's PDF by its places."""
+    letter_documents = set(planned.letter_pdfs.values())
+    rendered: dict[str, bytes] = {}
+    with stage("render"):
+        for output in render(planned.documents, renderer, jobs, progress):
+            if not output.name.startswith(LETTERS):
+                week.put(output.path, output.data)
+            if output.suffix == "pdf" and output.name in letter_documents:
+                rendered[output.name] = output.data
+    return {places: rendered[name] for places, name in planned.letter_pdfs.items()}
+
+
+def run_flash(
+    config: Config,
+    region_id: str,
+    as_of: dt.datetime,
+    mode: Mode | None,
+    now: Callable[[], dt.datetime],
+    *,
+    jobs: int = 1,
+) -> Written:
+    """One region's alert between weekly runs (a Critical incident cannot wait for Monday),
+    rated up to the end of the as-of day so that the day's incidents count, written to
+    OUTPUT/flash/ and emailed to the travelers whose trips touch the region. It goes through
+    the ledger under the ISO week that the next weekly run covers, so that run sends its
+    message as an update, not as news."""
+    inputs = load(config, roster=mode is not None)
+    bars = alert_bars(config, inputs.rules)
+    moment = end_of_day(as_of)
+    wanted = Want(
+        alerts=(region_id,),
+        combined=f"flash/{as_of.date()}-{region_id}",
+        letters=_letters(config, AlertBar(), whole_bulletin=False) if mode else None,
+    )
+    planned = plan(inputs, moment, bars.alerts, document_settings(config), wanted)
+    if not planned.documents:
+        raise AdvisoryError(f"{region_id}: no incident in the seven days to {as_of.date()}")
+    renderer = Renderer(config.templates)
+    written = Written(notes=planned.notes, alerts=1)
+    rendered: dict[str, bytes] = {}
+    for output in render(planned.documents, renderer, jobs):
+        if not output.name.startswith(LETTERS):
+            write_bytes_atomic(config.output / output.path, output.data)
+            written.paths.append(config.output / output.path)
+        if output.suffix == "pdf":
+            rendered[output.name] = output.data
+    written.paths.sort()
+    if mode is None:
+        return written
+    sender = _sender(config, week_label(monday_of(as_of.date())), moment)
+    pdfs = {places: rendered[name] for places, name in planned.letter_pdfs.items()}
+    built = letters(sender, planned.recipients, pdfs, renderer)
+    written.delivery = deliver(config, mode, sender, built, planned.left_out, now)
+    return written
+
+
+def _letters(config: Config, bar: AlertBar, *, whole_bulletin: bool = True) -> Letters:
+    return Letters(config.settings.delivery.lookahead_days, bar, whole_bulletin)
+
+
+def _sender(config: Config, week: str, issued: dt.datetime) -> Sender:
+    s = config.settings
+    return Sender(week, issued, s.organisation, s.classification, s.smtp.sender)

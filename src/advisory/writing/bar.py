@@ -1,0 +1,70 @@
+"""The alert bar: which composed alerts are issued (`alerts.*`) and which places a traveler's
+letter holds (`delivery.*`). One function reads both from the settings, for every command."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisory.config import Config
+from advisory.errors import ConfigError, Location, Problem, not_one_of
+from advisory.models import Rules
+from advisory.writing.compose import Alert
+
+
+@dataclass(frozen=True)
+class AlertBar:
+    """An alert clears the bar when its level or its severity is at or above either bar; with
+    no bar, every alert does."""
+
+    min_level: str | None = None
+    min_severity: str | None = None
+    setting: str = "alerts"  # where it was set, for notes
+
+    def admits(self, alert: Alert, levels: Sequence[str], words: Sequence[str]) -> bool:
+        if self.min_level is None and self.min_severity is None:
+            return True
+        by_level = self.min_level is not None and levels.index(alert.level) >= levels.index(
+            self.min_level
+        )
+        by_severity = self.min_severity is not None and words.index(alert.severity) >= words.index(
+            self.min_severity
+        )
+        return by_level or by_severity
+
+    def __str__(self) -> str:
+        parts = []
+        if self.min_level is not None:
+            parts.append(f"{self.setting}.min_level {self.min_level}")
+        if self.min_severity is not None:
+            parts.append(f"{self.setting}.min_severity {self.min_severity}")
+        return " or ".join(parts) or "no bar"
+
+
+@dataclass(frozen=True)
+class Bars:
+    alerts: AlertBar  # which alerts are issued: published, in the bulletin, in history
+    delivery: AlertBar  # which of them a traveler's letter holds
+
+
+def alert_bars(config: Config, rules: Rules) -> Bars:
+    """Both bars from the settings, their level and severity names checked against the rules
+    before anything is written. Raises `ConfigError`."""
+    problems = []
+    levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
+    where = Location(str(config.file) if config.file else "settings")
+    settings = config.settings
+    for section, wanted in (("alerts", settings.alerts), ("delivery", settings.delivery)):
+        if wanted.min_level is not None and wanted.min_level not in levels:
+            message = not_one_of(wanted.min_level, levels, "a level")
+            problems.append(Problem(where, f"{section}.min_level", message))
+        if wanted.min_severity is not None and wanted.min_severity not in words:
+            message = not_one_of(wanted.min_severity, words, "a severity word")
+            problems.append(Problem(where, f"{section}.min_severity", message))
+    if problems:
+        raise ConfigError(problems)
+    alerts, delivery = settings.alerts, settings.delivery
+    return Bars(
+        AlertBar(alerts.min_level, alerts.min_severity, "alerts"),
+        AlertBar(delivery.min_level, delivery.min_severity, "delivery"),
+    )

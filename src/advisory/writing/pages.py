@@ -1,0 +1,80 @@
+"""Typed contexts of the document templates: a template sees its page, never raw data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from advisory.calendar import iso_timestamp, stamp_date
+from advisory.models import REASON_CODES, TREND_ARROWS
+from advisory.writing.charts import sparkline
+from advisory.writing.compose import Alert, Bulletin
+
+
+@dataclass(frozen=True)
+class AlertsPage:
+    """Context of `alerts.html.j2`: one or more alerts as one document."""
+
+    title: str
+    organisation: str
+    classification: str
+    issued: dt.datetime
+    alerts: Sequence[Alert]
+    lang: str = "en"
+    reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
+
+    @property
+    def issued_iso(self) -> str:
+        return iso_timestamp(self.issued)
+
+
+@dataclass(frozen=True)
+class BulletinPage:
+    """Context of `bulletin.html.j2`."""
+
+    bulletin: Bulletin
+    window_days: int
+    weeks: int
+    sparklines: Mapping[str, Markup]
+    lang: str = "en"
+    arrows: Mapping[str, str] = field(default_factory=lambda: dict(TREND_ARROWS))
+    reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
+
+    @property
+    def title(self) -> str:
+        b = self.bulletin
+        return f"{b.title} — {b.week}"
+
+    @property
+    def issued_iso(self) -> str:
+        return iso_timestamp(self.bulletin.issued)
+
+    @property
+    def period(self) -> str:
+        b = self.bulletin
+        return f"{stamp_date(b.period_start)} to {stamp_date(b.period_end)}"
+
+
+def alerts_page(
+    alerts: Sequence[Alert], organisation: str, classification: str, issued: dt.datetime
+) -> AlertsPage:
+    if len(alerts) == 1:
+        title = alerts[0].headline
+    else:
+        title = f"Travel-security alerts, {stamp_date(issued.date())}"
+    return AlertsPage(title, organisation, classification, issued, tuple(alerts))
+
+
+def bulletin_page(bulletin: Bulletin, window_days: int) -> BulletinPage:
+    colors = [color for _, _, color in bulletin.levels]
+    sparklines = {
+        row.region_id: sparkline(row.levels, len(colors), colors) for row in bulletin.summary
+    }
+    weeks = len(bulletin.summary[0].levels) if bulletin.summary else 0
+    return BulletinPage(bulletin, window_days, weeks, sparklines)
+
+
+Page = AlertsPage | BulletinPage
