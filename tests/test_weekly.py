@@ -260,3 +260,60 @@ def test_unknown_level_in_the_settings_is_bad_input(site: Path):
     assert result.returncode == 2
     assert "delivery.min_level: 'Hihg' is not a level" in result.stderr
     assert not (site / "published" / WEEK).exists()
+
+
+def test_bulletin_command_gives_the_published_bulletin_under_an_alert_bar(site: Path):
+    """One alert bar: `advisory bulletin --week W` writes the very bytes `weekly` published."""
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text() + "alerts: {min_level: Moderate}\n")
+    published = weekly(site, "--week", WEEK)
+    assert isinstance(published, subprocess.CompletedProcess)
+    assert published.returncode == 0, published.stderr
+    week = site / "published" / WEEK
+    # The bar holds back the Minimal regions' alerts: two of the four regions with incidents.
+    assert sorted(p.name for p in (week / "alerts").glob("*.pdf")) == [
+        "pe-north-border.pdf", "pe-vraem.pdf",
+    ]  # fmt: skip
+
+    out = site / "preview"
+    result = subprocess.run(
+        [str(ADVISORY), "--config", str(config), "bulletin", "--week", WEEK, "--out", str(out)],
+        cwd="/", capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for suffix in ("html", "pdf"):
+        preview = (out / f"bulletin-{WEEK}.{suffix}").read_bytes()
+        assert preview == (week / f"bulletin.{suffix}").read_bytes(), suffix
+
+
+def test_alert_names_a_region_below_the_bar(site: Path):
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text() + "alerts: {min_level: Moderate}\n")
+    out = site / "alerts"
+
+    def alert(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ADVISORY), "--config", str(config), "alert", *args,
+             "--as-of", "2018-06-25T06:00Z", "--out", str(out), "--jobs", "1"],
+            cwd="/", capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    named = alert("pe-lima", "pe-vraem", "pe-rest")
+    assert named.returncode == 0, named.stderr
+    assert named.stderr.splitlines() == [
+        "pe-lima: below the alert bar (alerts.min_level Moderate); written because it was named",
+        "pe-rest: no alert, no incident in the week 2018-06-18 to 2018-06-24",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "pe-lima-2018-06-25.html", "pe-lima-2018-06-25.pdf",
+        "pe-vraem-2018-06-25.html", "pe-vraem-2018-06-25.pdf",
+    ]  # fmt: skip
+    assert "Lima" in (out / "pe-lima-2018-06-25.html").read_text()
+
+    shutil.rmtree(out)
+    every = alert("--all")
+    assert every.returncode == 0, every.stderr
+    assert every.stderr == ""
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "pe-north-border-2018-06-25.pdf", "pe-vraem-2018-06-25.pdf",
+    ]  # fmt: skip

@@ -78,13 +78,12 @@ class AdvisoryError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, location: Location | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.location = location
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
+        return self.message
 
 
 class InputError(AdvisoryError):
@@ -100,18 +99,6 @@ class InputError(AdvisoryError):
         super().__init__(str(first) if first else f"bad {self.kind}")
 
 
-class RulesError(InputError):
-    kind = "rules"
-
-
-class IncidentDataError(InputError):
-    kind = "incident data"
-
-
-class RosterError(InputError):
-    kind = "roster"
-
-
 class ConfigError(InputError):
     kind = "config"
 
@@ -122,10 +109,6 @@ class TemplateError(AdvisoryError):
 
 class RenderError(AdvisoryError):
     """HTML or PDF rendering failed."""
-
-
-class DeliveryError(AdvisoryError):
-    """Email delivery failed."""
 
 
 def _problem_order(p: Problem) -> tuple[str, int, int, str]:

@@ -19,7 +19,6 @@ import polars as pl
 import yaml
 
 from advisory.errors import (
-    IncidentDataError,
     Location,
     Problem,
     Severity,
@@ -102,18 +101,6 @@ def _as_fields(row: dict[str, Any]) -> dict[str, Any]:
     for name in LIST_COLUMNS:
         fields[name] = split_list(row[name])
     return fields
-
-
-def empty_log() -> IncidentLog:
-    return IncidentLog(pl.DataFrame(schema=SCHEMA), ())
-
-
-def load_incidents(paths: Sequence[Path], categories: Iterable[str] | None = None) -> IncidentLog:
-    """Read and check incident files. Raises `IncidentDataError` with every problem found."""
-    log, problems = read_incidents(paths, categories)
-    if any(p.is_error for p in problems):
-        raise IncidentDataError(problems)
-    return log
 
 
 def read_incidents(

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from advisory.errors import Location, Problem, RosterError, display_path, not_one_of
+from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs.rules import Vocabulary
 from advisory.inputs.yamlfile import (
     YamlDocument,
@@ -22,14 +22,6 @@ from advisory.inputs.yamlfile import (
     validate_model,
 )
 from advisory.models import Roster, Traveler
-
-
-def load_roster(path: Path, vocabulary: Vocabulary | None) -> Roster:
-    """Read and check a roster. Raises `RosterError` with every problem found."""
-    roster, problems = read_roster(path, vocabulary)
-    if roster is None or any(p.is_error for p in problems):
-        raise RosterError(problems)
-    return roster
 
 
 def read_roster(path: Path, vocabulary: Vocabulary | None) -> tuple[Roster | None, list[Problem]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisory.errors import Location, Problem, RulesError, display_path, not_one_of
+from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs import cache
 from advisory.inputs.yamlfile import YamlDocument, load_yaml, validate_model
 from advisory.models import RegionFile, Rules, RuleSet
@@ -25,14 +25,6 @@ class Vocabulary:
     categories: list[str] | None = None
     region_ids: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
-
-
-def load_rules(folder: Path) -> Rules:
-    """Read and check a rules folder. Raises `RulesError` with every problem found."""
-    rules, _, problems = read_rules(folder)
-    if rules is None or any(p.is_error for p in problems):
-        raise RulesError(problems)
-    return rules
 
 
 def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:

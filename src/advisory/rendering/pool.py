@@ -85,7 +85,10 @@ def _pdfs(pending: list[_Job], renderer: Renderer, jobs: int) -> Iterator[Output
         for job in pending:
             yield _render_one(renderer, job)
         return
-    # Forked workers start at once; they render only and never touch polars' thread pool.
+    # Forked workers start at once, with WeasyPrint already imported; they render only and
+    # never touch polars' thread pool.
+    import weasyprint  # noqa: F401
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
