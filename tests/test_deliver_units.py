@@ -12,7 +12,7 @@ from advisory.delivery.letters import Sender, letters, subject
 from advisory.delivery.recipients import Recipient, recipients
 from advisory.inputs import load_inputs
 from advisory.models import Roster, Traveler, Trip
-from advisory.rendering.pool import render
+from advisory.rendering.pool import Workers
 from advisory.rendering.renderer import Renderer
 from advisory.writing.bar import AlertBar
 from advisory.writing.compose import BulletinSettings
@@ -104,7 +104,9 @@ def test_one_pdf_per_distinct_set_of_places(demo, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(Renderer, "pdf", counted)
     renderer = Renderer()
-    outputs = {o.name: o.data for o in render(planned.documents, renderer, 1) if o.suffix == "pdf"}
+    with Workers(renderer, 1) as workers:
+        rendered = workers.render(planned.documents)
+        outputs = {o.name: o.data for o in rendered if o.suffix == "pdf"}
     assert len(renders) == 1 + 4 + 11  # the bulletin, the alerts, the other letters
     pdfs = {places: outputs[name] for places, name in planned.letter_pdfs.items()}
     sender = Sender("2018-W25", ISSUED, "Travel Security", "For internal use", "desk@example.org")

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
+from advisory.calendar import parse_time_of_day
 from advisory.errors import ConfigError, Location, Problem, display_path
 from advisory.inputs.yamlfile import YamlDocument, describe, field_name, load_yaml
 from advisory.models import NameList, Text, UserModel
@@ -180,7 +181,7 @@ class Settings(UserModel):
     @classmethod
     def _hour(cls, value: str) -> str:
         try:
-            dt.time.fromisoformat(value)
+            parse_time_of_day(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a time of day (HH:MM)") from None
         return value
@@ -202,7 +203,7 @@ class Config:
 
     @property
     def issue_time(self) -> dt.time:
-        return dt.time.fromisoformat(self.settings.issue_time)
+        return parse_time_of_day(self.settings.issue_time)
 
     def smtp_password(self, environ: Mapping[str, str] | None = None) -> str | None:
         return (environ if environ is not None else os.environ).get(self.settings.smtp.password_env)

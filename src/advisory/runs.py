@@ -15,7 +15,7 @@ from advisory.calendar import end_of_day, issue_time, monday_of, week_label
 from advisory.config import Config
 from advisory.delivery.letters import Sender, letters
 from advisory.delivery.send import Mode, Report, deliver
-from advisory.errors import AdvisoryError
+from advisory.errors import AdvisoryError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
 from advisory.publishing.atomic import write_bytes_atomic
@@ -27,7 +27,7 @@ from advisory.publishing.week import (
     locked,
     week_incidents,
 )
-from advisory.rendering.pool import Progress, render
+from advisory.rendering.pool import Progress, Workers
 from advisory.rendering.renderer import Renderer
 from advisory.reports.ratings import json_bytes
 from advisory.timing import stage
@@ -45,6 +45,7 @@ class Written:
 
     paths: list[Path] = field(default_factory=list)
     notes: tuple[str, ...] = ()
+    warnings: list[Problem] = field(default_factory=list)
     published: Published | None = None
     alerts: int = 0
     delivery: Report | None = None
@@ -62,7 +63,6 @@ def document_settings(config: Config) -> BulletinSettings:
 
 def write_documents(
     config: Config,
-    inputs: Inputs,
     as_of: dt.datetime,
     want: Want,
     out: Path,
@@ -71,15 +71,18 @@ def write_documents(
     strict: bool = False,
 ) -> Written:
     """`advisory alert` and `advisory bulletin`: the documents `want` names, as files in `out`,
-    each written atomically as soon as it is rendered."""
-    bars = alert_bars(config, inputs.rules)
-    planned = plan(inputs, as_of, bars.alerts, document_settings(config), want)
-    renderer = Renderer(config.templates, strict=strict)
-    written = Written(notes=planned.notes, alerts=len(planned.week.alerts))
-    with stage(f"render and write {len(planned.documents)} documents"):
-        for output in render(planned.documents, renderer, jobs):
-            write_bytes_atomic(out / output.path, output.data)
-            written.paths.append(out / output.path)
+    each written atomically as soon as it is rendered. Raises `InputError` (nothing written)."""
+    with Workers(Renderer(config.templates, strict=strict), jobs) as workers:
+        inputs = load(config)
+        bars = alert_bars(config, inputs.rules)
+        planned = plan(inputs, as_of, bars.alerts, document_settings(config), want)
+        written = Written(
+            notes=planned.notes, alerts=len(planned.week.alerts), warnings=inputs.warnings
+        )
+        with stage(f"render and write {len(planned.documents)} documents"):
+            for output in workers.render(planned.documents):
+                write_bytes_atomic(out / output.path, output.data)
+                written.paths.append(out / output.path)
     written.paths.sort()
     return written
 
@@ -101,33 +104,33 @@ def run_weekly(
     `StaleFeed` or another `AdvisoryError`."""
     root = config.output
     label = week_label(monday)
+    renderer = Renderer(config.templates)
+    issued = issue_time(monday, config.issue_time)
     with locked(root, wait):
-        with stage("validate"):
-            inputs = load(config, roster=mode is not None)
-        for warning in inputs.warnings:
-            log.warning("%s", warning)
-        bars = alert_bars(config, inputs.rules)
-        issued = issue_time(monday, config.issue_time)
-        if not allow_stale:
-            check_feed(inputs, monday, config.settings.stale_after_days)
-        wanted = Want(
-            alerts="all",
-            alert_name="alerts/{region}",
-            bulletin_name="bulletin",
-            letters=_letters(config, bars.delivery) if mode else None,
-        )
-        planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
-        renderer = Renderer(config.templates)
         week = WeekFolder(root, label)
         try:
-            pdfs = _render_week(planned, renderer, week, jobs, progress)
+            with Workers(renderer, jobs) as workers:
+                with stage("validate"):
+                    inputs = load(config, roster=mode is not None)
+                for warning in inputs.warnings:
+                    log.warning("%s", warning)
+                bars = alert_bars(config, inputs.rules)
+                if not allow_stale:
+                    check_feed(inputs, monday, config.settings.stale_after_days)
+                wanted = Want(
+                    alerts="all",
+                    alert_name="alerts/{region}",
+                    bulletin_name="bulletin",
+                    letters=_letters(config, bars.delivery) if mode else None,
+                )
+                planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
+                pdfs = _render_week(planned, workers, week, progress)
             week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
             week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
             checkpoint("rendered")
             base = config.file.parent if config.file else Path.cwd()
             paths, _ = resolve_incident_paths(config.incidents, base)
-            manifest = week.manifest(issued, input_files(config.rules, paths, base))
-            published = week.publish(manifest)
+            published = week.publish(week.manifest(issued, input_files(config.rules, paths, base)))
         finally:
             week.discard()
         written = Written(published=published, alerts=len(planned.week.alerts))
@@ -142,17 +145,13 @@ def run_weekly(
 
 
 def _render_week(
-    planned: Plan,
-    renderer: Renderer,
-    week: WeekFolder,
-    jobs: int,
-    progress: Progress | None,
+    planned: Plan, workers: Workers, week: WeekFolder, progress: Progress | None
 ) -> dict[tuple[str, ...], bytes]:
     """Render the week's documents into its folder; returns each letter's PDF by its places."""
     letter_documents = set(planned.letter_pdfs.values())
     rendered: dict[str, bytes] = {}
     with stage("render"):
-        for output in render(planned.documents, renderer, jobs, progress):
+        for output in workers.render(planned.documents, progress):
             if not output.name.startswith(LETTERS):
                 week.put(output.path, output.data)
             if output.suffix == "pdf" and output.name in letter_documents:
@@ -186,14 +185,15 @@ def run_flash(
     if not planned.documents:
         raise AdvisoryError(f"{region_id}: no incident in the seven days to {as_of.date()}")
     renderer = Renderer(config.templates)
-    written = Written(notes=planned.notes, alerts=1)
+    written = Written(notes=planned.notes, alerts=1, warnings=inputs.warnings)
     rendered: dict[str, bytes] = {}
-    for output in render(planned.documents, renderer, jobs):
-        if not output.name.startswith(LETTERS):
-            write_bytes_atomic(config.output / output.path, output.data)
-            written.paths.append(config.output / output.path)
-        if output.suffix == "pdf":
-            rendered[output.name] = output.data
+    with Workers(renderer, jobs) as workers:
+        for output in workers.render(planned.documents):
+            if not output.name.startswith(LETTERS):
+                write_bytes_atomic(config.output / output.path, output.data)
+                written.paths.append(config.output / output.path)
+            if output.suffix == "pdf":
+                rendered[output.name] = output.data
     written.paths.sort()
     if mode is None:
         return written

@@ -17,10 +17,9 @@ from advisory.cli.common import (
     incident_options,
     jobs_option,
     jobs_or_cores,
-    known_regions,
-    load,
     now,
     output_options,
+    print_problems,
 )
 
 
@@ -58,14 +57,13 @@ def alert(
     if not region_ids and not every_region:
         raise click.UsageError("name at least one REGION, or give --all")
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir)
-    inputs = load(config)
-    known_regions(inputs, region_ids, "REGION")
     want = Want(alerts="all" if every_region else region_ids, formats=chosen)
     with failures():
         written = write_documents(
-            config, inputs, as_of or now(), want, out_dir or config.output,
+            config, as_of or now(), want, out_dir or config.output,
             jobs=jobs_or_cores(jobs), strict=strict,
         )  # fmt: skip
+    print_problems(written.warnings)
     echo_all(written.notes, err=True)
     echo_all([str(path) for path in written.paths])
 
@@ -111,10 +109,10 @@ def bulletin(
         raise click.UsageError("give --week or --as-of, not both")
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir)
     issued = as_of or issue_time(week or last_full_week(now()), config.issue_time)
-    inputs = load(config)
     want = Want(bulletin_name="bulletin-{period}", archival=archival, formats=chosen)
     with failures():
         written = write_documents(
-            config, inputs, issued, want, out_dir or config.output, jobs=1, strict=strict
+            config, issued, want, out_dir or config.output, jobs=1, strict=strict
         )
+    print_problems(written.warnings)
     echo_all([str(path) for path in written.paths])

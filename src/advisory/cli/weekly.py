@@ -24,6 +24,7 @@ from advisory.cli.common import (
     known_regions,
     load,
     now,
+    print_problems,
     progress_bar,
 )
 
@@ -137,10 +138,9 @@ def flash(
 
     mode = _mode(send, dry_run)
     config = config_of(ctx)
-    inputs = load(config)
-    known_regions(inputs, [region_id], "REGION")
     with failures():
         written = run_flash(config, region_id, as_of or now(), mode, now)
+    print_problems(written.warnings)
     echo_all(written.notes, err=True)
     echo_all([str(path) for path in written.paths])
     if written.delivery is not None:

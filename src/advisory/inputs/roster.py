@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from advisory.calendar import parse_day
 from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs.rules import Vocabulary
 from advisory.inputs.yamlfile import (
@@ -171,7 +172,7 @@ def read_roster_csv(
 
 def _date(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat((value or "").strip())
+        return parse_day(value or "")
     except ValueError:
         return None
 

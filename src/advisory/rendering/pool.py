@@ -1,19 +1,27 @@
 """Render a plan's documents: HTML in this process, PDFs in worker processes, each file handed
 over as soon as it is ready, so that a batch is written as it goes and memory stays flat.
 
-Each worker keeps one renderer, and with it one WeasyPrint font configuration, for its whole
-life. The largest document is started first, alone, so that a long bulletin renders on one
-core while the many small alerts and letters share the others.
+The workers are started before the inputs are read: while this process loads, rates and
+composes, each worker imports WeasyPrint and sets up its fonts, and it keeps that renderer (and
+its font configuration) for its whole life. They are forked while this process is still small
+and has started no thread pool. The largest document is started first, alone, so that a long
+bulletin renders on one core while the many small alerts and letters share the others.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from advisory.faults import checkpoint
 from advisory.rendering.renderer import Renderer
@@ -22,6 +30,10 @@ from advisory.writing.plan import Document
 #: Small documents go to a worker in batches of about this share of the whole work, so that
 #: the workers stay busy without paying a round trip per page.
 BATCH_SHARE = 1 / 32
+#: Linux prctl(2) option: the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -46,59 +58,81 @@ class _Job:
     moment: dt.datetime | None
 
 
-Progress = Callable[[int], None]
+class Workers:
+    """The processes that render PDFs (`jobs` of them; with one, this process renders).
 
-
-def render(
-    documents: Sequence[Document],
-    renderer: Renderer,
-    jobs: int,
-    progress: Progress | None = None,
-) -> Iterator[Output]:
-    """Every file of `documents`, HTML first, then PDFs as they finish (not in plan order).
-
-    `progress`, if given, is told the number of documents and then called with 0 once per
-    document done. A worker's failure (a template error, a strict-mode warning) is raised here.
+    Use as a context manager, entered as early as possible; `render` may be called once or
+    more inside it.
     """
-    tell = progress or (lambda _: None)
-    tell(len(documents))
-    pending: list[_Job] = []
-    for document in documents:
-        html = renderer.html(document.template, {"doc": document.page})
-        if "html" in document.formats:
-            yield Output(document.name, "html", html.encode())
-        if "pdf" in document.formats:
-            pending.append(
-                _Job(document.name, html, document.variant, document.attachments, document.moment)
+
+    def __init__(self, renderer: Renderer, jobs: int) -> None:
+        self.renderer = renderer
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.jobs > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.renderer.templates, self.renderer.strict, os.getpid()),
             )
-        else:
+            # Forked pools start every worker at the first task: start them now.
+            self._pool.submit(_ready)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=error is None, cancel_futures=True)
+            self._pool = None
+
+    def render(
+        self, documents: Sequence[Document], progress: Progress | None = None
+    ) -> Iterator[Output]:
+        """Every file of `documents`, HTML first, then PDFs as they finish (not in plan order).
+
+        `progress`, if given, is told the number of documents and then called with 0 once per
+        document done. A worker's failure (a template error, a strict-mode warning) is raised
+        here.
+        """
+        tell = progress or (lambda _: None)
+        tell(len(documents))
+        pending: list[_Job] = []
+        for document in documents:
+            html = self.renderer.html(document.template, {"doc": document.page})
+            if "html" in document.formats:
+                yield Output(document.name, "html", html.encode())
+            if "pdf" in document.formats:
+                job = _Job(
+                    document.name, html, document.variant, document.attachments, document.moment
+                )
+                pending.append(job)
+            else:
+                tell(0)
+        checkpoint("render")
+        for output in self._pdfs(pending):
             tell(0)
-    checkpoint("render")
-    for output in _pdfs(pending, renderer, jobs):
-        tell(0)
-        yield output
+            yield output
 
-
-def _pdfs(pending: list[_Job], renderer: Renderer, jobs: int) -> Iterator[Output]:
-    pending.sort(key=lambda job: -len(job.html))
-    if jobs <= 1 or len(pending) <= 1:
-        for job in pending:
-            yield _render_one(renderer, job)
-        return
-    # Forked workers start at once, with WeasyPrint already imported; they render only and
-    # never touch polars' thread pool.
-    import weasyprint  # noqa: F401
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(pending)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(renderer.templates, renderer.strict),
-    ) as pool:
+    def _pdfs(self, pending: list[_Job]) -> Iterator[Output]:
+        pending.sort(key=lambda job: -len(job.html))
+        # Layout allocates millions of short-lived objects; the collector need not walk the
+        # inputs and modules already loaded each time it runs.
+        gc.freeze()
+        if self._pool is None:
+            for job in pending:
+                yield _render_one(self.renderer, job)
+            return
         futures: list[Future[list[Output]]] = [
-            pool.submit(_render_batch, batch) for batch in batches(pending)
+            self._pool.submit(_render_batch, batch) for batch in batches(pending)
         ]
         try:
             for future in as_completed(futures):
@@ -133,9 +167,28 @@ def _render_one(renderer: Renderer, job: _Job) -> Output:
 _worker: Renderer | None = None
 
 
-def _start_worker(templates: Path, strict: bool) -> None:
+def _start_worker(templates: Path, strict: bool, parent: int) -> None:
     global _worker
+    _die_with(parent)
+    from weasyprint.text.fonts import FontConfiguration
+
     _worker = Renderer(templates, strict=strict)
+    _worker.fonts = FontConfiguration()
+    gc.freeze()
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive a run that was killed (it would hold the run's output pipes
+    and the lock's folder open): on Linux the kernel kills it when its parent dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it starts the workers."""
 
 
 def _render_batch(batch: list[_Job]) -> list[Output]:

@@ -43,7 +43,7 @@ class Renderer:
         self.env.filters["reason"] = lambda code, names: f"{names.get(code, code)} ({code})"
         self.env.filters["css_string"] = css_string
         self.text_env = self._environment(autoescape=False)  # plain text: nothing is markup
-        self._fonts: FontConfiguration | None = None
+        self.fonts: FontConfiguration | None = None
 
     def _environment(self, *, autoescape: bool) -> jinja2.Environment:
         return jinja2.Environment(
@@ -84,8 +84,8 @@ class Renderer:
         from weasyprint import HTML, Attachment
         from weasyprint.text.fonts import FontConfiguration
 
-        if self._fonts is None:
-            self._fonts = FontConfiguration()
+        if self.fonts is None:
+            self.fonts = FontConfiguration()
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         files = [
             Attachment(string=data, name=name, created=moment, modified=moment)
@@ -98,7 +98,7 @@ class Renderer:
                 url_fetcher=TemplatesOnly(self.templates),
             )
             data = document.write_pdf(
-                font_config=self._fonts,
+                font_config=self.fonts,
                 pdf_variant=variant,
                 pdf_identifier=identifier,
                 attachments=files or None,

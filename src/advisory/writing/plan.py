@@ -18,6 +18,7 @@ import polars as pl
 
 from advisory.calendar import period_slug
 from advisory.delivery.recipients import Recipient, recipients
+from advisory.errors import InputError, Location, Problem, not_one_of
 from advisory.inputs import Inputs
 from advisory.models import Incident, Rating
 from advisory.rating import rate
@@ -244,6 +245,11 @@ def _chosen_alerts(
     the bar, with a note; a named region without incidents in the week gets a note only."""
     if wanted == "all":
         return list(week.alerts)
+    known = [r.region_id for r in week.ratings]
+    unknown = [Problem(Location("REGION"), "", not_one_of(r, known, "a region"))
+               for r in wanted if r not in known]  # fmt: skip
+    if unknown:
+        raise InputError(unknown)
     cleared = {a.region_id: a for a in week.alerts}
     below = {a.region_id: a for a in week.below_bar}
     chosen = []
