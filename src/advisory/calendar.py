@@ -100,9 +100,14 @@ def iso_timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def month_name(day: dt.date) -> str:
+    """`June`."""
+    return f"{day:%B}"
+
+
 def prose_date(day: dt.date) -> str:
     """`June 24`, in running text."""
-    return f"{day:%B} {day.day}"
+    return f"{month_name(day)} {day.day}"
 
 
 def stamp_date(day: dt.date) -> str:

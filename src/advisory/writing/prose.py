@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import inflect
 
+from advisory.calendar import month_name
 from advisory.models import Incident
 
 _words = inflect.engine()
@@ -49,10 +50,10 @@ def capitalized(text: str) -> str:
 def since(day: dt.date) -> str:
     """`the beginning of June`, `mid-June`, `late June`: when a series started."""
     if day.day <= 10:
-        return f"the beginning of {day:%B}"
+        return f"the beginning of {month_name(day)}"
     if day.day <= 20:
-        return f"mid-{day:%B}"
-    return f"late {day:%B}"
+        return f"mid-{month_name(day)}"
+    return f"late {month_name(day)}"
 
 
 def toll(fatalities: int, injuries: int, *, start: bool = False) -> str:
