@@ -17,8 +17,9 @@ import gc
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -131,14 +132,19 @@ class Workers:
             for job in pending:
                 yield _render_one(self.renderer, job)
             return
-        futures: list[Future[list[Output]]] = [
-            self._pool.submit(_render_batch, batch) for batch in batches(pending)
-        ]
+        # A few batches in flight per worker, the next submitted as one finishes: the workers
+        # stay busy while this process writes, and finished PDFs are not held here.
+        waiting = deque(batches(pending))
+        running: set[Future[list[Output]]] = set()
         try:
-            for future in as_completed(futures):
-                yield from future.result()
+            while waiting or running:
+                while waiting and len(running) < 2 * self.jobs:
+                    running.add(self._pool.submit(_render_batch, waiting.popleft()))
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield from future.result()
         finally:
-            for future in futures:
+            for future in running:
                 future.cancel()
 
 
