@@ -17,7 +17,7 @@ from advisory.delivery.letters import Sender, letters
 from advisory.delivery.send import Mode, Report, deliver
 from advisory.errors import AdvisoryError, Problem
 from advisory.faults import checkpoint
-from advisory.inputs import Inputs, load_inputs, resolve_incident_paths
+from advisory.inputs import load_configured, resolve_incident_paths
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.publishing.week import (
     Published,
@@ -51,11 +51,6 @@ class Written:
     delivery: Report | None = None
 
 
-def load(config: Config, *, roster: bool = False) -> Inputs:
-    """The inputs the settings name. Raises `InputError` with every problem."""
-    return load_inputs(config.rules, config.incidents, config.roster if roster else None)
-
-
 def document_settings(config: Config) -> BulletinSettings:
     s = config.settings
     return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)
@@ -73,7 +68,7 @@ def write_documents(
     """`advisory alert` and `advisory bulletin`: the documents `want` names, as files in `out`,
     each written atomically as soon as it is rendered. Raises `InputError` (nothing written)."""
     with Workers(Renderer(config.templates, strict=strict), jobs) as workers:
-        inputs = load(config)
+        inputs = load_configured(config)
         bars = alert_bars(config, inputs.rules)
         planned = plan(inputs, as_of, bars.alerts, document_settings(config), want)
         written = Written(
@@ -111,7 +106,7 @@ def run_weekly(
         try:
             with Workers(renderer, jobs) as workers:
                 with stage("validate"):
-                    inputs = load(config, roster=mode is not None)
+                    inputs = load_configured(config, roster=mode is not None)
                 for warning in inputs.warnings:
                     log.warning("%s", warning)
                 bars = alert_bars(config, inputs.rules)
@@ -173,7 +168,7 @@ def run_flash(
     OUTPUT/flash/ and emailed to the travelers whose trips touch the region. It goes through
     the ledger under the ISO week that the next weekly run covers, so that run sends its
     message as an update, not as news."""
-    inputs = load(config, roster=mode is not None)
+    inputs = load_configured(config, roster=mode is not None)
     bars = alert_bars(config, inputs.rules)
     moment = end_of_day(as_of)
     wanted = Want(

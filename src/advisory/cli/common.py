@@ -170,16 +170,16 @@ def config_of(ctx: click.Context, **overrides: Any) -> Config:
 
     chosen = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items()}
     with failures():
-        return load_config(ctx.obj["config"] if ctx.obj else None, chosen)
-    raise AssertionError("unreachable")  # pragma: no cover
+        config = load_config(ctx.obj["config"] if ctx.obj else None, chosen)
+    return config
 
 
 def load(config: Config, *, roster: bool = False) -> Inputs:
     """The inputs, their warnings printed; every problem and exit 2 when any is an error."""
-    from advisory.runs import load as load_inputs
+    from advisory.inputs import load_configured
 
     with failures():
-        inputs = load_inputs(config, roster=roster)
+        inputs = load_configured(config, roster=roster)
     print_problems(inputs.warnings)
     return inputs
 

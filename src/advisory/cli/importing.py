@@ -9,12 +9,37 @@ from typing import Any
 
 import click
 
-from advisory.cli.common import Day, config_of, echo_all, failures, incident_options, load
+from advisory.cli.common import (
+    Day,
+    F,
+    config_of,
+    echo_all,
+    failures,
+    incident_options,
+    load,
+    options,
+)
 
 
 @click.group(name="import")
 def import_() -> None:
     """Bring incidents in from a feed or a spreadsheet, into a CSV the incident log reads."""
+
+
+def target_options(default: str) -> Callable[[F], F]:
+    """`--out FILE` (the command's own default) or `--append FILE`."""
+    return options(
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help=f"Write the imported incidents here. [default: {default}]",
+        ),
+        click.option(
+            "--append",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Add to this incident file, leaving out ids it has.",
+        ),
+    )
 
 
 def _import_target(out: Path | None, append: Path | None, default: str) -> tuple[Path, bool]:
@@ -33,16 +58,7 @@ def _import_report(run: Callable[[], Any]) -> None:
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--country", "countries", multiple=True, help="Only this country; repeatable.")
 @click.option("--since", type=Day(), help="Only events from this date.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the imported incidents here. [default: data/incidents-acled.csv]",
-)
-@click.option(
-    "--append",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Add to this incident file, leaving out ids it has.",
-)
+@target_options("data/incidents-acled.csv")
 @click.option(
     "--mapping",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -91,16 +107,7 @@ def acled(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="YAML naming which column holds which field, and how dates are written.",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the imported incidents here. [default: data/incidents-imported.csv]",
-)
-@click.option(
-    "--append",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Add to this incident file, leaving out ids it has.",
-)
+@target_options("data/incidents-imported.csv")
 @incident_options
 @click.pass_context
 def csv_import(

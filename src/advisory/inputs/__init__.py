@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -17,6 +18,9 @@ from advisory.inputs.roster import read_roster
 from advisory.inputs.rules import read_rules
 from advisory.models import Roster, Rules
 from advisory.timing import stage
+
+if TYPE_CHECKING:
+    from advisory.config import Config
 
 DEFAULT_RULES = "rules"
 DEFAULT_INCIDENTS = ("data/*.csv",)
@@ -92,3 +96,8 @@ def load_inputs(
     if any(p.is_error for p in problems):
         raise InputError(problems)
     return Inputs(rules, log, roster, placements, problems)
+
+
+def load_configured(config: Config, *, roster: bool = False) -> Inputs:
+    """The inputs the settings name (the roster only when asked). Raises `InputError`."""
+    return load_inputs(config.rules, config.incidents, config.roster if roster else None)

@@ -172,7 +172,6 @@ class Want:
 class Plan:
     week: Week
     documents: tuple[Document, ...]
-    bulletin: Bulletin | None = None
     recipients: tuple[Recipient, ...] = ()
     left_out: tuple[tuple[str, str], ...] = ()
     #: A recipient's places -> the name of the document that is their letter's PDF.
@@ -187,15 +186,14 @@ def plan(
     week = compose_week(inputs, as_of, bar)
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
-    issued = as_of
     documents: list[Document] = []
     if want.combined is not None and chosen:
-        page = alerts_page(chosen, settings.organisation, settings.classification, issued)
+        page = alerts_page(chosen, settings.organisation, settings.classification, as_of)
         documents.append(Document(want.combined, ALERTS_TEMPLATE, page, want.formats))
     elif want.combined is None:
         for alert in chosen:
-            page = alerts_page([alert], settings.organisation, settings.classification, issued)
-            name = want.alert_name.format(region=alert.region_id, date=issued.date())
+            page = alerts_page([alert], settings.organisation, settings.classification, as_of)
+            name = want.alert_name.format(region=alert.region_id, date=as_of.date())
             documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats))
     bulletin = None
     if want.bulletin_name is not None:
@@ -203,14 +201,14 @@ def plan(
         bulletin = compose_bulletin(week.ratings, week.alerts, rules, settings, week.closings)
         documents.insert(0, _bulletin_document(inputs, week, bulletin, want))
     if want.letters is None:
-        return Plan(week, tuple(documents), bulletin, notes=tuple(notes))
+        return Plan(week, tuple(documents), notes=tuple(notes))
     assert inputs.roster is not None, "letters need the roster"
     letters = want.letters
     found, left_out = recipients(
         inputs.roster,
         inputs.rules,
         chosen if want.combined is not None else week.alerts,
-        issued.date(),
+        as_of.date(),
         letters.lookahead_days,
         letters.bar,
         whole_bulletin=letters.whole_bulletin and bulletin is not None,
@@ -230,12 +228,10 @@ def plan(
             continue
         letter_count += 1
         pdfs[recipient.places] = f"{LETTERS}{letter_count}"
-        page = alerts_page(recipient.alerts, settings.organisation, settings.classification, issued)
+        page = alerts_page(recipient.alerts, settings.organisation, settings.classification, as_of)
         documents.append(Document(pdfs[recipient.places], ALERTS_TEMPLATE, page, ("pdf",)))
     wanted = {recipient.places: pdfs[recipient.places] for recipient in found}
-    return Plan(
-        week, tuple(documents), bulletin, tuple(found), tuple(left_out), wanted, tuple(notes)
-    )
+    return Plan(week, tuple(documents), tuple(found), tuple(left_out), wanted, tuple(notes))
 
 
 def _chosen_alerts(
