@@ -16,14 +16,14 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
 
 from advisory.calendar import parse_time_of_day
 from advisory.errors import ConfigError, Location, Problem, display_path
 from advisory.inputs.yamlfile import YamlDocument, describe, field_name, load_yaml
-from advisory.models import NameList, Text, UserModel
+from advisory.models import EmailAddress, Line, UserModel, as_list, no_control_characters
 
 CONFIG_FILE = "advisory.yaml"
 
@@ -47,6 +47,14 @@ ENVIRONMENT: dict[str, str] = {
 }
 PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file")
 
+#: A file or folder name, or a glob pattern.
+PathText = Annotated[
+    str, Field(min_length=1, max_length=4096), AfterValidator(no_control_characters)
+]
+PathList = Annotated[
+    list[PathText], BeforeValidator(as_list, json_schema_input_type=str | list[str])
+]
+
 
 class AlertSettings(UserModel):
     """Which regions get an alert: incidents in the week, and at least one of these bars."""
@@ -68,7 +76,10 @@ class DeliverySettings(UserModel):
     """Who gets email, and how patiently it is sent."""
 
     lookahead_days: int = Field(
-        default=14, ge=0, description="Trips starting within this many days get this week's alerts."
+        default=14,
+        ge=0,
+        le=366,
+        description="Trips starting within this many days get this week's alerts.",
     )
     min_level: str | None = Field(
         default=None,
@@ -80,17 +91,20 @@ class DeliverySettings(UserModel):
         description="Or: places whose alert is at or above this severity word.",
         examples=["Warning"],
     )
-    retry_delays: list[float] = Field(
+    retry_delays: list[Annotated[float, Field(ge=0, le=3600)]] = Field(
         default_factory=lambda: [2.0, 10.0, 60.0],
-        description="Seconds to wait before each new try after a temporary failure.",
+        max_length=10,
+        description="Seconds to wait before each new try after a temporary failure "
+        "(at most ten tries more, each at most an hour).",
     )
     rate_per_minute: int | None = Field(
         default=None,
         ge=1,
+        le=6000,
         description="At most this many messages a minute (hosted relays often want 30).",
         examples=[30],
     )
-    desk: str | None = Field(
+    desk: EmailAddress | None = Field(
         default=None,
         description="Security desk address: told after a run with failures.",
         examples=["security-desk@example.org"],
@@ -100,66 +114,69 @@ class DeliverySettings(UserModel):
 class SmtpSettings(UserModel):
     """The mail relay that delivers the travelers' email."""
 
-    host: Text = Field(default="localhost", description="Mail relay.")
+    host: Line = Field(default="localhost", description="Mail relay.")
     port: int = Field(default=587, ge=1, le=65535, description="Its port.")
     security: Literal["starttls", "tls", "none"] = Field(
         default="starttls", description="starttls, tls or none."
     )
-    username: str | None = Field(
+    username: Line | None = Field(
         default=None, description="Login name at the relay.", examples=["advisory"]
     )
-    password_env: Text = Field(
+    password_env: Line = Field(
         default="ADVISORY_SMTP_PASSWORD",
         description="Name of the environment variable that holds the password (never this file).",
     )
-    sender: Text = Field(default="travel-security@example.org", description="The From address.")
-    timeout_seconds: float = Field(default=30, gt=0, description="Per SMTP operation.")
+    sender: EmailAddress = Field(
+        default="travel-security@example.org", description="The From address."
+    )
+    timeout_seconds: float = Field(default=30, gt=0, le=600, description="Per SMTP operation.")
 
 
 class Settings(UserModel):
     """Everything `advisory.yaml` can set; every field has a default that serves the demo."""
 
     version: Literal[1] = Field(default=1, description="Format version of this file.")
-    organisation: Text = Field(
+    organisation: Line = Field(
         default="Travel Security",
         description="Shown on the bulletin's cover, in the running header and as the sender.",
     )
-    title: Text = Field(default="Weekly travel-security bulletin", description="Bulletin title.")
-    classification: Text = Field(
+    title: Line = Field(default="Weekly travel-security bulletin", description="Bulletin title.")
+    classification: Line = Field(
         default="For internal use", description="Classification line on every page."
     )
-    rules: Text = Field(default="rules", description="Rules folder: scoring.yaml, regions/.")
-    incidents: NameList = Field(
+    rules: PathText = Field(default="rules", description="Rules folder: scoring.yaml, regions/.")
+    incidents: PathList = Field(
         default_factory=lambda: ["data/*.csv"],
         description="Incident files (.csv, .yaml, .json) or glob patterns.",
     )
-    roster: Text = Field(
+    roster: PathText = Field(
         default="data/travelers.yaml", description="Traveler roster (.yaml, or a .csv export)."
     )
-    templates: str | None = Field(
+    templates: PathText | None = Field(
         default=None,
         description="A templates folder of your own; by default the shipped templates.",
         examples=["templates"],
     )
-    output: Text = Field(
+    output: PathText = Field(
         default="output", description="Where documents, published weeks and outboxes go."
     )
-    state: Text = Field(
+    state: PathText = Field(
         default="state",
         description="Where the delivery ledger lives: keep it, and apart from output.",
     )
-    log_file: str | None = Field(
+    log_file: PathText | None = Field(
         default=None,
         description="The weekly run also logs here (created readable by its owner only).",
         examples=["logs/advisory.log"],
     )
-    timezone: Text = Field(default="UTC", description="Zone of the bulletin's local issue time.")
-    issue_time: Text = Field(
+    timezone: Line = Field(default="UTC", description="Zone of the bulletin's local issue time.")
+    issue_time: Line = Field(
         default="06:00", description="Weekly issue time, HH:MM in UTC, the Monday after the week."
     )
     stale_after_days: int = Field(
         default=8,
         ge=1,
+        le=3660,
         description="The weekly run stops when the newest incident is older than this at the "
         "week's end.",
     )

@@ -11,7 +11,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 RULES_VERSION = 1
 
@@ -31,17 +37,51 @@ ReasonCode = Literal["C", "T", "U", "K", "N", "H", "E", "O"]
 TREND_ARROWS: dict[str, str] = {"up": "↑", "down": "↓", "steady": "→"}
 
 
-def _as_list(value: Any) -> Any:
+def as_list(value: Any) -> Any:
     """Let a single value stand for a list of one: `admin1: Cusco` as well as `admin1: [Cusco]`."""
     return [value] if isinstance(value, str) else value
 
 
-NameList = Annotated[
-    list[Annotated[str, Field(min_length=1)]],
-    BeforeValidator(_as_list, json_schema_input_type=str | list[str]),
+def no_control_characters(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must not contain line breaks or control characters")
+    return value
+
+
+def _no_stray_controls(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _address(value: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    no_control_characters(value)
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as e:
+        raise ValueError(f"{value!r} is not a valid email address: {e}") from None
+
+
+#: One line of text: a name, a title, anything that may end up in an email header. At most
+#: MAX_LINE characters, without line breaks or control characters.
+MAX_LINE = 200
+Line = Annotated[
+    str, Field(min_length=1, max_length=MAX_LINE), AfterValidator(no_control_characters)
 ]
-Text = Annotated[str, Field(min_length=1)]
-Identifier = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+#: Free text: a paragraph of context or advice.
+MAX_TEXT = 5000
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_no_stray_controls)]
+#: An email address, checked as the RFC says (international forms included) and normalised.
+EmailAddress = Annotated[str, Field(min_length=1, max_length=320), AfterValidator(_address)]
+NameList = Annotated[
+    list[Line],
+    BeforeValidator(as_list, json_schema_input_type=str | list[str]),
+]
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+#: A cell of the incident log, already checked column by column when the log was read.
+Cell = Annotated[str, Field(min_length=1)]
 
 
 class UserModel(BaseModel):
@@ -49,7 +89,11 @@ class UserModel(BaseModel):
 
     # Built on first use: a command that never reads a roster does not pay for its model.
     model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        defer_build=True,
     )
 
 
@@ -59,7 +103,7 @@ class UserModel(BaseModel):
 class Level(UserModel):
     """A risk level, reached when the score is at or above its threshold."""
 
-    name: Text
+    name: Line
     threshold: float = Field(ge=0, description="Score at which this level is reached.")
     color: str | None = Field(
         default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="Badge colour, as #rrggbb."
@@ -76,8 +120,8 @@ class Category(UserModel):
     reasons: list[ReasonCode] = Field(
         min_length=1, description="Reason indicators: C T U K N H E O."
     )
-    label: Text | None = Field(default=None, description="Noun for prose, e.g. 'armed clash'.")
-    headline: Text | None = Field(
+    label: Line | None = Field(default=None, description="Noun for prose, e.g. 'armed clash'.")
+    headline: Line | None = Field(
         default=None, description="Headline subject, e.g. 'Clashes with armed group'."
     )
     advice: list[Text] = Field(
@@ -109,7 +153,7 @@ class SeverityWhen(UserModel):
 
 
 class SeverityRule(UserModel):
-    word: Text
+    word: Line
     when: SeverityWhen = Field(default_factory=SeverityWhen)
 
 
@@ -117,12 +161,12 @@ class SeriesRules(UserModel):
     """How weekly alerts for one region run together into a series ("/update N")."""
 
     quiet_weeks: int = Field(
-        default=2, ge=1, description="Weeks without incidents that end a region's series."
+        default=2, ge=1, le=52, description="Weeks without incidents that end a region's series."
     )
 
 
 class SeverityRules(UserModel):
-    words: list[Text] = Field(min_length=1, description="Severity words, lowest first.")
+    words: list[Line] = Field(min_length=1, description="Severity words, lowest first.")
     rules: list[SeverityRule] = Field(min_length=1, description="Tried in order; first match wins.")
 
 
@@ -130,9 +174,14 @@ class RuleSet(UserModel):
     """How incidents turn into a level and an alert's severity (`rules/scoring.yaml`)."""
 
     version: Literal[1] = Field(description="Version of the rule format.")
-    window_days: int = Field(ge=1, description="Incidents older than this do not count.")
+    window_days: int = Field(
+        ge=1, le=3660, description="Incidents older than this do not count (at most ten years)."
+    )
     half_life_days: float | None = Field(
-        default=None, gt=0, description="An incident this old weighs half; empty: no decay."
+        default=None,
+        gt=0,
+        le=3660,
+        description="An incident this old weighs half; empty: no decay.",
     )
     lookback_weeks: int = Field(
         default=12, ge=1, le=520, description="Weeks rated for trend and hysteresis."
@@ -175,9 +224,9 @@ class MatchEntry(UserModel):
 
 class Region(UserModel):
     id: Identifier
-    name: Text = Field(description="Short name used in prose, e.g. 'VRAEM region'.")
-    long_name: Text | None = Field(default=None, description="Spelled-out name for first mention.")
-    descriptor: Text | None = Field(
+    name: Line = Field(description="Short name used in prose, e.g. 'VRAEM region'.")
+    long_name: Line | None = Field(default=None, description="Spelled-out name for first mention.")
+    descriptor: Line | None = Field(
         default=None, description="A word that goes before the name in alerts, e.g. 'restive'."
     )
     floor: str | None = Field(
@@ -190,7 +239,7 @@ class Region(UserModel):
 
 class RegionFile(UserModel):
     version: Literal[1]
-    country: Text
+    country: Line
     regions: list[Region] = Field(min_length=1)
 
 
@@ -219,20 +268,20 @@ class Rules(BaseModel):
 class Incident(UserModel):
     """One reported incident. In CSV files, `actors` and `sources` are separated by semicolons."""
 
-    id: Text
+    id: Cell
     date: dt.date
-    country: Text
-    admin1: Text
+    country: Cell
+    admin1: Cell
     admin2: str | None = None
     location: str | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    category: Text
-    actors: tuple[Text, ...] = ()
+    category: Cell
+    actors: tuple[Cell, ...] = ()
     fatalities: int = Field(default=0, ge=0)
     injuries: int = Field(default=0, ge=0)
-    summary: Text = Field(description="One or two sentences by an analyst: who, where, when, toll.")
-    sources: tuple[Text, ...] = Field(min_length=1)
+    summary: Cell = Field(description="One or two sentences by an analyst: who, where, when, toll.")
+    sources: tuple[Cell, ...] = Field(min_length=1)
 
 
 class IncidentFile(UserModel):
@@ -246,40 +295,21 @@ class IncidentFile(UserModel):
 
 
 class Trip(UserModel):
-    destination: Text = Field(description="A region id or a country name, exactly as in the rules.")
+    destination: Line = Field(description="A region id or a country name, exactly as in the rules.")
     start: dt.date
     end: dt.date
 
 
-def _no_control_characters(value: str) -> str:
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise ValueError("must not contain line breaks or control characters")
-    return value
-
-
 class Traveler(UserModel):
     id: Identifier
-    name: Text
-    email: Text
+    name: Line
+    email: EmailAddress
     receives: Literal["trips", "bulletin"] = Field(
         default="trips",
         description="'trips': the alerts of their trips' places; 'bulletin': the whole weekly "
         "bulletin (managers, the security desk).",
     )
     trips: list[Trip] = Field(default_factory=list)
-
-    _name_ok = field_validator("name")(_no_control_characters)
-
-    @field_validator("email")
-    @classmethod
-    def _email_ok(cls, value: str) -> str:
-        from email_validator import EmailNotValidError, validate_email
-
-        _no_control_characters(value)
-        try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError as e:
-            raise ValueError(f"{value!r} is not a valid email address: {e}") from None
 
 
 class Roster(UserModel):

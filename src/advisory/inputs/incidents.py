@@ -9,7 +9,9 @@ a line number).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ from advisory.errors import (
     display_path,
     not_one_of,
 )
-from advisory.inputs.yamlfile import field_name, load_yaml, unknown_field
+from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_field
 from advisory.models import Incident
 
 REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
@@ -41,6 +43,16 @@ LIST_SEPARATOR = ";"
 LONG_TEXT = ("summary", "actors", "sources")
 #: Reports of one kind in one file beyond this many are summed up in one line.
 MAX_REPORTS = 20
+#: The longest text each column may hold, in characters; other columns hold up to MAX_SHORT.
+MAX_LENGTH = {"summary": 5000, "sources": 2000, "actors": 1000}
+MAX_SHORT = 200
+#: The longest word (a run without spaces) in free text: a longer one makes page layout slow
+#: for no reader's benefit. Sources may hold web addresses, which run longer.
+MAX_WORD = {"summary": 200, "actors": 200, "sources": 300}
+#: Incidents are dated within these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+#: Characters no text should hold: the C0 controls but tab and line ends, and DEL.
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -166,19 +178,66 @@ def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+#: Incident CSV files over this size are refused (about six million rows): split the archive.
+MAX_CSV_BYTES = 1024 * 1024 * 1024
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV file as the engine reads it: the file itself when it is UTF-8 with line feeds,
+    else its text converted in memory (UTF-16 or UTF-32 with a byte-order mark; the carriage
+    returns of old Mac files)."""
+
+    path: Path
+    converted: bytes | None = None
+
+    def engine_input(self) -> Path | io.BytesIO:
+        return io.BytesIO(self.converted) if self.converted is not None else self.path
+
+    def text(self) -> io.TextIOBase:
+        if self.converted is not None:
+            return io.TextIOWrapper(io.BytesIO(self.converted), encoding="utf-8", newline="")
+        return self.path.open(encoding="utf-8-sig", newline="")
+
+
+def csv_source(path: Path, shown: str) -> tuple[CsvSource | None, list[Problem]]:
+    """The file as `CsvSource`, or the problem that keeps it from being read."""
     try:
-        raw = pl.read_csv(path, infer_schema=False, raise_if_empty=False)
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(65536)
+    except OSError as e:
+        return None, [Problem(Location(shown), "", f"cannot read: {e.strerror}")]
+    if size > MAX_CSV_BYTES:
+        limit = MAX_CSV_BYTES // 2**20
+        return None, [Problem(Location(shown), "", f"file is larger than the limit of {limit} MB")]
+    if not head.startswith(_WIDE_BOMS) and (b"\n" in head or b"\r" not in head):
+        return CsvSource(path), []
+    text, problems = read_text(path, shown, MAX_CSV_BYTES)
+    if text is None:
+        return None, problems
+    if "\n" not in text:  # carriage returns alone end the lines
+        text = text.replace("\r", "\n")
+    return CsvSource(path, text.removeprefix("\ufeff").encode("utf-8")), []
+
+
+def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+    source, problems = csv_source(path, shown)
+    if source is None:
+        return None, None, problems
+    try:
+        raw = pl.read_csv(source.engine_input(), infer_schema=False, raise_if_empty=False)
     except pl.exceptions.ComputeError as e:
-        return None, None, [_diagnose_csv(path, shown, str(e))]
-    header = _csv_header(path)
+        return None, None, [_diagnose_csv(source, shown, str(e))]
+    header = _csv_header(source)
     header_problems = _check_header(header, shown)
     if any(p.is_error for p in header_problems):
         return None, None, header_problems
     for name in OPTIONAL:
         if name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    lines = _LineIndex(path)
+    lines = _LineIndex(source)
 
     def locate(row: int, name: str) -> tuple[Location, str]:
         column = header.index(name) + 1 if name in header else None
@@ -187,9 +246,9 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
     return raw, locate, header_problems
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(source: CsvSource) -> list[str]:
     """The header row as written (the CSV engine renames repeated names)."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
+    with source.text() as f:
         return [name.strip() for name in next(csv.reader(f), [])]
 
 
@@ -210,20 +269,20 @@ def _check_header(header: list[str], shown: str) -> list[Problem]:
 class _LineIndex:
     """Physical line numbers of CSV rows, read with the csv module only when first needed."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, source: CsvSource) -> None:
+        self._source = source
         self._starts: list[int] | None = None
 
     def line_of(self, row: int) -> int | None:
         if self._starts is None:
-            self._starts = _row_start_lines(self._path)
+            self._starts = _row_start_lines(self._source)
         return self._starts[row] if 0 <= row < len(self._starts) else None
 
 
-def _row_start_lines(path: Path) -> list[int]:
+def _row_start_lines(source: CsvSource) -> list[int]:
     """The line on which each data row starts (blank lines count as rows, as in the table)."""
     starts: list[int] = []
-    with path.open(encoding="utf-8-sig", newline="") as f:
+    with source.text() as f:
         reader = csv.reader(f)
         next(reader, None)
         previous_end = reader.line_num
@@ -233,9 +292,9 @@ def _row_start_lines(path: Path) -> list[int]:
     return starts
 
 
-def _diagnose_csv(path: Path, shown: str, engine_message: str) -> Problem:
+def _diagnose_csv(source: CsvSource, shown: str, engine_message: str) -> Problem:
     """Name the line of a file the CSV engine refused."""
-    data = path.read_bytes()
+    data = source.converted if source.converted is not None else source.path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -262,7 +321,7 @@ def _diagnose_csv(path: Path, shown: str, engine_message: str) -> Problem:
 
 
 def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
-    doc, problems = load_yaml(path)
+    doc, problems = load_yaml(path, construct=False)
     if doc is None:
         return None, None, problems
     root = doc.root
@@ -374,6 +433,21 @@ def check_columns(
         checks.append((name, outside, f"{{{name}}} is outside -{limit} to {limit}"))
     for name in ("fatalities", "injuries"):
         checks.append((name, parsed[name].fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
+    early, late = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
+    out_of_range = ~parsed["date"].is_between(early, late).fill_null(True)
+    checks.append(
+        ("date", out_of_range, f"{{date}} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    )
+    for name in COLUMNS:
+        if name in parsed:
+            continue
+        limit = MAX_LENGTH.get(name, MAX_SHORT)
+        checks.append((name, pl.col(name).str.len_chars() > limit, _too_long(name, limit)))
+        checks.append((name, pl.col(name).str.contains(CONTROL), _control(name)))
+        if name in MAX_WORD:
+            word = MAX_WORD[name]
+            long_word = pl.col(name).str.contains(rf"[^\s;]{{{word + 1},}}")
+            checks.append((name, long_word, _long_word(name, word)))
     if categories is not None:
         known = categories
 
@@ -426,6 +500,33 @@ def check_columns(
                     )
                 )
     return result.cast(SCHEMA), problems  # type: ignore[arg-type]
+
+
+def _too_long(name: str, limit: int) -> Callable[[dict[str, Any]], str]:
+    def message(row: dict[str, Any]) -> str:
+        return f"{len(row[name]):,} characters; at most {limit:,}"
+
+    return message
+
+
+def _control(name: str) -> Callable[[dict[str, Any]], str]:
+    def message(row: dict[str, Any]) -> str:
+        found = re.search(CONTROL, row[name])
+        at, code = (found.start() + 1, ord(found.group())) if found else (0, 0)
+        return f"holds the control character U+{code:04X} (character {at})"
+
+    return message
+
+
+def _long_word(name: str, limit: int) -> Callable[[dict[str, Any]], str]:
+    def message(row: dict[str, Any]) -> str:
+        longest = max(re.findall(r"[^\s;]+", row[name]), key=len, default="")
+        return (
+            f"a word of {len(longest):,} characters ({longest[:20]}...); at most {limit}: "
+            "put spaces in it or shorten it"
+        )
+
+    return message
 
 
 def _blank_to_null(expr: pl.Expr) -> pl.Expr:

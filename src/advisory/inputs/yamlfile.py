@@ -105,20 +105,72 @@ def field_name(loc: Iterable[str | int]) -> str:
     return out
 
 
-def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse a YAML or JSON file: the document, or None with the problems that stopped it."""
-    shown = display_path(path)
+#: Limits on every YAML or JSON file a user gives: bigger or deeper files are refused with the
+#: place where the limit was passed, before anything is built from them.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+#: Values that aliases may add to a file beyond the values written in it (PyYAML writes an
+#: alias for a value that is used twice; an "alias bomb" multiplies a few lines into billions).
+ALIAS_ALLOWANCE = 10_000
+#: Digits of a whole number (a longer one is no count, date or weight anybody means).
+MAX_DIGITS = 30
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def read_text(path: Path, shown: str, limit: int) -> tuple[str | None, list[Problem]]:
+    """A user's text file: UTF-8 with or without a byte-order mark, or UTF-16 or UTF-32 with
+    one; at most `limit` bytes."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
     except FileNotFoundError:
         return None, [Problem(Location(shown), "", "file not found")]
-    except UnicodeDecodeError as e:
-        return None, [Problem(Location(shown), "", f"not UTF-8 text (byte {e.start})")]
+    except IsADirectoryError:
+        return None, [Problem(Location(shown), "", "is a folder, not a file")]
     except OSError as e:
         return None, [Problem(Location(shown), "", f"cannot read: {e.strerror}")]
+    if len(data) > limit:
+        return None, [
+            Problem(Location(shown), "", f"file is larger than the limit of {limit // 2**20} MB")
+        ]
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(encoding), []
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1 if encoding == "utf-8" else None
+        shown_encoding = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        return None, [
+            Problem(
+                Location(shown, line),
+                "",
+                f"not {shown_encoding} text (byte {e.start + 1}): save the file as UTF-8",
+            )
+        ]
+
+
+def load_yaml(path: Path, *, construct: bool = True) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse a YAML or JSON file: the document, or None with the problems that stopped it.
+    Without `construct`, the document holds the node tree only (its `data` is None).
+
+    Refused with the place where a limit was passed: files over `MAX_FILE_BYTES`, values nested
+    deeper than `MAX_DEPTH`, whole numbers of more than `MAX_DIGITS` digits, and aliases that
+    refer to themselves or expand the file (see `_compose`).
+    """
+    shown = display_path(path)
+    text, problems = read_text(path, shown, MAX_FILE_BYTES)
+    if text is None:
+        return None, problems
     loader = _Loader(text)
     try:
-        root = loader.get_single_node()
+        root = _compose(loader, shown)
+    except _Refused as e:
+        return None, [e.problem]
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
@@ -130,12 +182,140 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     if root is None:
         return YamlDocument(shown, None, None), []
     problems = list(_duplicate_keys(shown, root))
+    if not construct:
+        return YamlDocument(shown, None, root), problems
     try:
         data = loader.construct_document(root)
-    except yaml.YAMLError as e:  # e.g. an unhashable key
+    except yaml.YAMLError as e:  # e.g. an unhashable key, an unknown tag
         mark = getattr(e, "problem_mark", None) or root.start_mark
-        return None, [Problem(Location(shown, mark.line + 1, mark.column + 1), "", str(e))]
+        where = Location(shown, mark.line + 1, mark.column + 1)
+        return None, [Problem(where, "", str(getattr(e, "problem", None) or e))]
     return YamlDocument(shown, data, root), problems
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _refuse(shown: str, mark: Any, message: str) -> _Refused:
+    return _Refused(Problem(Location(shown, mark.line + 1, mark.column + 1), "", message))
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _compose(loader: Any, shown: str) -> yaml.Node | None:
+    """The document's node tree, built from the parser's events without recursion, so that
+    nesting, aliases and numbers are checked before they can cost anything.
+
+    An alias shares its anchor's node, as PyYAML does; what aliases add to the document, counted
+    as if written out, may not exceed the values written plus `ALIAS_ALLOWANCE`, and an alias
+    inside its own anchor's value is refused.
+    """
+    get = loader.get_event
+    get()  # stream start
+    if isinstance(loader.peek_event(), yaml.StreamEndEvent):
+        return None
+    get()  # document start
+    root: yaml.Node | None = None
+    # The collections being built, with the key awaiting its value (mappings), the values they
+    # hold counted as written out, their height, and their anchor.
+    open_nodes: list[yaml.Node] = []
+    keys: list[yaml.Node | None] = []
+    sizes: list[int] = []
+    heights: list[int] = []
+    names: list[str | None] = []
+    anchors: dict[str, tuple[yaml.Node, int, int]] = {}  # name -> (node, size, height)
+    written = added = 0
+    while True:
+        event: Any = get()
+        if isinstance(event, yaml.DocumentEndEvent):
+            break
+        node: yaml.Node
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in names:
+                raise _refuse(
+                    shown,
+                    event.start_mark,
+                    f"alias *{event.anchor} is inside the value of its own anchor &{event.anchor}",
+                )
+            if event.anchor not in anchors:
+                raise _refuse(
+                    shown,
+                    event.start_mark,
+                    f"alias *{event.anchor} names no anchor given before it",
+                )
+            node, size, height = anchors[event.anchor]
+            added += size
+            if added > written + ALIAS_ALLOWANCE:
+                raise _refuse(
+                    shown,
+                    event.start_mark,
+                    f"aliases expand the file past "
+                    f"{written + ALIAS_ALLOWANCE:,} values: write the values out",
+                )
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if tag == _INT_TAG and len(event.value) > MAX_DIGITS:
+                raise _refuse(
+                    shown,
+                    event.start_mark,
+                    f"a number of {len(event.value)} digits (at most {MAX_DIGITS})",
+                )
+            marks: Any = (event.start_mark, event.end_mark)
+            node = yaml.ScalarNode(tag, event.value, marks[0], marks[1], event.style)
+            size, height = 1, 1
+            written += 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (node, size, height)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(open_nodes) >= MAX_DEPTH:
+                raise _refuse(shown, event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+            node_class: Any = (
+                yaml.SequenceNode
+                if isinstance(event, yaml.SequenceStartEvent)
+                else yaml.MappingNode
+            )
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(node_class, None, event.implicit)
+            open_nodes.append(node_class(tag, [], event.start_mark, None, event.flow_style))
+            keys.append(None)
+            sizes.append(1)
+            heights.append(1)
+            names.append(event.anchor)
+            written += 1
+            continue
+        else:  # the end of a sequence or a mapping
+            node = open_nodes.pop()
+            keys.pop()
+            size, height, name = sizes.pop(), heights.pop(), names.pop()
+            node.end_mark = event.end_mark
+            if name is not None:
+                anchors[name] = (node, size, height)
+        if len(open_nodes) + height > MAX_DEPTH:
+            raise _refuse(shown, event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        if not open_nodes:
+            root = node
+            continue
+        sizes[-1] += size
+        heights[-1] = max(heights[-1], height + 1)
+        parent = open_nodes[-1]
+        if isinstance(parent, yaml.SequenceNode):
+            parent.value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            parent.value.append((keys[-1], node))
+            keys[-1] = None
+    following: Any = get()
+    if not isinstance(following, yaml.StreamEndEvent):
+        raise _refuse(shown, following.start_mark, "expected one document, found another")
+    return root
 
 
 def _duplicate_keys(path: str, root: yaml.Node) -> Iterable[Problem]:
