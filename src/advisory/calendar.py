@@ -11,6 +11,20 @@ import zoneinfo
 
 DAY = dt.timedelta(days=1)
 WEEK = dt.timedelta(days=7)
+#: Every date the program reads lies within these years: far enough from Python's limits that
+#: a window or a look-back from any of them stays a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+class OutOfRange(ValueError):
+    """A well-formed date outside FIRST_YEAR to LAST_YEAR."""
+
+
+def in_range(day: dt.date) -> dt.date:
+    """`day`, or `OutOfRange` when it lies outside FIRST_YEAR to LAST_YEAR."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutOfRange(f"{day} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return day
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -22,6 +36,7 @@ def parse_moment(text: str) -> dt.datetime:
     Raises `ValueError` for anything else.
     """
     moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    in_range(moment.date())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
@@ -29,7 +44,7 @@ def parse_moment(text: str) -> dt.datetime:
 
 def parse_day(text: str) -> dt.date:
     """`2018-06-26`. Raises `ValueError` for anything else."""
-    return dt.date.fromisoformat(text.strip())
+    return in_range(dt.date.fromisoformat(text.strip()))
 
 
 def parse_week(label: str) -> dt.date:
@@ -37,7 +52,12 @@ def parse_week(label: str) -> dt.date:
     year, sep, number = label.strip().upper().partition("-W")
     if not sep or not year.isdigit() or not number.isdigit():
         raise ValueError(f"{label!r} is not an ISO week such as 2018-W25")
-    return dt.date.fromisocalendar(int(year), int(number), 1)
+    if len(year) != 4 or len(number) > 2:
+        raise ValueError(f"{label!r} is not an ISO week such as 2018-W25")
+    monday = dt.date.fromisocalendar(int(year), int(number), 1)
+    if not FIRST_YEAR <= monday.year <= LAST_YEAR:
+        raise OutOfRange(f"{label.strip()} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return monday
 
 
 def parse_time_of_day(text: str) -> dt.time:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import zoneinfo
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -46,6 +47,14 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_SMTP_USERNAME": "smtp.username",
 }
 PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file")
+#: The command-line options that set a setting.
+OPTIONS = {
+    "rules": "--rules",
+    "incidents": "--incidents",
+    "roster": "--roster",
+    "templates": "--templates",
+    "output": "--out",
+}
 
 #: A file or folder name, or a glob pattern.
 PathText = Annotated[
@@ -103,6 +112,13 @@ class DeliverySettings(UserModel):
         le=6000,
         description="At most this many messages a minute (hosted relays often want 30).",
         examples=[30],
+    )
+    deadline_minutes: float = Field(
+        default=10,
+        ge=0.1,
+        le=1440,
+        description="Sending stops this long after it began (a relay that never answers must "
+        "not hold the run); what is left is sent by the next run.",
     )
     desk: EmailAddress | None = Field(
         default=None,
@@ -217,6 +233,8 @@ class Config:
     output: Path
     state: Path
     log_file: Path | None
+    #: Where each path setting was given: a line of the file, a variable or an option.
+    origins: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
     @property
     def issue_time(self) -> dt.time:
@@ -271,6 +289,11 @@ def load_config(
             data["smtp"] = {k: v for k, v in data["smtp"].items() if k != "password"}
     base_of: dict[str, Path] = dict.fromkeys(PATH_SETTINGS, path.parent if path else cwd)
     base_of["incidents"] = path.parent if path else cwd
+    origins = {
+        name: (doc.locate((name,)) if doc is not None and name in data else
+               Location(display_path(path) if path else "built-in settings"))
+        for name in PATH_SETTINGS
+    }  # fmt: skip
     for variable, setting in ENVIRONMENT.items():
         if variable in environ:
             value: Any = environ[variable]
@@ -278,10 +301,12 @@ def load_config(
                 value = [part for part in value.split(os.pathsep) if part]
             _put(data, setting, value)
             base_of[setting] = cwd
+            origins[setting] = Location(f"${variable}")
     for setting, value in (overrides or {}).items():
         if value is not None and value != ():
             _put(data, setting, list(value) if isinstance(value, tuple) else value)
             base_of[setting] = cwd
+            origins[setting] = Location(OPTIONS.get(setting, "command line"))
     try:
         settings = Settings.model_validate(data)
     except ValidationError as err:
@@ -315,6 +340,7 @@ def load_config(
         output=output,
         state=state,
         log_file=place("log_file", settings.log_file),
+        origins=origins,
     )
 
 
@@ -347,3 +373,48 @@ def _config_problems(
             shown = display_path(path) if path else "command line"
             out.append(Problem(Location(shown), field_name(loc), message))
     return out
+
+
+# --- the places a command writes -------------------------------------------------------------
+
+
+def check_places(config: Config, names: Sequence[str]) -> list[Problem]:
+    """Whether each named place (`output`, `state`, `log_file`) can be written, before any work
+    starts: a folder, or a file for the log, that exists or can be created, and is writable."""
+    problems = []
+    for name in names:
+        target = getattr(config, name)
+        if target is None:
+            continue
+        message = _unwritable(target, folder=name != "log_file")
+        if message:
+            where = config.origins.get(name, Location("settings"))
+            problems.append(Problem(where, name, f"{target}: {message}"))
+    return problems
+
+
+def _unwritable(target: Path, *, folder: bool) -> str | None:
+    """Why `target` cannot be written, or None. The nearest existing folder is tried by
+    creating and removing a file in it, which answers for read-only disks and for root too."""
+    if target.is_symlink() and not target.exists():
+        return "is a broken symbolic link"
+    if target.exists():
+        if folder and not target.is_dir():
+            return "is a file, not a folder"
+        if not folder and target.is_dir():
+            return "is a folder, not a file"
+        if not folder and not target.is_file():
+            return "is not a regular file"
+        probe_in = target if folder else target.parent
+    else:
+        probe_in = target.parent
+        while not probe_in.exists():
+            probe_in = probe_in.parent
+        if not probe_in.is_dir():
+            return f"cannot be created: {probe_in} is a file"
+    try:
+        with tempfile.TemporaryFile(dir=probe_in):
+            pass
+    except OSError as e:
+        return f"cannot write in {probe_in}: {e.strerror}"
+    return None

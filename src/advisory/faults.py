@@ -1,8 +1,9 @@
 """Fault-injection points, so that tests can kill or hold a run at a named stage instead of
 relying on timing luck. `ADVISORY_FAULT="rendered=kill"` kills the process with SIGKILL when it
 reaches `checkpoint("rendered")`; `locked=sleep:2` holds it there for two seconds;
-`publish=fail` raises; `sent=kill@3` kills at the third time the point is reached. Several are
-separated by commas. Unset, a checkpoint does nothing."""
+`publish=fail` raises the library's error and `publish=raise` an unexpected one; `sent=kill@3`
+kills at the third time the point is reached. Several are separated by commas. Unset, a
+checkpoint does nothing."""
 
 from __future__ import annotations
 
@@ -30,3 +31,5 @@ def checkpoint(name: str) -> None:
             time.sleep(float(action.removeprefix("sleep:")))
         elif action == "fail":
             raise AdvisoryError(f"fault injected at {name}")
+        elif action == "raise":
+            raise RuntimeError(f"fault injected at {name}")

@@ -101,7 +101,7 @@ def run_weekly(
     label = week_label(monday)
     renderer = Renderer(config.templates)
     issued = issue_time(monday, config.issue_time)
-    with locked(root, wait):
+    with locked(root, wait, config.state if mode == "send" else None):
         week = WeekFolder(root, label)
         try:
             with Workers(renderer, jobs) as workers:
@@ -168,6 +168,18 @@ def run_flash(
     OUTPUT/flash/ and emailed to the travelers whose trips touch the region. It goes through
     the ledger under the ISO week that the next weekly run covers, so that run sends its
     message as an update, not as news."""
+    with locked(config.output, 0, config.state if mode == "send" else None):
+        return _flash(config, region_id, as_of, mode, now, jobs)
+
+
+def _flash(
+    config: Config,
+    region_id: str,
+    as_of: dt.datetime,
+    mode: Mode | None,
+    now: Callable[[], dt.datetime],
+    jobs: int,
+) -> Written:
     inputs = load_configured(config, roster=mode is not None)
     bars = alert_bars(config, inputs.rules)
     moment = end_of_day(as_of)

@@ -1,19 +1,21 @@
 """The `advisory` command: a thin shell over the library.
 
 Each command parses its options, calls one library function and prints its result; the
-library's errors become messages and exit codes in one place (`common.failures`). Exit status:
-0 done, 1 the run failed, 2 bad input or usage (nothing written), 75 another weekly run holds
-the lock.
+library's errors become messages and exit codes in one place (`common.failures`), and any other
+exception becomes one line and a crash report (`common.crash`). Exit status: 0 done, 1 the run
+failed, 2 bad input or usage (nothing written), 70 an internal error, 75 another run holds the
+lock.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 
-from advisory.cli.common import configure_logging
+from advisory.cli.common import configure_logging, crash
 from advisory.cli.delivery import deliveries, purge
 from advisory.cli.documents import alert, bulletin
 from advisory.cli.importing import import_
@@ -21,7 +23,19 @@ from advisory.cli.inputs import init, rate, schema, validate
 from advisory.cli.weekly import flash, history, weekly
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The command group, with one guard for exceptions no command expected."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # the last line of defence
+            crash(ctx, error)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     None, "-V", "--version", package_name="advisory", message="%(prog)s %(version)s"
 )

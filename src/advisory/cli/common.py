@@ -27,6 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
 
 
 def now() -> dt.datetime:
@@ -108,12 +109,14 @@ class AsOf(click.ParamType):  # type: ignore[type-arg]
     name = "DATETIME"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from advisory.calendar import parse_moment
+        from advisory.calendar import OutOfRange, parse_moment
 
         if isinstance(value, dt.datetime):
             return value
         try:
             return parse_moment(str(value))
+        except OutOfRange as e:
+            self.fail(str(e))
         except ValueError:
             self.fail(f"{value!r} is not a date (2018-06-26) or date and time (2018-06-26T11:35Z)")
 
@@ -124,12 +127,14 @@ class IsoWeek(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-Www"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from advisory.calendar import parse_week
+        from advisory.calendar import OutOfRange, parse_week
 
         if isinstance(value, dt.date):
             return value
         try:
             return parse_week(str(value))
+        except OutOfRange as e:
+            self.fail(str(e))
         except ValueError:
             self.fail(f"{value!r} is not an ISO week such as 2018-W25")
 
@@ -140,12 +145,14 @@ class Day(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from advisory.calendar import parse_day
+        from advisory.calendar import OutOfRange, parse_day
 
         if isinstance(value, dt.date):
             return value
         try:
             return parse_day(str(value))
+        except OutOfRange as e:
+            self.fail(str(e))
         except ValueError:
             self.fail(f"{value!r} is not a date such as 2018-06-26")
 
@@ -171,7 +178,20 @@ def config_of(ctx: click.Context, **overrides: Any) -> Config:
     chosen = {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items()}
     with failures():
         config = load_config(ctx.obj["config"] if ctx.obj else None, chosen)
+    if ctx.obj is not None:
+        ctx.obj["state"] = config.state  # where a crash report goes
     return config
+
+
+def preflight(config: Config, *places: str) -> None:
+    """Exit 2 before any work when a place the command writes cannot be written."""
+    from advisory.config import check_places
+    from advisory.errors import ConfigError
+
+    with failures():
+        problems = check_places(config, places)
+        if problems:
+            raise ConfigError(problems)
 
 
 def load(config: Config, *, roster: bool = False) -> Inputs:
@@ -273,3 +293,36 @@ def program() -> str:
     """The `advisory` command being run, by its full path where it has one: cron's PATH is short."""
     script = Path(sys.executable).parent / "advisory"
     return str(script) if script.is_file() else "advisory"
+
+
+def crash(ctx: click.Context, error: BaseException) -> NoReturn:
+    """An exception no command expected: one line on the terminal, the traceback in a crash
+    report readable by its owner only (STATE/crash-*.txt, else the temporary folder), exit 70.
+    What the run was writing stays unpublished: every output is written aside and renamed."""
+    import tempfile
+    import traceback
+
+    from advisory import program_version
+
+    moment = now()
+    folder = (ctx.obj or {}).get("state") or Path(tempfile.gettempdir())
+    name = f"crash-{moment:%Y%m%dT%H%M%SZ}-{os.getpid()}.txt"
+    report = "".join(
+        [
+            f"advisory {program_version()} crashed at {moment.isoformat()}\n",
+            f"command: {' '.join(sys.argv)}\n\n",
+            *traceback.format_exception(error),
+        ]
+    )
+    where: Path | str
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        where = folder / name
+        descriptor = os.open(where, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as f:
+            f.write(report)
+    except OSError as e:
+        where = f"nowhere ({e.strerror})"
+    summary = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    click.echo(f"advisory: internal error ({summary}); details in {where}", err=True)
+    sys.exit(EXIT_INTERNAL)

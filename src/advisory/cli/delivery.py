@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from advisory.cli.common import IsoWeek, config_of, echo_all, failures, now
+from advisory.cli.common import IsoWeek, config_of, echo_all, failures, now, preflight
 
 
 @click.command()
@@ -37,11 +37,10 @@ def purge(ctx: click.Context, older_than: str) -> None:
 
     try:
         days = parse_days(older_than)
-    except ValueError:
-        raise click.BadParameter(
-            "give a number of days, e.g. 180d", param_hint="--older-than"
-        ) from None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--older-than") from None
     config = config_of(ctx)
+    preflight(config, "state", "output")
     with failures():
         done = purge(config, now() - dt.timedelta(days=days))
     click.echo(

@@ -19,6 +19,7 @@ from advisory.cli.common import (
     jobs_or_cores,
     now,
     output_options,
+    preflight,
     print_problems,
 )
 
@@ -56,11 +57,14 @@ def alert(
     chosen = formats_of(formats)
     if not region_ids and not every_region:
         raise click.UsageError("name at least one REGION, or give --all")
-    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir)
+    config = config_of(
+        ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir, output=out_dir
+    )
+    preflight(config, "output")
     want = Want(alerts="all" if every_region else region_ids, formats=chosen)
     with failures():
         written = write_documents(
-            config, as_of or now(), want, out_dir or config.output,
+            config, as_of or now(), want, config.output,
             jobs=jobs_or_cores(jobs), strict=strict,
         )  # fmt: skip
     print_problems(written.warnings)
@@ -107,12 +111,13 @@ def bulletin(
     chosen = formats_of(formats)
     if week is not None and as_of is not None:
         raise click.UsageError("give --week or --as-of, not both")
-    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir)
+    config = config_of(
+        ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir, output=out_dir
+    )
+    preflight(config, "output")
     issued = as_of or issue_time(week or last_full_week(now()), config.issue_time)
     want = Want(bulletin_name="bulletin-{period}", archival=archival, formats=chosen)
     with failures():
-        written = write_documents(
-            config, issued, want, out_dir or config.output, jobs=1, strict=strict
-        )
+        written = write_documents(config, issued, want, config.output, jobs=1, strict=strict)
     print_problems(written.warnings)
     echo_all([str(path) for path in written.paths])

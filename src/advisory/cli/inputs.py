@@ -17,6 +17,7 @@ from advisory.cli.common import (
     known_regions,
     load,
     now,
+    preflight,
     program,
     roster_option,
 )
@@ -75,6 +76,7 @@ def validate(
     from advisory.reports.inputs import describe_inputs
 
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, roster=roster_path)
+    preflight(config, "output", "state", "log_file")
     inputs = load(config, roster=True)
     echo_all(describe_inputs(inputs))
     click.echo("OK")

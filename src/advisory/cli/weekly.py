@@ -24,6 +24,7 @@ from advisory.cli.common import (
     known_regions,
     load,
     now,
+    preflight,
     print_problems,
     progress_bar,
 )
@@ -102,8 +103,9 @@ def weekly(
     if week is not None and as_of is not None:
         raise click.UsageError("give --week or --as-of, not both")
     config = config_of(ctx, output=out_dir)
-    configure_logging(logging.INFO, config.log_file)
     mode = _mode(config.settings.send if send is None else send, dry_run)
+    preflight(config, "output", "log_file", *(["state"] if mode == "send" else []))
+    configure_logging(logging.INFO, config.log_file)
     with failures():
         result = run_weekly(
             config, week or last_full_week(as_of or now()), wait=wait, allow_stale=allow_stale,
@@ -138,6 +140,7 @@ def flash(
 
     mode = _mode(send, dry_run)
     config = config_of(ctx)
+    preflight(config, "output", *(["state"] if mode == "send" else []))
     with failures():
         written = run_flash(config, region_id, as_of or now(), mode, now)
     print_problems(written.warnings)
@@ -156,9 +159,12 @@ def _report(report: Report) -> None:
             f"email: {len(report.sent)} sent, {len(report.corrections)} corrections, "
             f"{len(report.already)} sent before, {len(report.failed)} failed, "
             f"{len(report.skipped)} without alerts"
+            + (f", {len(report.deferred)} left for the next run" if report.deferred else "")
         )
     echo_all([f"  not delivered to {t}: {reason}" for t, reason in report.failed], err=True)
-    if report.failed:
+    if report.deferred:
+        click.echo(f"  left for the next run: {report.deferred[0][1]}", err=True)
+    if report.failed or report.deferred:
         sys.exit(EXIT_FAILED)
 
 

@@ -3,8 +3,8 @@
 One row per (week, traveler, content hash). A message is marked `sending` just before it goes to
 the server and `sent` only after the server accepted it, each step committed at once; a run
 killed between the server's acceptance and that commit leaves a `sending` row, which the next
-run sends again. That window, a few microseconds, is the one way a traveler can get a message
-twice.
+run sends again, with the same Message-ID. That window (docs/delivery.md gives its measured
+width) is the one way a traveler can get a message twice.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ class Ledger:
         if new:
             path.chmod(0o600)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
+        # A commit in WAL mode at NORMAL is written to the operating system before it returns:
+        # it survives the process being killed (the case that matters between a server's
+        # acceptance and the commit), and takes about 15 µs instead of an fsync's 200.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(_SCHEMA)
 
     def close(self) -> None:

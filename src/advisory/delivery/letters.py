@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from typing import Any
 
 from advisory.calendar import stamp
@@ -97,10 +98,10 @@ def message(sender: Sender, letter: Letter, *, correction: bool) -> EmailMessage
     traveler = letter.recipient.traveler
     msg = _headed(
         sender,
-        formataddr((traveler.name, traveler.email)),
+        mailbox(traveler.name, traveler.email),
         subject(letter.recipient, sender.week, correction=correction),
     )
-    domain = sender.address.rpartition("@")[2] or "advisory"
+    domain = mailbox("", sender.address).domain
     msg["Message-ID"] = f"<{sender.week}.{traveler.id}.{letter.content_hash[:20]}@{domain}>"
     msg.set_content(letter.text)
     msg.add_alternative(letter.html, subtype="html")
@@ -128,14 +129,30 @@ def desk_summary(
         "",
         "Check with `advisory deliveries --week " + sender.week + "`.",
     ]
-    msg = _headed(sender, desk, f"[Travel security] Delivery problems — week {sender.week}")
+    msg = _headed(
+        sender, mailbox("", desk), f"[Travel security] Delivery problems — week {sender.week}"
+    )
     msg.set_content("\n".join(lines) + "\n")
     return msg
 
 
-def _headed(sender: Sender, to: str, title: str) -> EmailMessage:
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = formataddr((sender.organisation, sender.address))
+def mailbox(name: str, address: str) -> Address:
+    """An address as it travels: the domain in its ASCII form (`exämple.org` ->
+    `xn--exmple-cua.org`), which every relay takes; a local part outside ASCII stays as written
+    and needs a relay that offers SMTPUTF8."""
+    from email_validator import validate_email
+
+    checked = validate_email(address, check_deliverability=False)
+    local = checked.ascii_email.rpartition("@")[0] if checked.ascii_email else checked.local_part
+    return Address(name, username=local, domain=checked.ascii_domain)
+
+
+def _headed(sender: Sender, to: Address, title: str) -> EmailMessage:
+    """A message with its headers; in UTF-8 throughout when an address needs it."""
+    origin = mailbox(sender.organisation, sender.address)
+    international = not all(a.username.isascii() for a in (origin, to))
+    msg = EmailMessage(policy=SMTP.clone(utf8=True) if international else SMTP)
+    msg["From"] = origin
     msg["To"] = to
     msg["Subject"] = title
     msg["Date"] = format_datetime(sender.issued.astimezone(dt.UTC))

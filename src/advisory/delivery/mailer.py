@@ -2,7 +2,9 @@
 
 A temporary failure (a 4xx reply, a dropped connection, a timeout) is tried again after the
 configured delays, on a fresh connection; a permanent one (5xx) is reported at once and not
-tried again.
+tried again. Past the run's delivery deadline nothing more is tried, and a relay that could not
+be reached through all the retries of one message is not tried for the others: what is left
+waits for the next run.
 """
 
 from __future__ import annotations
@@ -36,14 +38,22 @@ class Mailer:
         retry_delays: Sequence[float],
         rate_per_minute: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        deadline_seconds: float | None = None,
     ) -> None:
         self.settings = settings
         self.password = password
         self.retry_delays = list(retry_delays)
         self.interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
         self.sleep = sleep
+        self.deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
+        #: Why the relay is not tried any more in this run (None while it is).
+        self.stopped: str | None = None
         self._connection: smtplib.SMTP | None = None
         self._last_send: float | None = None
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (infinite without one)."""
+        return self.deadline - time.monotonic() if self.deadline is not None else float("inf")
 
     def __enter__(self) -> Mailer:
         return self
@@ -54,16 +64,33 @@ class Mailer:
     def send(self, message: EmailMessage) -> Outcome:
         attempts = 0
         detail = ""
+        unreachable = False
         for delay in [0.0, *self.retry_delays]:
+            if self.stopped is None and delay >= self.remaining():
+                self.stopped = "the delivery deadline (delivery.deadline_minutes) passed"
+            if self.stopped is not None:
+                detail = f"{detail}; {self.stopped}" if detail else self.stopped
+                return Outcome("temporary", f"left for the next run: {detail}", attempts)
             if delay:
                 self.sleep(delay)
             attempts += 1
             try:
                 self._throttle()
                 connection = self._connect()
+                unreachable = False
+                if connection.sock is not None:
+                    connection.sock.settimeout(self._timeout())
                 connection.send_message(message)
                 self._last_send = time.monotonic()
                 return Outcome("sent", "accepted", attempts)
+            except smtplib.SMTPNotSupportedError:
+                self._reset()
+                return Outcome(
+                    "permanent",
+                    "refused: the address is international (SMTPUTF8) and the relay does not "
+                    "take such addresses",
+                    attempts,
+                )
             except smtplib.SMTPRecipientsRefused as e:
                 codes = [code for code, _ in e.recipients.values()]
                 detail = "; ".join(f"{code} {text!r}" for code, text in e.recipients.values())
@@ -77,9 +104,16 @@ class Mailer:
                     return Outcome("permanent", f"refused: {detail}", attempts)
             except (smtplib.SMTPException, OSError) as e:
                 detail = f"{type(e).__name__}: {e}"
+                unreachable = self._connection is None
                 self._drop(polite=False)
             log.info("temporary failure (try %d): %s", attempts, detail)
+        if unreachable:
+            self.stopped = f"the relay could not be reached ({detail})"
         return Outcome("temporary", f"gave up after {attempts} tries: {detail}", attempts)
+
+    def _timeout(self) -> float:
+        """Seconds one SMTP operation may take: the setting, but never past the deadline."""
+        return max(0.5, min(self.settings.timeout_seconds, self.remaining()))
 
     def _throttle(self) -> None:
         if self.interval and self._last_send is not None:
@@ -93,10 +127,10 @@ class Mailer:
         s = self.settings
         if s.security == "tls":
             connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout_seconds, context=ssl.create_default_context()
+                s.host, s.port, timeout=self._timeout(), context=ssl.create_default_context()
             )
         else:
-            connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+            connection = smtplib.SMTP(s.host, s.port, timeout=self._timeout())
             if s.security == "starttls":
                 connection.starttls(context=ssl.create_default_context())
         if s.username:

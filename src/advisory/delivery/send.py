@@ -36,6 +36,8 @@ class Report:
     already: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Not tried in this run (the deadline passed, the relay is unreachable), with why.
+    deferred: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
 
@@ -61,10 +63,15 @@ def deliver(
             config.smtp_password(),
             wanted.retry_delays,
             wanted.rate_per_minute,
+            deadline_seconds=wanted.deadline_minutes * 60,
         ) as mailer,
     ):
         report = send_all(sender, built, left_out, ledger, mailer, now)
-        if report.failed and wanted.desk:
+        if report.deferred:
+            log.warning(
+                "%d messages left for the next run: %s", len(report.deferred), report.deferred[0][1]
+            )
+        if report.failed and wanted.desk and mailer.stopped is None:
             tell_desk(sender, report, wanted.desk, ledger, mailer, now)
         return report
 
@@ -122,10 +129,14 @@ def _send_one(
     if refused is not None:  # the server refused this very message: not tried again
         report.failed.append((traveler, refused))
         return
+    if mailer.stopped is not None:
+        report.deferred.append((traveler, mailer.stopped))
+        return
     correction = ledger.sent_before(week, traveler)
     ledger.mark(week, traveler, letter.content_hash, "sending", now())
     outcome: Outcome = mailer.send(message(sender, letter, correction=correction))
     if outcome.status == "sent":
+        checkpoint("accepted")
         ledger.mark(week, traveler, letter.content_hash, "sent", now(), "", outcome.attempts)
         (report.corrections if correction else report.sent).append(traveler)
         log.info("sent to %s%s", traveler, " (correction)" if correction else "")

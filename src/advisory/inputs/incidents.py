@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from advisory.calendar import FIRST_YEAR, LAST_YEAR
 from advisory.errors import (
     Location,
     Problem,
@@ -49,8 +50,6 @@ MAX_SHORT = 200
 #: The longest word (a run without spaces) in free text: a longer one makes page layout slow
 #: for no reader's benefit. Sources may hold web addresses, which run longer.
 MAX_WORD = {"summary": 200, "actors": 200, "sources": 300}
-#: Incidents are dated within these years.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 #: Characters no text should hold: the C0 controls but tab and line ends, and DEL.
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 

@@ -14,9 +14,8 @@ import hashlib
 import io
 import json
 import os
-import shutil
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -30,15 +29,17 @@ from advisory.errors import AdvisoryError
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs
 from advisory.models import Rating
-from advisory.publishing.atomic import write_bytes_atomic
+from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
+from advisory.reports.cells import safe_cell
 from advisory.timing import stage
 
 LOCK_FILE = ".advisory-weekly.lock"
+STATE_LOCK_FILE = ".advisory-delivery.lock"
 MANIFEST = "manifest.json"
 
 
 class Locked(AdvisoryError):
-    """Another weekly run holds the lock."""
+    """Another run holds the site's lock."""
 
     exit_code = 75
 
@@ -56,22 +57,27 @@ class Published:
 
 
 @contextmanager
-def locked(root: Path, wait: float) -> Iterator[None]:
-    """Hold the weekly run's lock in `root`, waiting up to `wait` seconds; raises `Locked`."""
-    root.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(root / LOCK_FILE, timeout=wait)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise Locked(
-            f"another weekly run holds {root / LOCK_FILE}; gave up after {wait:g} s"
-        ) from None
-    try:
+def locked(root: Path, wait: float, state: Path | None = None) -> Iterator[None]:
+    """Hold the site's lock, waiting up to `wait` seconds; raises `Locked`.
+
+    The lock is taken in the delivery state folder first (with `state`: a run that sends), then
+    in the output folder, so that two runs never send from one ledger nor publish into one
+    folder at once, whatever their other folder.
+    """
+    folders = [(state, STATE_LOCK_FILE)] if state is not None else []
+    with ExitStack() as held:
+        for folder, name in [*folders, (root, LOCK_FILE)]:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700 if folder == state else 0o777)
+            lock = FileLock(folder / name, timeout=wait)
+            try:
+                held.enter_context(lock)
+            except Timeout:
+                raise Locked(
+                    f"another run holds {folder / name}; gave up after {wait:g} s"
+                ) from None
         checkpoint("locked")
         _clear_leftovers(root)
         yield
-    finally:
-        lock.release()
 
 
 def check_feed(inputs: Inputs, monday: dt.date, limit: int) -> None:
@@ -127,31 +133,36 @@ class WeekFolder:
         target = self.root / self.label
         previous = target / MANIFEST
         if previous.is_file() and previous.read_bytes() == manifest:
-            shutil.rmtree(self.building, ignore_errors=True)
+            remove(self.building)
             return Published(self.label, target, "unchanged")
         write_bytes_atomic(self.building / MANIFEST, manifest)
         changes = _changes(target, self.building) if target.is_dir() else []
         with stage("publish"):
             _sync_folder(self.building)
             checkpoint("publish")
-            if target.exists():
+            if not (target.exists() or target.is_symlink()):
+                self.building.rename(target)
+            elif exchange(self.building, target):  # the old week is now where building was
+                checkpoint("swap")
+                remove(self.building)
+            else:  # two renames; a run killed between them is mended by the next (see locked)
                 retired = self.root / f".{self.label}.old-{os.getpid()}"
                 target.rename(retired)
                 checkpoint("swap")
                 self.building.rename(target)
-                shutil.rmtree(retired)
-            else:
-                self.building.rename(target)
+                remove(retired)
+            checkpoint("swapped")
             _sync_folder(self.root)
         status: Literal["published", "republished"] = "republished" if changes else "published"
         return Published(self.label, target, status, changes)
 
     def discard(self) -> None:
-        shutil.rmtree(self.building, ignore_errors=True)
+        remove(self.building)
 
 
 def week_incidents(inputs: Inputs, ratings: Sequence[Rating]) -> bytes:
-    """The reporting week's incidents with the regions they count for, as CSV."""
+    """The reporting week's incidents with the regions they count for, as CSV; text that a
+    spreadsheet would take for a formula is behind an apostrophe."""
     first = ratings[0]
     frame = (
         inputs.incidents.frame.with_row_index("pos")
@@ -168,7 +179,7 @@ def week_incidents(inputs: Inputs, ratings: Sequence[Rating]) -> bytes:
                "fatalities", "injuries", "summary", "sources"]  # fmt: skip
     writer.writerow([*columns, "regions"])
     for row in frame.iter_rows(named=True):
-        cells = [row[c] if row[c] is not None else "" for c in columns]
+        cells = [safe_cell(row[c]) if row[c] is not None else "" for c in columns]
         writer.writerow([*cells, "; ".join(row["region"])])
     return out.getvalue().encode()
 
@@ -208,9 +219,16 @@ def _changes(target: Path, building: Path) -> list[str]:
 
 
 def _clear_leftovers(root: Path) -> None:
-    """Folders a killed run left half-built or half-swapped; the week itself is rebuilt."""
-    for leftover in [*root.glob(".*.partial-*"), *root.glob(".*.old-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Folders a killed run left: half-built ones are removed; a week set aside by a run killed
+    between its two renames (where the file system cannot swap in one step) is put back."""
+    for leftover in root.glob(".*.old-*"):
+        week = root / leftover.name[1:].rsplit(".old-", 1)[0]
+        if week.exists() or week.is_symlink():
+            remove(leftover)
+        else:
+            leftover.rename(week)
+    for leftover in root.glob(".*.partial-*"):
+        remove(leftover)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from advisory.calendar import prose_date, table_stamp
 from advisory.models import TREND_ARROWS, Contribution, Rating, Rules, RuleSet, SeverityWhen
 from advisory.rating import PERIOD_DAYS, drop_point
+from advisory.reports.cells import safe_cell
 
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
 JSON_FORMAT = 1
@@ -69,7 +70,7 @@ def csv_text(ratings: Sequence[Rating]) -> str:
         row = {name: getattr(r, name) for name in CSV_FIELDS}
         row["score"] = f"{r.score:.2f}"
         row["reasons"] = " ".join(r.reasons)
-        writer.writerow(row)
+        writer.writerow({name: safe_cell(value) for name, value in row.items()})
     return out.getvalue()
 
 
