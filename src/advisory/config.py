@@ -163,6 +163,7 @@ class Settings(UserModel):
     rules: PathText = Field(default="rules", description="Rules folder: scoring.yaml, regions/.")
     incidents: PathList = Field(
         default_factory=lambda: ["data/*.csv"],
+        min_length=1,
         description="Incident files (.csv, .yaml, .json) or glob patterns.",
     )
     roster: PathText = Field(
@@ -235,6 +236,20 @@ class Config:
     log_file: Path | None
     #: Where each path setting was given: a line of the file, a variable or an option.
     origins: Mapping[str, Location] = field(default_factory=dict, compare=False)
+    document: YamlDocument | None = field(default=None, compare=False, repr=False)
+
+    def location_of(self, *loc: str) -> Location:
+        """Where a setting was given (`location_of("alerts", "min_level")`): an option, an
+        environment variable, its line in the file, or the file."""
+        dotted = ".".join(loc)
+        if dotted in self.origins:
+            return self.origins[dotted]
+        variable = next((v for v, name in ENVIRONMENT.items() if name == dotted), None)
+        if variable and variable in os.environ:
+            return Location(f"${variable}")
+        if self.document is not None:
+            return self.document.locate(loc)
+        return Location(display_path(self.file) if self.file else "built-in settings")
 
     @property
     def issue_time(self) -> dt.time:
@@ -341,6 +356,7 @@ def load_config(
         state=state,
         log_file=place("log_file", settings.log_file),
         origins=origins,
+        document=doc,
     )
 
 

@@ -54,14 +54,24 @@ def _no_stray_controls(value: str) -> str:
     return value
 
 
+#: The longest part before the @ that every server must take (RFC 5321, 4.5.3.1.1).
+MAX_LOCAL_PART = 64
+
+
 def _address(value: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     no_control_characters(value)
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as e:
         raise ValueError(f"{value!r} is not a valid email address: {e}") from None
+    if len(checked.local_part.encode()) > MAX_LOCAL_PART:
+        raise ValueError(
+            f"{value!r} is not a valid email address: the part before the @ is longer than "
+            f"{MAX_LOCAL_PART} bytes, which mail servers need not accept"
+        )
+    return checked.normalized
 
 
 #: One line of text: a name, a title, anything that may end up in an email header. At most

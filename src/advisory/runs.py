@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from advisory.delivery.letters import Sender, letters
 from advisory.delivery.send import Mode, Report, deliver
 from advisory.errors import AdvisoryError, Problem
 from advisory.faults import checkpoint
-from advisory.inputs import load_configured, resolve_incident_paths
+from advisory.inputs import Inputs, load_configured, resolve_incident_paths
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.publishing.week import (
     Published,
@@ -101,33 +102,33 @@ def run_weekly(
     label = week_label(monday)
     renderer = Renderer(config.templates)
     issued = issue_time(monday, config.issue_time)
-    with locked(root, wait, config.state if mode == "send" else None):
-        week = WeekFolder(root, label)
-        try:
-            with Workers(renderer, jobs) as workers:
-                with stage("validate"):
-                    inputs = load_configured(config, roster=mode is not None)
-                for warning in inputs.warnings:
-                    log.warning("%s", warning)
-                bars = alert_bars(config, inputs.rules)
-                if not allow_stale:
-                    check_feed(inputs, monday, config.settings.stale_after_days)
-                wanted = Want(
-                    alerts="all",
-                    alert_name="alerts/{region}",
-                    bulletin_name="bulletin",
-                    letters=_letters(config, bars.delivery) if mode else None,
-                )
-                planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
-                pdfs = _render_week(planned, workers, week, progress)
-            week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
-            week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
-            checkpoint("rendered")
-            base = config.file.parent if config.file else Path.cwd()
-            paths, _ = resolve_incident_paths(config.incidents, base)
-            published = week.publish(week.manifest(issued, input_files(config.rules, paths, base)))
-        finally:
-            week.discard()
+    with ExitStack() as site:
+        with Workers(renderer, jobs) as workers:
+            # Every input is checked before the lock is taken or anything is written.
+            with stage("validate"):
+                inputs = load_configured(config, roster=mode is not None)
+            for warning in inputs.warnings:
+                log.warning("%s", warning)
+            bars = alert_bars(config, inputs.rules)
+            if not allow_stale:
+                check_feed(inputs, monday, config.settings.stale_after_days)
+            wanted = Want(
+                alerts="all",
+                alert_name="alerts/{region}",
+                bulletin_name="bulletin",
+                letters=_letters(config, bars.delivery) if mode else None,
+            )
+            planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
+            site.enter_context(locked(root, wait, config.state if mode == "send" else None))
+            week = WeekFolder(root, label)
+            site.callback(week.discard)
+            pdfs = _render_week(planned, workers, week, progress)
+        week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
+        week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
+        checkpoint("rendered")
+        base = config.file.parent if config.file else Path.cwd()
+        paths, _ = resolve_incident_paths(config.incidents, base)
+        published = week.publish(week.manifest(issued, input_files(config.rules, paths, base)))
         written = Written(published=published, alerts=len(planned.week.alerts))
         if mode is not None:
             sender = _sender(config, label, issued)
@@ -168,18 +169,6 @@ def run_flash(
     OUTPUT/flash/ and emailed to the travelers whose trips touch the region. It goes through
     the ledger under the ISO week that the next weekly run covers, so that run sends its
     message as an update, not as news."""
-    with locked(config.output, 0, config.state if mode == "send" else None):
-        return _flash(config, region_id, as_of, mode, now, jobs)
-
-
-def _flash(
-    config: Config,
-    region_id: str,
-    as_of: dt.datetime,
-    mode: Mode | None,
-    now: Callable[[], dt.datetime],
-    jobs: int,
-) -> Written:
     inputs = load_configured(config, roster=mode is not None)
     bars = alert_bars(config, inputs.rules)
     moment = end_of_day(as_of)
@@ -191,6 +180,20 @@ def _flash(
     planned = plan(inputs, moment, bars.alerts, document_settings(config), wanted)
     if not planned.documents:
         raise AdvisoryError(f"{region_id}: no incident in the seven days to {as_of.date()}")
+    with locked(config.output, 0, config.state if mode == "send" else None):
+        return _flash(config, inputs, planned, as_of, moment, mode, now, jobs)
+
+
+def _flash(
+    config: Config,
+    inputs: Inputs,
+    planned: Plan,
+    as_of: dt.datetime,
+    moment: dt.datetime,
+    mode: Mode | None,
+    now: Callable[[], dt.datetime],
+    jobs: int,
+) -> Written:
     renderer = Renderer(config.templates)
     written = Written(notes=planned.notes, alerts=1, warnings=inputs.warnings)
     rendered: dict[str, bytes] = {}

@@ -74,10 +74,13 @@ def validate(
     good (warnings allowed), 2 when any error was found.
     """
     from advisory.reports.inputs import describe_inputs
+    from advisory.writing.bar import alert_bars
 
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, roster=roster_path)
     preflight(config, "output", "state", "log_file")
     inputs = load(config, roster=True)
+    with failures():
+        alert_bars(config, inputs.rules)
     echo_all(describe_inputs(inputs))
     click.echo("OK")
 

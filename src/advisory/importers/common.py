@@ -25,7 +25,7 @@ import polars as pl
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
 from advisory.inputs.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
 from advisory.inputs.regions import assign_regions, normalize_expr
-from advisory.inputs.yamlfile import load_yaml, validate_model
+from advisory.inputs.yamlfile import load_yaml, read_text, validate_model
 from advisory.models import Rules, UserModel
 from advisory.publishing.atomic import write_text_atomic
 
@@ -85,15 +85,21 @@ class Table:
         return self.header.index(name)
 
 
+#: Exports over this size are refused: split them (an ACLED year of the world is about 60 MB).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
 def read_table(path: Path, summary: Summary) -> Table:
+    """A CSV export: UTF-8 (a byte-order mark allowed), or UTF-16 or UTF-32 with one; lines
+    ended by line feeds, both, or carriage returns alone."""
     shown = display_path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            [Problem(Location(shown), "", f"not UTF-8 text (byte {e.start})")]
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text, problems = read_text(path, shown, MAX_IMPORT_BYTES)
+    if text is None:
+        raise InputError(problems)
+    if "\n" not in text:
+        text = text.replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header: list[str] = []
     try:
         header = [name.strip() for name in next(reader, [])]
         rows: list[tuple[int, list[str]]] = []

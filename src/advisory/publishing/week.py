@@ -1,9 +1,11 @@
 """A published week, `OUTPUT/2026-W47/`: built in a hidden folder beside it, as the files are
 rendered, and renamed into place with its manifest, so a published week is never half-written.
 
-The same inputs give the same bytes, and a re-run finds the manifest unchanged. One run at a time
-holds `OUTPUT/.advisory-weekly.lock`; the lock dies with its process, so a killed run does not
-block the next.
+The same inputs give the same bytes, and a re-run finds the manifest unchanged. A week published
+again is swapped with the old one in one step where the system allows (Linux `renameat2`), so a
+reader finds one or the other, never neither. One run at a time holds the site's lock
+(`STATE/.advisory-delivery.lock` when it sends, then `OUTPUT/.advisory-weekly.lock`); a lock dies
+with its process, so a killed run does not block the next.
 """
 
 from __future__ import annotations
@@ -83,6 +85,12 @@ def locked(root: Path, wait: float, state: Path | None = None) -> Iterator[None]
 def check_feed(inputs: Inputs, monday: dt.date, limit: int) -> None:
     """A dead feed must never close series or reassure travelers: raises `StaleFeed`."""
     end = week_end(monday)
+    if len(inputs.incidents) == 0:
+        files = ", ".join(inputs.incidents.files) or "no incident file"
+        raise StaleFeed(
+            f"the incident log ({files}) holds no incidents, so no week can be rated from it; "
+            "add incidents, or run with --allow-stale to publish a week without any"
+        )
     dates = inputs.incidents.frame.filter(pl.col("date") <= end).get_column("date")
     newest = dates.max() if len(dates) else None
     if newest is None:

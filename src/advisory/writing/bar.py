@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisory.config import Config
-from advisory.errors import ConfigError, Location, Problem, not_one_of
+from advisory.errors import ConfigError, Problem, not_one_of
 from advisory.models import Rules
 from advisory.writing.compose import Alert
 
@@ -52,14 +52,15 @@ def alert_bars(config: Config, rules: Rules) -> Bars:
     before anything is written. Raises `ConfigError`."""
     problems = []
     levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
-    where = Location(str(config.file) if config.file else "settings")
     settings = config.settings
     for section, wanted in (("alerts", settings.alerts), ("delivery", settings.delivery)):
         if wanted.min_level is not None and wanted.min_level not in levels:
             message = not_one_of(wanted.min_level, levels, "a level")
+            where = config.location_of(section, "min_level")
             problems.append(Problem(where, f"{section}.min_level", message))
         if wanted.min_severity is not None and wanted.min_severity not in words:
             message = not_one_of(wanted.min_severity, words, "a severity word")
+            where = config.location_of(section, "min_severity")
             problems.append(Problem(where, f"{section}.min_severity", message))
     if problems:
         raise ConfigError(problems)

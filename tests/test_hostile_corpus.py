@@ -1,0 +1,578 @@
+"""Hostile and broken input, as an attacker or a careless operator gives it.
+
+Over two hundred bad inputs, generated across every file kind (settings, scoring rules, region
+files, roster, incident CSV, YAML and JSON, ACLED exports), every bounded setting and the
+command-line values. Each runs through the installed command in a copy of a site of its own,
+with a time limit, and must give its documented exit status, a message that says where (file
+and line, the variable, or the option), no traceback, nothing written, within 10 s and 1 GB.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ADVISORY, ROOT
+
+SECONDS = 10
+MEMORY_KB = 1024 * 1024  # 1 GB
+WEEK = "2018-W25"
+
+SETTINGS = {
+    "version": 1,
+    "incidents": ["data/incidents.csv", "data/log/*"],
+    "output": "output",
+    "state": "state",
+    "smtp": {"host": "127.0.0.1", "port": 9, "security": "none", "timeout_seconds": 1},
+    "delivery": {"retry_delays": [], "deadline_minutes": 0.2},
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: how it spoils a good site, the command, and what must be said."""
+
+    name: str
+    spoil: Callable[[Path], None]
+    args: tuple[str, ...] = ("validate",)
+    exit_code: int = 2
+    where: str = ""  # a regular expression the message must match
+    env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    max_rss_kb: int
+    changed: list[str]
+
+
+# --- spoiling a site ------------------------------------------------------------------------
+
+
+def write(relative: str, content: str | bytes) -> Callable[[Path], None]:
+    def spoil(site: Path) -> None:
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+
+    return spoil
+
+
+def setting(dotted: str, value: object) -> Callable[[Path], None]:
+    """Set one setting in advisory.yaml."""
+
+    def spoil(site: Path) -> None:
+        data = yaml.safe_load((site / "advisory.yaml").read_text())
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+        (site / "advisory.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, width=1000))
+
+    return spoil
+
+
+def edit(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    def spoil(site: Path) -> None:
+        target = site / relative
+        text = target.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return spoil
+
+
+def both(*spoils: Callable[[Path], None]) -> Callable[[Path], None]:
+    def spoil(site: Path) -> None:
+        for one in spoils:
+            one(site)
+
+    return spoil
+
+
+def nothing(site: Path) -> None:
+    return None
+
+
+# --- the cases --------------------------------------------------------------------------------
+
+BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)
+)
+#: YAML (or JSON) that no file may hold, whatever it is for: (name, content, where it fails).
+YAML_POISONS: list[tuple[str, str | bytes]] = [
+    ("alias-bomb", BOMB),
+    ("self-referencing-list", "x: &c [*c]\n"),
+    ("self-referencing-mapping", "x: &c {a: *c}\n"),
+    ("unknown-alias", "x: *nowhere\n"),
+    ("deep-flow", "[" * 30_000 + "]" * 30_000),
+    ("deep-block", "- " * 30_000 + "x\n"),
+    ("deep-mapping", "".join(" " * i + "k:\n" for i in range(70)) + " " * 70 + "v\n"),
+    ("long-integer", "version: " + "9" * 5000 + "\n"),
+    ("python-tag", "version: !!python/object/apply:os.system [echo hi]\n"),
+    ("two-documents", "version: 1\n---\nversion: 1\n"),
+    ("unclosed-bracket", "version: [1, 2\n"),
+    ("tab-indent", "version: 1\nx:\n\t- y\n"),
+    ("invalid-utf8", b"version: 1\nname: \xff\xfe\xfa\n"),
+    ("binary", bytes(range(256)) * 4),
+    ("nul-byte", "version: 1\nname: a\x00b\n"),
+    ("utf16-broken", "version: 1\n".encode("utf-16")[:-1]),
+    ("scalar-document", "just text\n"),
+    ("list-document", "- 1\n- 2\n"),
+    ("duplicate-keys", "version: 1\nversion: 1\n"),
+    ("over-size", "# " + "x" * (8 * 1024 * 1024) + "\n"),
+]
+YAML_FILES = {
+    "settings": "advisory.yaml",
+    "scoring": "rules/scoring.yaml",
+    "regions": "rules/regions/peru.yaml",
+    "roster": "data/travelers.yaml",
+    "incidents-yaml": "data/log/bad.yaml",
+    "incidents-json": "data/log/bad.json",
+}
+
+
+def _yaml_cases() -> list[Case]:
+    cases = []
+    for kind, relative in YAML_FILES.items():
+        for poison, content in YAML_POISONS:
+            if kind == "incidents-json" and poison in {"tab-indent", "deep-block"}:
+                continue
+            where = re.escape(relative) + r"(:\d+)?"
+            cases.append(Case(f"{kind}/{poison}", write(relative, content), where=where))
+    return cases
+
+
+CSV_HEADER = "id,date,country,admin1,category,fatalities,latitude,summary,sources\n"
+
+
+def csv_row(**cells: str) -> str:
+    row = {
+        "id": "x-1", "date": "2018-06-20", "country": "Peru", "admin1": "Lima",
+        "category": "protest", "fatalities": "0", "latitude": "", "summary": "A march.",
+        "sources": "Report",
+    }  # fmt: skip
+    row.update(cells)
+    return ",".join(row[name] for name in CSV_HEADER.strip().split(",")) + "\n"
+
+
+def _bad_csv(name: str, content: str | bytes, where: str = r"data/log/bad\.csv:\d+") -> Case:
+    return Case(f"incidents-csv/{name}", write("data/log/bad.csv", content), where=where)
+
+
+CSV_CASES = [
+    _bad_csv("year-0", CSV_HEADER + csv_row(date="0000-01-01")),
+    _bad_csv("year-9999", CSV_HEADER + csv_row(date="9999-12-31")),
+    _bad_csv("february-30", CSV_HEADER + csv_row(date="2018-02-30")),
+    _bad_csv("date-words", CSV_HEADER + csv_row(date="yesterday")),
+    _bad_csv("latitude-91", CSV_HEADER + csv_row(latitude="91")),
+    _bad_csv("latitude-nan", CSV_HEADER + csv_row(latitude="nan")),
+    _bad_csv("latitude-inf", CSV_HEADER + csv_row(latitude="inf")),
+    _bad_csv("fatalities-negative", CSV_HEADER + csv_row(fatalities="-1")),
+    _bad_csv("fatalities-huge", CSV_HEADER + csv_row(fatalities="9" * 5000)),
+    _bad_csv("fatalities-text", CSV_HEADER + csv_row(fatalities="many")),
+    _bad_csv("word-20k", CSV_HEADER + csv_row(summary="A" * 20_000)),
+    _bad_csv("word-100k", CSV_HEADER + csv_row(summary="B" * 100_000)),
+    _bad_csv("summary-6k", CSV_HEADER + csv_row(summary="word " * 1200)),
+    _bad_csv("source-word", CSV_HEADER + csv_row(sources="http://x/" + "y" * 400)),
+    _bad_csv("control-character", CSV_HEADER + csv_row(summary="a\x07b")),
+    _bad_csv("id-too-long", CSV_HEADER + csv_row(id="i" * 300)),
+    _bad_csv("missing-column", "id,date,country\nx,2018-06-20,Peru\n"),
+    _bad_csv("unknown-column", CSV_HEADER.replace("sources", "sauces") + csv_row()),
+    _bad_csv("header-twice", CSV_HEADER.replace("latitude", "summary") + csv_row()),
+    _bad_csv("ragged-row", CSV_HEADER + "x-1,2018-06-20\n"),
+    _bad_csv("unterminated-quote", CSV_HEADER + csv_row(summary='"A march,')),
+    _bad_csv("invalid-utf8", CSV_HEADER.encode() + b"x-1,2018-06-20,Per\xff,Lima\n"),
+    _bad_csv("binary", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8),
+    _bad_csv("blank-id", CSV_HEADER + csv_row(id="")),
+    _bad_csv("blank-summary", CSV_HEADER + csv_row(summary="  ")),
+    _bad_csv("unknown-category", CSV_HEADER + csv_row(category="alien_landing")),
+    _bad_csv("duplicate-id", CSV_HEADER + csv_row() + csv_row()),
+    _bad_csv("utf16-bad-date", (CSV_HEADER + csv_row(date="2018-99-01")).encode("utf-16")),
+    _bad_csv("cr-only-bad-date", (CSV_HEADER + csv_row(date="x")).replace("\n", "\r")),
+    _bad_csv("over-size", "", where=r"data/log/bad\.csv"),  # made a sparse 1 GB file below
+    _bad_csv("folder", "", where=r"data/log/bad\.csv"),  # made a folder below
+]
+#: Inputs that look odd but are good: read as documented, exit 0.
+CSV_GOOD = [
+    Case(
+        "incidents-csv/utf16-bom",
+        write("data/log/ok.csv", (CSV_HEADER + csv_row()).encode("utf-16")),
+        exit_code=0,
+    ),
+    Case(
+        "incidents-csv/utf8-bom",
+        write("data/log/ok.csv", "\ufeff" + CSV_HEADER + csv_row()),
+        exit_code=0,
+    ),
+    Case(
+        "incidents-csv/cr-only",
+        write("data/log/ok.csv", (CSV_HEADER + csv_row()).replace("\n", "\r")),
+        exit_code=0,
+    ),
+    Case(
+        "incidents-csv/crlf",
+        write("data/log/ok.csv", (CSV_HEADER + csv_row()).replace("\n", "\r\n")),
+        exit_code=0,
+    ),
+    Case(
+        "incidents-csv/formula",
+        write("data/log/ok.csv", CSV_HEADER + csv_row(summary='"=HYPERLINK(""http://x"",""y"")"')),
+        exit_code=0,
+    ),
+    Case(
+        "incidents-yaml/empty-list",
+        write("data/log/ok.yaml", "version: 1\nincidents: []\n"),
+        exit_code=0,
+    ),
+    Case(
+        "incidents-yaml/shared-values",
+        write(
+            "data/log/ok.yaml",
+            yaml.safe_dump(
+                {
+                    "version": 1,
+                    "incidents": [
+                        dict(
+                            zip(
+                                CSV_HEADER.strip().split(","),
+                                csv_row(id=f"s-{i}").strip().split(","),
+                                strict=True,
+                            )
+                        )
+                        for i in range(2)
+                    ],
+                }
+            ),
+        ),
+        exit_code=0,
+    ),
+]
+
+SETTING = r"advisory\.yaml:\d+:\d+"
+SETTING_CASES = [
+    Case(f"settings/{dotted}={value!r}"[:90], setting(dotted, value), where=SETTING)
+    for dotted, value in [
+        ("delivery.lookahead_days", 10**12),
+        ("delivery.lookahead_days", -1),
+        ("delivery.retry_delays", [-5]),
+        ("delivery.retry_delays", [1.0] * 100),
+        ("delivery.retry_delays", [float("inf")]),
+        ("delivery.rate_per_minute", 0),
+        ("delivery.deadline_minutes", 0),
+        ("delivery.deadline_minutes", float("nan")),
+        ("delivery.desk", "desk@example.org\r\nBcc: all@example.org"),
+        ("delivery.desk", "a" * 80 + "@example.org"),
+        ("delivery.desk", "not an address"),
+        ("smtp.port", 70000),
+        ("smtp.port", "smtp"),
+        ("smtp.timeout_seconds", 0),
+        ("smtp.timeout_seconds", 10**9),
+        ("smtp.sender", "desk@example.org\r\nBcc: all@example.org"),
+        ("smtp.sender", "travel security"),
+        ("smtp.host", "relay\r\nexample"),
+        ("smtp.security", "ssl3"),
+        ("smtp.password", "hunter2"),
+        ("smtp.username", "me\nyou"),
+        ("organisation", "ACME\r\nBcc: all@example.org"),
+        ("organisation", "A" * 1000),
+        ("title", "Weekly\nbulletin"),
+        ("classification", "Secret\x00"),
+        ("timezone", "Mars/Olympus_Mons"),
+        ("issue_time", "25:00"),
+        ("stale_after_days", 0),
+        ("stale_after_days", 10**12),
+        ("send", "perhaps"),
+        ("version", 2),
+        ("colour", "blue"),
+        ("incidents", []),
+        ("output", "out\x00put"),
+        ("alerts.min_level", "Apocalyptic"),
+    ]
+]
+SCORING = "rules/scoring.yaml"
+REGIONS = "rules/regions/peru.yaml"
+RULE_CASES = [
+    Case(f"rules/{name}", edit(relative, old, new), where=re.escape(relative) + r":\d+:\d+")
+    for name, relative, old, new in [
+        ("window-days-huge", SCORING, "window_days: 30", f"window_days: {10**12}"),
+        ("window-days-zero", SCORING, "window_days: 30", "window_days: 0"),
+        ("weight-inf", SCORING, "weight: 3", "weight: .inf"),
+        ("weight-nan", SCORING, "weight: 3", "weight: .nan"),
+        ("weight-negative", SCORING, "weight: 3", "weight: -5"),
+        ("threshold-inf", SCORING, "threshold: 0\n", "threshold: .inf\n"),
+        ("self-anchor-appended", SCORING, "window_days: 30", "window_days: 30\nx: &c [*c]"),
+        ("level-name-newline", SCORING, "name: Minimal", 'name: "Mini\\nmal"'),
+        ("region-name-crlf", REGIONS, "name: VRAEM region", 'name: "VRAEM\\r\\nBcc: x@e.org"'),
+        ("region-id-uppercase", REGIONS, "id: pe-vraem", "id: PE-VRAEM"),
+    ]
+] + [
+    Case("rules/regions-missing", lambda site: shutil.rmtree(site / "rules" / "regions"),
+         where="rules"),
+    Case("rules/missing", lambda site: shutil.rmtree(site / "rules"), where="rules"),
+]  # fmt: skip
+ROSTER = "data/travelers.yaml"
+ROSTER_CASES = [
+    Case(f"roster/{name}", edit(ROSTER, old, new), where=r"data/travelers\.yaml:\d+:\d+")
+    for name, old, new in [
+        ("local-part-80", "ana.torres@example.org", "a" * 80 + "@example.org"),
+        ("no-domain", "ana.torres@example.org", "ana.torres@"),
+        ("two-ats", "ana.torres@example.org", "ana@torres@example.org"),
+        ("crlf-in-email", "ana.torres@example.org", '"ana@example.org\\r\\nBcc: x@example.org"'),
+        ("crlf-in-name", "name: Ana Torres", 'name: "Ana\\r\\nBcc: x@example.org"'),
+        ("name-too-long", "name: Ana Torres", "name: " + "A" * 300),
+        ("unknown-destination", "destination: pe-vraem", "destination: atlantis"),
+        ("end-before-start", "end: 2018-07-06", "end: 2018-06-01"),
+        ("year-0-trip", "start: 2018-06-20", "start: 0000-06-20"),
+        ("id-with-space", "id: t-ana-torres", "id: t ana torres"),
+        ("receives-everything", "name: Ana Torres", "name: Ana Torres\n    receives: everything"),
+    ]
+]  # fmt: skip
+PLACE_CASES = [
+    Case(
+        "places/output-is-a-file",
+        both(write("output", "x"), setting("output", "output")),
+        where=SETTING,
+    ),
+    Case(
+        "places/output-under-a-file",
+        both(write("blocker", "x"), setting("output", "blocker/out")),
+        where=SETTING,
+    ),
+    Case("places/state-is-a-file", write("state", "x"), where=r"advisory\.yaml"),
+    Case(
+        "places/log-file-is-a-folder",
+        both(setting("log_file", "logs"), lambda site: (site / "logs").mkdir()),
+        where=SETTING,
+    ),
+    Case(
+        "places/output-from-environment",
+        write("blocker", "x"),
+        env=(("ADVISORY_OUTPUT", "blocker"),),
+        where=r"\$ADVISORY_OUTPUT",
+    ),
+    Case(
+        "places/out-option",
+        write("blocker", "x"),
+        args=("weekly", "--week", WEEK, "--out", "blocker/x"),
+        where=r"--out",
+    ),
+]
+WEEKLY = ("weekly", "--week", WEEK, "--send")
+#: The same settings against the run that would send: refused before anything is published.
+SEND_CASES = [
+    Case(f"weekly-send/{case.name}", case.spoil, WEEKLY, where=case.where)
+    for case in SETTING_CASES[:24:3] + ROSTER_CASES[:6]
+] + [
+    Case(
+        "weekly-send/dry-run/crlf-organisation",
+        setting("organisation", "A\r\nB: c"),
+        (*WEEKLY, "--dry-run"),
+        where=SETTING,
+    ),
+]
+OPTION_CASES = [
+    Case(f"option/{' '.join(args)}"[:90], nothing, args, where=where)
+    for args, where in [
+        (("weekly", "--week", "0001-W01"), "--week"),
+        (("weekly", "--week", "9999-W52"), "--week"),
+        (("weekly", "--week", "2018-W99"), "--week"),
+        (("weekly", "--week", "2018-W"), "--week"),
+        (("weekly", "--week", "W25"), "--week"),
+        (("weekly", "--as-of", "0001-01-01"), "--as-of"),
+        (("weekly", "--as-of", "2018-06-26", "--week", WEEK), "--week or --as-of"),
+        (("weekly", "--wait", "-1"), "--wait"),
+        (("weekly", "--jobs", "0"), "--jobs"),
+        (("weekly", "--dry-run"), "--dry-run"),
+        (("rate", "--as-of", "0001-01-01"), "--as-of"),
+        (("rate", "--as-of", "9999-12-31T23:59"), "--as-of"),
+        (("rate", "--as-of", "2018-13-01"), "--as-of"),
+        (("rate", "--as-of", "2018-06-26T25:00"), "--as-of"),
+        (("rate", "--region", "atlantis", "--as-of", "2018-06-26"), "--region"),
+        (("rate", "--format", "xml"), "--format"),
+        (("history", "--until", "0001-W05"), "--until"),
+        (("history", "--weeks", "0"), "--weeks"),
+        (("history", "--weeks", "100000"), "--weeks"),
+        (("history", "atlantis", "--until", WEEK), "REGION"),
+        (("purge", "--older-than", "99999999999d"), "--older-than"),
+        (("purge", "--older-than", "-5d"), "--older-than"),
+        (("purge", "--older-than", "soon"), "--older-than"),
+        (("deliveries", "--week", "0001-W01"), "--week"),
+        (("alert", "atlantis", "--as-of", "2018-06-26"), "REGION|atlantis"),
+        (("alert", "--all", "--format", "docx"), "--format"),
+        (("bulletin", "--week", "9999-W01"), "--week"),
+        (("bulletin", "--week", WEEK, "--as-of", "2018-06-26"), "--week or --as-of"),
+        (("flash", "pe-vraem", "--as-of", "0001-01-01"), "--as-of"),
+        (("flash", "atlantis", "--as-of", "2018-06-26"), "atlantis"),
+        (("--config", "missing.yaml", "validate"), "missing.yaml"),
+        (("validate", "--rules", "nowhere"), "nowhere"),
+        (("validate", "--incidents", "nowhere/*.csv"), "nowhere"),
+        (("validate", "--roster", "nowhere.yaml"), "nowhere"),
+    ]
+]
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,event_type,sub_event_type,actor1,actor2,country,admin1,"
+    "admin2,location,latitude,longitude,source,notes,fatalities\n"
+)
+ACLED_ROW = (
+    "PER1,2018-06-20,2018,Protests,Peaceful protest,Protesters (Peru),,Peru,Lima,Lima,Lima,"
+    "-12.05,-77.04,La Republica,A march.,0\n"
+)
+
+
+def _acled(name: str, content: str | bytes, where: str = r"feed\.csv(:\d+)?") -> Case:
+    return Case(
+        f"acled/{name}",
+        write("feed.csv", content),
+        ("import", "acled", "feed.csv", "--out", "data/imported.csv"),
+        where=where,
+    )
+
+
+ACLED_CASES = [
+    _acled("binary", bytes(range(256)) * 8),
+    _acled("invalid-utf8", ACLED_HEADER.encode() + b"PER1,2018-06-20,\xff\xfe\n"),
+    _acled("no-columns", "a,b,c\n1,2,3\n"),
+    _acled("empty", ""),
+    _acled("utf16-no-columns", "a,b\n1,2\n".encode("utf-16")),
+    _acled("unterminated-quote", ACLED_HEADER + '"PER1,2018-06-20\n'),
+    _acled("over-size", ""),  # made a sparse 1 GB file below
+]
+
+
+def _all_cases() -> list[Case]:
+    cases = [
+        *_yaml_cases(), *CSV_CASES, *CSV_GOOD, *SETTING_CASES, *RULE_CASES, *ROSTER_CASES,
+        *PLACE_CASES, *SEND_CASES, *OPTION_CASES, *ACLED_CASES,
+    ]  # fmt: skip
+    names = [case.name for case in cases]
+    assert len(names) == len(set(names)), "case names must be unique"
+    return cases
+
+
+CASES = _all_cases()
+
+
+# --- running them -----------------------------------------------------------------------------
+
+
+def _site(folder: Path) -> Path:
+    site = folder / "site"
+    site.mkdir(parents=True)
+    shutil.copytree(ROOT / "rules", site / "rules")
+    (site / "data" / "log").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "incidents.csv", site / "data" / "incidents.csv")
+    shutil.copy(ROOT / "data" / "travelers.yaml", site / "data" / "travelers.yaml")
+    (site / "data" / "log" / "base.yaml").write_text("version: 1\nincidents: []\n")
+    (site / "advisory.yaml").write_text(yaml.safe_dump(SETTINGS))
+    return site
+
+
+def _special(case: Case, site: Path) -> None:
+    """Files too big to write or of another kind: a sparse file, a folder."""
+    if case.name.endswith("over-size") and case.name.startswith(("incidents-csv", "acled")):
+        target = site / ("feed.csv" if case.name.startswith("acled") else "data/log/bad.csv")
+        with target.open("wb") as f:
+            f.truncate(1024 * 1024 * 1024 + 1)
+    if case.name == "incidents-csv/folder":
+        (site / "data" / "log" / "bad.csv").unlink()
+        (site / "data" / "log" / "bad.csv").mkdir()
+
+
+def _snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for path in site.rglob("*"):
+        if ".cache" in path.parts:
+            continue
+        info = path.lstat()
+        found[str(path.relative_to(site))] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def run_case(case: Case, folder: Path) -> Outcome:
+    site = _site(folder)
+    case.spoil(site)
+    _special(case, site)
+    before = _snapshot(site)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(folder),
+        "TMPDIR": str(folder),
+        "ADVISORY_CACHE_DIR": str(site / ".cache"),
+        "NO_COLOR": "1",
+        **dict(case.env),
+    }
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(ADVISORY), *case.args], cwd=site, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    timer = threading.Timer(SECONDS * 3, process.kill)  # a hang is stopped, then reported
+    timer.start()
+    assert process.stdout is not None and process.stderr is not None
+    with ThreadPoolExecutor(2) as readers:
+        out, err = readers.submit(process.stdout.read), readers.submit(process.stderr.read)
+        stdout, stderr = out.result(), err.result()
+    _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory
+    seconds = time.perf_counter() - started
+    timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
+    process.stderr.close()
+    after = _snapshot(site)
+    changed = sorted(
+        name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
+    )
+    return Outcome(
+        process.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace"),
+        seconds, usage.ru_maxrss, changed,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Every case, run three at a time (most are over in a third of a second)."""
+    root = tmp_path_factory.mktemp("corpus")
+    with ThreadPoolExecutor(3) as pool:
+        futures = {
+            case.name: pool.submit(run_case, case, root / f"case-{i}")
+            for i, case in enumerate(CASES)
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def test_the_corpus_is_large():
+    assert len([c for c in CASES if c.exit_code != 0]) >= 200
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_input(case: Case, outcomes: dict[str, Outcome]):
+    outcome = outcomes[case.name]
+    said = outcome.stderr + outcome.stdout
+    assert "Traceback" not in said, said
+    assert outcome.exit_code == case.exit_code, said
+    assert outcome.seconds < SECONDS, f"took {outcome.seconds:.1f} s"
+    assert outcome.max_rss_kb < MEMORY_KB, f"peak memory {outcome.max_rss_kb // 1024} MB"
+    if case.exit_code == 2:
+        assert re.search(case.where, outcome.stderr), outcome.stderr
+        assert outcome.changed == [], f"written: {outcome.changed}"
+        assert "internal error" not in outcome.stderr
