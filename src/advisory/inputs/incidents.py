@@ -229,10 +229,20 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
         raw = pl.read_csv(source.engine_input(), infer_schema=False, raise_if_empty=False)
     except pl.exceptions.ComputeError as e:
         return None, None, [_diagnose_csv(source, shown, str(e))]
-    header = _csv_header(source)
+    try:
+        header = _csv_header(source)
+    except UnicodeDecodeError:
+        return None, None, [_diagnose_csv(source, shown, "")]
     header_problems = _check_header(header, shown)
     if any(p.is_error for p in header_problems):
         return None, None, header_problems
+    if len(raw.columns) != len(header):  # line ends the two readers take differently
+        message = (
+            f"the header has {len(header)} fields, but the rows are read with "
+            f"{len(raw.columns)}: are carriage returns and line feeds mixed?"
+        )
+        return None, None, [Problem(Location(shown, 1), "", message)]
+    raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
     for name in OPTIONAL:
         if name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
@@ -464,6 +474,8 @@ def check_columns(
     typed = text.with_columns(
         *[expr.alias(name) for name, expr in parsed.items()],
     ).with_columns(
+        # A date out of range is reported above, and kept from every later step.
+        pl.when(pl.col("date").is_between(early, late)).then(pl.col("date")).alias("date"),
         pl.col("fatalities").fill_null(0),
         pl.col("injuries").fill_null(0),
         pl.lit(shown).alias("source_file"),
@@ -538,7 +550,8 @@ def _duplicate_ids(frame: pl.DataFrame, locators: dict[str, Locator]) -> list[Pr
     if ids.hash().n_unique() == ids.len():
         return []
     repeated = (
-        frame.filter(pl.col("id").is_not_null())
+        frame.select("id", "source_file", "source_row")
+        .filter(pl.col("id").is_not_null())
         .with_columns(pl.col("id").is_first_distinct().alias("first"))
         .filter(pl.col("id").is_duplicated())
     )
