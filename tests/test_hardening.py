@@ -3,6 +3,7 @@ a relay that never answers, international addresses, a full disk, an unexpected 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -275,9 +276,7 @@ def test_a_week_folder_that_is_a_symlink_is_replaced(tmp_path: Path):
     assert (elsewhere / "manifest.json").is_file()  # what the link pointed to is left alone
 
 
-def _issued():
-    import datetime as dt
-
+def _issued() -> dt.datetime:
     return dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)
 
 
@@ -288,10 +287,14 @@ def test_published_csv_cells_are_safe_for_spreadsheets(tmp_path: Path):
     home = _site(tmp_path, 9)
     with (home / "data" / "incidents.csv").open("a") as f:
         f.write('x-2,2018-06-23,Peru,Lima,Lima,Lima,,,riot,,0,0,"=HYPERLINK(""http://x"")",@r\n')
+        f.write("x-3,2018-06-24,Peru,Lima,Lima,Lima,,,riot,,0,0,Bell\x07 and nul\x00 here.,R\n")
     assert send(home).returncode == 0
     published = (home / "published" / WEEK / "incidents.csv").read_text()
     assert "'=HYPERLINK" in published and ",'@r," in published
     assert "\n=" not in published and ",=" not in published
+    # Control characters in incident text do not reach the documents.
+    html = (home / "published" / WEEK / "bulletin.html").read_text()
+    assert "Bell and nul here." in html and "\x07" not in html and "\x00" not in html
 
 
 # --- the machine fails ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import markupsafe
 from markupsafe import Markup
 
 from advisory import shipped
@@ -53,6 +54,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=printable,
         )
 
     def html(self, template: str, context: Mapping[str, Any]) -> str:
@@ -139,3 +141,17 @@ def collected_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+
+
+#: C0 control characters but tab and line ends, and DEL: dropped from every value a template
+#: prints, so that a stray one in an incident's text shows as nothing rather than as a glyph.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def printable(value: Any) -> Any:
+    """A template value without control characters (markup stays markup)."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(str.translate(value, _CONTROLS))
+    if isinstance(value, str):
+        return value.translate(_CONTROLS)
+    return value
