@@ -127,9 +127,11 @@ def main() -> None:
     results.update(rendering(warm))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import delivery
+    import ledger_window
 
     results.update(delivery.run(warm))
     results.update(importing(warm))
+    results.update(ledger_window.main())
 
     for name, figures in results.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
@@ -151,6 +153,8 @@ def main() -> None:
         missed.append("weekly --send for 1,000 travelers over 60 s or under 100 messages/s")
     if mail["total_s"] > results["weekly_send_over_raw_bulletin_plus_send"]["budget_s"]:
         missed.append("weekly --send over 1.2 times raw WeasyPrint's bulletin plus the send phase")
+    if results["ledger_window_normal"]["median_us"] > 500:
+        missed.append("a ledger window (server's acceptance to the commit) over 500 µs")
     if missed:
         sys.exit("targets missed: " + "; ".join(missed))
 
