@@ -351,6 +351,33 @@ ROSTER_CASES = [
         ("receives-everything", "name: Ana Torres", "name: Ana Torres\n    receives: everything"),
     ]
 ]  # fmt: skip
+ROSTER_CSV_HEADER = "name,email,destination,start,end\n"
+ROSTER_CSV_ROW = "Ana Torres,ana@example.org,pe-vraem,2018-06-20,2018-07-06\n"
+
+
+def _roster_csv(name: str, content: str | bytes, exit_code: int = 2) -> Case:
+    return Case(
+        f"roster-csv/{name}",
+        both(write("data/roster.csv", content), setting("roster", "data/roster.csv")),
+        exit_code=exit_code,
+        where=r"data/roster\.csv(:\d+)?",
+    )
+
+
+ROSTER_CSV_CASES = [
+    _roster_csv("binary", bytes(range(256)) * 4),
+    _roster_csv("invalid-utf8", ROSTER_CSV_HEADER.encode() + b"An\xff,a@example.org\n"),
+    _roster_csv("unterminated-quote", ROSTER_CSV_HEADER + '"Ana,a@example.org,pe-vraem\n'),
+    _roster_csv("huge-field", ROSTER_CSV_HEADER + '"' + "A" * 200_000 + '",a@example.org\n'),
+    _roster_csv("year-0", ROSTER_CSV_HEADER + ROSTER_CSV_ROW.replace("2018-06-20", "0000-06-20")),
+    _roster_csv(
+        "crlf-in-name", ROSTER_CSV_HEADER + '"Ana\r\nBcc: x@example.org",' + ROSTER_CSV_ROW[11:]
+    ),
+    _roster_csv("missing-column", "name,email\nAna,a@example.org\n"),
+    _roster_csv("over-size", "x" * (8 * 1024 * 1024 + 1)),
+    _roster_csv("utf16-bom", (ROSTER_CSV_HEADER + ROSTER_CSV_ROW).encode("utf-16"), exit_code=0),
+    _roster_csv("cr-only", (ROSTER_CSV_HEADER + ROSTER_CSV_ROW).replace("\n", "\r"), exit_code=0),
+]
 PLACE_CASES = [
     Case(
         "places/output-is-a-file",
@@ -466,7 +493,7 @@ ACLED_CASES = [
 def _all_cases() -> list[Case]:
     cases = [
         *_yaml_cases(), *CSV_CASES, *CSV_GOOD, *SETTING_CASES, *RULE_CASES, *ROSTER_CASES,
-        *PLACE_CASES, *SEND_CASES, *OPTION_CASES, *ACLED_CASES,
+        *ROSTER_CSV_CASES, *PLACE_CASES, *SEND_CASES, *OPTION_CASES, *ACLED_CASES,
     ]  # fmt: skip
     names = [case.name for case in cases]
     assert len(names) == len(set(names)), "case names must be unique"

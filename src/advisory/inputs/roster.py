@@ -16,10 +16,12 @@ from advisory.calendar import parse_day
 from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs.rules import Vocabulary
 from advisory.inputs.yamlfile import (
+    MAX_FILE_BYTES,
     YamlDocument,
     describe,
     field_name,
     load_yaml,
+    read_text,
     validate_model,
 )
 from advisory.models import Roster, Traveler
@@ -86,12 +88,12 @@ def read_roster_csv(
     start, end; optional id and receives). Rows with the same email are one traveler, whose id
     is the `id` column or else derived from the email, so that logs never show the address."""
     shown = display_path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = text_line(path, e.start)
-        return None, [Problem(Location(shown, line), "", "not UTF-8 text")]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    text, unreadable = read_text(path, shown, MAX_FILE_BYTES)
+    if text is None:
+        return None, unreadable
+    if "\n" not in text:  # carriage returns alone end the lines
+        text = text.replace("\r", "\n")
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = reader.fieldnames or []
     problems = [
         Problem(Location(shown, 1), name, "required column is missing")
@@ -112,46 +114,49 @@ def read_roster_csv(
     travelers: dict[str, dict[str, Any]] = {}
     known = sorted(vocabulary.region_ids | vocabulary.countries) if vocabulary else None
     line = 1
-    for row in reader:
-        first_line = line + 1
-        line = reader.line_num
+    try:
+        for row in reader:
+            first_line = line + 1
+            line = reader.line_num
 
-        def where(column: str, at: int = first_line) -> Location:
-            return Location(shown, at, header.index(column) + 1)
+            def where(column: str, at: int = first_line) -> Location:
+                return Location(shown, at, header.index(column) + 1)
 
-        email = (row.get("email") or "").strip().lower()
-        start, end = _date(row.get("start")), _date(row.get("end"))
-        for column, value in (("start", start), ("end", end)):
-            if value is None:
-                problems.append(
-                    Problem(
-                        where(column), column, f"{row.get(column)!r} is not a date (YYYY-MM-DD)"
+            email = (row.get("email") or "").strip().lower()
+            start, end = _date(row.get("start")), _date(row.get("end"))
+            for column, value in (("start", start), ("end", end)):
+                if value is None:
+                    problems.append(
+                        Problem(
+                            where(column), column, f"{row.get(column)!r} is not a date (YYYY-MM-DD)"
+                        )
                     )
+            if start and end and end < start:
+                problems.append(
+                    Problem(where("end"), "end", f"ends ({end}) before it starts ({start})")
                 )
-        if start and end and end < start:
-            problems.append(
-                Problem(where("end"), "end", f"ends ({end}) before it starts ({start})")
+            destination = (row.get("destination") or "").strip()
+            if known is not None and destination not in known:
+                message = not_one_of(destination, known, "a region id or a country in the rules")
+                problems.append(Problem(where("destination"), "destination", message))
+            traveler_id = (row.get("id") or "").strip() or "t-" + hashlib.sha256(
+                email.encode()
+            ).hexdigest()[:10]
+            entry = travelers.setdefault(
+                email,
+                {
+                    "id": traveler_id,
+                    "name": (row.get("name") or "").strip(),
+                    "email": email,
+                    "receives": (row.get("receives") or "").strip() or "trips",
+                    "trips": [],
+                    "_line": first_line,
+                },
             )
-        destination = (row.get("destination") or "").strip()
-        if known is not None and destination not in known:
-            message = not_one_of(destination, known, "a region id or a country in the rules")
-            problems.append(Problem(where("destination"), "destination", message))
-        traveler_id = (row.get("id") or "").strip() or "t-" + hashlib.sha256(
-            email.encode()
-        ).hexdigest()[:10]
-        entry = travelers.setdefault(
-            email,
-            {
-                "id": traveler_id,
-                "name": (row.get("name") or "").strip(),
-                "email": email,
-                "receives": (row.get("receives") or "").strip() or "trips",
-                "trips": [],
-                "_line": first_line,
-            },
-        )
-        if start and end:
-            entry["trips"].append({"destination": destination, "start": start, "end": end})
+            if start and end:
+                entry["trips"].append({"destination": destination, "start": start, "end": end})
+    except csv.Error as e:  # an unterminated quote, a field past the csv module's limit
+        problems.append(Problem(Location(shown, reader.line_num), "", f"CSV syntax: {e}"))
     documents = []
     for entry in travelers.values():
         at = entry.pop("_line")
@@ -175,7 +180,3 @@ def _date(value: str | None) -> dt.date | None:
         return parse_day(value or "")
     except ValueError:
         return None
-
-
-def text_line(path: Path, offset: int) -> int:
-    return path.read_bytes()[:offset].count(b"\n") + 1
