@@ -265,6 +265,8 @@ def configure_logging(level: int, log_file: Path | None = None) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
     )
+    # A log line that cannot be written (a full disk) is lost, not printed as a traceback.
+    logging.raiseExceptions = False
     # WeasyPrint narrates every layout step at INFO; its warnings still show.
     for name in ("weasyprint", "weasyprint.progress"):
         logging.getLogger(name).setLevel(logging.WARNING)
