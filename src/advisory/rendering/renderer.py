@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -145,13 +146,12 @@ def collected_warnings() -> Iterator[list[str]]:
 
 #: C0 control characters but tab and line ends, and DEL: dropped from every value a template
 #: prints, so that a stray one in an incident's text shows as nothing rather than as a glyph.
-_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def printable(value: Any) -> Any:
     """A template value without control characters (markup stays markup)."""
-    if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(str.translate(value, _CONTROLS))
-    if isinstance(value, str):
-        return value.translate(_CONTROLS)
-    return value
+    if not isinstance(value, str) or _CONTROL.search(value) is None:
+        return value
+    cleaned = _CONTROL.sub("", value)
+    return markupsafe.Markup(cleaned) if isinstance(value, markupsafe.Markup) else cleaned
