@@ -333,3 +333,25 @@ def test_an_internal_error_is_one_line_a_crash_report_and_exit_70(tmp_path: Path
     assert oct(report.stat().st_mode & 0o777) == "0o600"
     assert "Traceback" in report.read_text() and "fault injected" in report.read_text()
     assert _published(home) == before  # the published week is untouched
+
+
+def test_a_read_only_output_is_refused_before_any_work(tmp_path: Path):
+    home = _site(tmp_path, 9)
+    output = home / "published"
+    output.mkdir()
+    if os.geteuid() == 0:  # root writes anywhere but in an immutable folder
+        if subprocess.run(["chattr", "+i", str(output)], check=False).returncode != 0:
+            pytest.skip("cannot make a folder read-only for root here (chattr)")
+    else:
+        output.chmod(0o555)
+    try:
+        run = _run(home)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(output)], check=True)
+        output.chmod(0o755)
+    assert run.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    assert f"advisory.yaml:2:9: output: {output}: cannot write in {output}" in stderr
+    assert list(output.iterdir()) == []
