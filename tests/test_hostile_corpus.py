@@ -157,7 +157,9 @@ def _yaml_cases() -> list[Case]:
         for poison, content in YAML_POISONS:
             if kind == "incidents-json" and poison in {"tab-indent", "deep-block"}:
                 continue
-            where = re.escape(relative) + r"(:\d+)?"
+            # Only a file too big or not text at all is named without a line.
+            unlined = poison in {"over-size", "utf16-broken"}
+            where = re.escape(relative) + (r"(:\d+)?" if unlined else r":\d+")
             cases.append(Case(f"{kind}/{poison}", write(relative, content), where=where))
     return cases
 
@@ -209,7 +211,7 @@ CSV_CASES = [
     _bad_csv("utf16-bad-date", (CSV_HEADER + csv_row(date="2018-99-01")).encode("utf-16")),
     _bad_csv("cr-only-bad-date", (CSV_HEADER + csv_row(date="x")).replace("\n", "\r")),
     _bad_csv("over-size", "", where=r"data/log/bad\.csv"),  # made a sparse 1 GB file below
-    _bad_csv("folder", "", where=r"data/log/bad\.csv"),  # made a folder below
+    _bad_csv("folder", "", where=r"data/log/bad\.csv: is a folder"),  # made a folder below
 ]
 #: Inputs that look odd but are good: read as documented, exit 0.
 CSV_GOOD = [

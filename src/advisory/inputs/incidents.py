@@ -165,7 +165,8 @@ def check_files(
 def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
     suffix = path.suffix.lower()
     if not path.is_file():
-        return None, None, [Problem(Location(shown), "", "file not found")]
+        message = "is a folder, not a file" if path.is_dir() else "file not found"
+        return None, None, [Problem(Location(shown), "", message)]
     if suffix == ".csv":
         return _read_csv(path, shown)
     if suffix in {".yaml", ".yml", ".json"}:

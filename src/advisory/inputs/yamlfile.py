@@ -175,6 +175,15 @@ def load_yaml(path: Path, *, construct: bool = True) -> tuple[YamlDocument | Non
         mark = e.problem_mark or e.context_mark
         loc = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         return None, [Problem(loc, "", f"YAML syntax: {e.problem or e.context}")]
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. NUL
+        line = text[: e.position].count("\n") + 1
+        column = e.position - text.rfind("\n", 0, e.position)
+        message = (
+            f"YAML syntax: character U+{e.character:04X} is not allowed"
+            if isinstance(e.character, int)
+            else f"YAML syntax: {e.reason}"
+        )
+        return None, [Problem(Location(shown, line, column), "", message)]
     except yaml.YAMLError as e:
         return None, [Problem(Location(shown), "", f"YAML syntax: {e}")]
     finally:
