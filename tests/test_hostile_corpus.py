@@ -489,6 +489,12 @@ ACLED_CASES = [
     _acled("utf16-no-columns", "a,b\n1,2\n".encode("utf-16")),
     _acled("unterminated-quote", ACLED_HEADER + '"PER1,2018-06-20\n'),
     _acled("over-size", ""),  # made a sparse 1 GB file below
+    Case(
+        "acled/target-under-a-file",
+        both(write("feed.csv", ACLED_HEADER + ACLED_ROW), write("blocker", "x")),
+        ("import", "acled", "feed.csv", "--out", "blocker/x.csv"),
+        where="--out",
+    ),
 ]
 
 

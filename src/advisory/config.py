@@ -402,14 +402,14 @@ def check_places(config: Config, names: Sequence[str]) -> list[Problem]:
         target = getattr(config, name)
         if target is None:
             continue
-        message = _unwritable(target, folder=name != "log_file")
+        message = unwritable(target, folder=name != "log_file")
         if message:
             where = config.origins.get(name, Location("settings"))
             problems.append(Problem(where, name, f"{target}: {message}"))
     return problems
 
 
-def _unwritable(target: Path, *, folder: bool) -> str | None:
+def unwritable(target: Path, *, folder: bool) -> str | None:
     """Why `target` cannot be written, or None. The nearest existing folder is tried by
     creating and removing a file in it, which answers for read-only disks and for root too."""
     if target.is_symlink() and not target.exists():

@@ -43,9 +43,17 @@ def target_options(default: str) -> Callable[[F], F]:
 
 
 def _import_target(out: Path | None, append: Path | None, default: str) -> tuple[Path, bool]:
+    """The file to write and whether to add to it, checked before anything is read."""
+    from advisory.config import unwritable
+
     if out is not None and append is not None:
         raise click.UsageError("give --out or --append, not both")
-    return (append, True) if append is not None else (out or Path(default), False)
+    target, appending = (append, True) if append is not None else (out or Path(default), False)
+    problem = unwritable(target.absolute(), folder=False)
+    if problem:
+        option = "--append" if appending else "--out"
+        raise click.BadParameter(f"{target}: {problem}", param_hint=option)
+    return target, appending
 
 
 def _import_report(run: Callable[[], Any]) -> None:
