@@ -69,6 +69,11 @@ def smtp() -> Iterator[tuple[Controller, Handler]]:
 @pytest.fixture
 def site(tmp_path: Path, smtp: tuple[Controller, Handler]) -> Path:
     controller, _ = smtp
+    return make_site(tmp_path, controller.port)
+
+
+def make_site(tmp_path: Path, port: int) -> Path:
+    """The demo as an operator installs it, sending through 127.0.0.1:`port`."""
     home = tmp_path / "srv"
     home.mkdir()
     shutil.copytree(ROOT / "rules", home / "rules")
@@ -77,7 +82,7 @@ def site(tmp_path: Path, smtp: tuple[Controller, Handler]) -> Path:
         "version: 1\n"
         "output: published\n"
         "state: state\n"
-        f"smtp: {{host: 127.0.0.1, port: {controller.port}, security: none, "
+        f"smtp: {{host: 127.0.0.1, port: {port}, security: none, "
         "sender: desk@example.org, timeout_seconds: 5}\n"
         "delivery: {retry_delays: [0.05, 0.05, 0.05]}\n"
     )

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import sqlite3
@@ -25,8 +24,8 @@ from aiosmtpd.controller import Controller
 
 from advisory.publishing import week as week_module
 from advisory.publishing.week import WeekFolder, locked
-from tests.conftest import ADVISORY, ROOT
-from tests.test_deliver import WEEK, Handler, send
+from tests.conftest import ADVISORY
+from tests.test_deliver import WEEK, Handler, make_site, send
 
 EXTRA = "extra-1,2018-06-23,Peru,Lima,Lima,Lima,,,riot,,1,4,A riot in central Lima.,Rep\n"
 
@@ -47,21 +46,7 @@ def relay(request: pytest.FixtureRequest) -> Iterator[tuple[Controller, Handler,
     controller.stop()
 
 
-def _site(tmp_path: Path, port: int) -> Path:
-    """The demo as an operator installs it, sending through 127.0.0.1:`port`."""
-    home = tmp_path / "srv"
-    home.mkdir()
-    shutil.copytree(ROOT / "rules", home / "rules")
-    shutil.copytree(ROOT / "data", home / "data")
-    (home / "advisory.yaml").write_text(
-        "version: 1\n"
-        "output: published\n"
-        "state: state\n"
-        f"smtp: {{host: 127.0.0.1, port: {port}, security: none, "
-        "sender: desk@example.org, timeout_seconds: 5}\n"
-        "delivery: {retry_delays: [0.05, 0.05, 0.05]}\n"
-    )
-    return home
+_site = make_site
 
 
 def _run(home: Path, *args: str, **options: Any) -> subprocess.Popen[str]:
