@@ -8,6 +8,7 @@ node tree turns that path back into `path:line:col`.
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -128,14 +129,17 @@ def read_text(path: Path, shown: str, limit: int) -> tuple[str | None, list[Prob
     one; at most `limit` bytes."""
     try:
         with path.open("rb") as f:
-            data = f.read(limit + 1)
+            # A regular file's size is known without reading it; anything else is read only
+            # up to the limit.
+            too_big = os.fstat(f.fileno()).st_size > limit
+            data = b"" if too_big else f.read(limit + 1)
     except FileNotFoundError:
         return None, [Problem(Location(shown), "", "file not found")]
     except IsADirectoryError:
         return None, [Problem(Location(shown), "", "is a folder, not a file")]
     except OSError as e:
         return None, [Problem(Location(shown), "", f"cannot read: {e.strerror}")]
-    if len(data) > limit:
+    if too_big or len(data) > limit:
         return None, [
             Problem(Location(shown), "", f"file is larger than the limit of {limit // 2**20} MB")
         ]
