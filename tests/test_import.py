@@ -134,7 +134,7 @@ def test_embedded_newlines_truncated_last_line_and_empty_admin2(workspace: Path)
     result = run_advisory("import", "acled", "export.csv", cwd=workspace)
     assert result.returncode == 0, result.stderr
     assert "imported: 2" in result.stdout
-    assert "skipped, row of 3 fields, not 31 (line 5): 1" in result.stdout
+    assert "rejected, truncated line (the file ends inside it): 1 (line 5)" in result.stdout
     first, second = imported(workspace)
     assert first["summary"] == "Line one, line two, with commas."
     assert second["admin2"] == ""
@@ -145,10 +145,15 @@ def test_unmapped_categories_are_counted_once(workspace: Path):
     rows += [event(9, event_type="Strategic developments", sub_event_type="Arrests")]
     (workspace / "export.csv").write_bytes(acled_csv(NEW, rows))
     result = run_advisory("import", "acled", "export.csv", cwd=workspace)
-    assert result.returncode == 0, result.stderr
-    assert "unmapped category Weird / Thing: 3 rows" in result.stdout
+    assert result.returncode == 2  # every row that could be an incident was rejected
+    assert (
+        "rejected, unmapped category Weird / Thing (add it to the mapping): 3 (lines 2, 3, 4)"
+        in result.stdout
+    )
     assert "skipped, not an incident (Strategic developments): 1" in result.stdout
     assert "imported: 0" in result.stdout
+    assert "every row was rejected; the log is left as it was" in result.stderr
+    assert not (workspace / "data" / "incidents-acled.csv").exists()
 
 
 def test_mapping_is_checked_against_the_rules(workspace: Path):
@@ -238,3 +243,110 @@ def test_analyst_spreadsheet_with_a_map(workspace: Path):
     )  # fmt: skip
     assert "already imported (same id): 2" in again.stdout
     assert len(imported(workspace, "data/incidents-imported.csv")) == 2
+
+
+# --- rows rejected, never the whole feed ------------------------------------------------------
+
+
+def _messy(workspace: Path) -> list[dict[str, str]]:
+    rows = [
+        event(1),
+        event(2, event_id_cnty=""),  # empty id
+        event(3),
+        event(3, location="Elsewhere"),  # the same id again
+        event(4, fatalities="many"),
+        event(5, event_date=""),
+        event(6),
+    ]
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, rows) + b"PER0007,21 March 2023,Bat")
+    return rows
+
+
+def test_bad_rows_are_rejected_and_the_rest_imported(workspace: Path):
+    _messy(workspace)
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "rows read: 8" in out and "imported: 3" in out and "rejected: 5" in out
+    assert "rejected, empty event_id_cnty: 1 (line 3)" in out
+    assert "rejected, repeated event_id_cnty: 1 (line 5)" in out
+    assert "rejected, fatalities: is not a whole number: 1 (line 6)" in out
+    assert "rejected, empty event_date: 1 (line 7)" in out
+    assert "rejected, truncated line (the file ends inside it): 1 (line 9)" in out
+    assert [r["id"] for r in imported(workspace)] == ["PER0001", "PER0003", "PER0006"]
+
+
+def test_rejects_round_trip(workspace: Path):
+    _messy(workspace)
+    first = run_advisory("import", "acled", "export.csv", "--rejects", "rejects.csv", cwd=workspace)
+    assert first.returncode == 0, first.stderr
+    with (workspace / "rejects.csv").open(newline="") as f:
+        rejected = list(csv.DictReader(f))
+    assert [r["reason"].split(":")[0] for r in rejected] == [
+        "line 3", "line 5", "line 6", "line 7", "line 9",
+    ]  # fmt: skip
+    assert rejected[2]["fatalities"] == "many"
+    # The analyst fixes what can be fixed, drops the rest, and imports the file again.
+    fixed = [dict(r) for r in rejected[:4]]
+    fixed[0]["event_id_cnty"] = "PER0002"
+    fixed[1]["event_id_cnty"] = "PER0033"
+    fixed[2]["fatalities"] = "2"
+    fixed[3]["event_date"] = "22 March 2023"
+    for n, row in enumerate(fixed):  # four separate events, not one reported four times
+        row["latitude"] = f"-{10 + 2 * n}.5"
+    columns = [c for c in rejected[0] if c != "reason"]
+    with (workspace / "fixed.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(fixed)
+    again = run_advisory(
+        "import", "acled", "fixed.csv", "--append", "data/incidents-acled.csv", cwd=workspace
+    )
+    assert again.returncode == 0, again.stderr
+    assert "imported: 4" in again.stdout and "rejected" not in again.stdout
+    ids = [r["id"] for r in imported(workspace)]
+    assert sorted(ids) == ["PER0001", "PER0002", "PER0003", "PER0004", "PER0005", "PER0006",
+                           "PER0033"]  # fmt: skip
+    assert len(ids) == len(set(ids))  # nothing twice
+    assert run_advisory("validate", cwd=workspace).returncode == 0
+
+
+def test_strict_imports_nothing_when_a_row_is_rejected(workspace: Path):
+    _messy(workspace)
+    result = run_advisory(
+        "import", "acled", "export.csv", "--strict", "--rejects", "rejects.csv", cwd=workspace
+    )
+    assert result.returncode == 2
+    assert "export.csv:3: rejected: empty event_id_cnty" in result.stderr
+    assert not (workspace / "data" / "incidents-acled.csv").exists()
+    assert (workspace / "rejects.csv").is_file()  # written all the same
+
+
+def test_every_row_rejected_leaves_the_log_untouched(workspace: Path):
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, [event(1)]))
+    assert run_advisory("import", "acled", "export.csv", cwd=workspace).returncode == 0
+    before = (workspace / "data" / "incidents-acled.csv").read_bytes()
+    rows = [event(n, event_id_cnty="") for n in (2, 3)]
+    (workspace / "bad.csv").write_bytes(acled_csv(NEW, rows))
+    result = run_advisory(
+        "import", "acled", "bad.csv", "--append", "data/incidents-acled.csv",
+        "--rejects", "rejects.csv", cwd=workspace,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert (workspace / "data" / "incidents-acled.csv").read_bytes() == before
+    assert len((workspace / "rejects.csv").read_text().splitlines()) == 3
+    # Rows already in the log are not rejections: importing them again is fine.
+    again = run_advisory(
+        "import", "acled", "export.csv", "--append", "data/incidents-acled.csv", cwd=workspace
+    )
+    assert again.returncode == 0, again.stderr
+    assert "already imported (same id): 1" in again.stdout
+
+
+def test_with_country_a_truncated_line_is_still_named(workspace: Path):
+    data = acled_csv(NEW, [event(1)]) + b"PER0002,21 March 2023,Bat"
+    (workspace / "export.csv").write_bytes(data)
+    result = run_advisory("import", "acled", "export.csv", "--country", "Peru", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "rejected, truncated line (the file ends inside it): 1 (line 3)" in result.stdout
+    assert "another country" not in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import click
 
 from advisory.cli.common import (
+    EXIT_BAD_INPUT,
     Day,
     F,
     config_of,
@@ -27,8 +29,19 @@ def import_() -> None:
 
 
 def target_options(default: str) -> Callable[[F], F]:
-    """`--out FILE` (the command's own default) or `--append FILE`."""
+    """`--out FILE` (the command's own default) or `--append FILE`; `--rejects`, `--strict`."""
     return options(
+        click.option(
+            "--rejects",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write the rejected rows here, as read, with a reason column: fix them and "
+            "import this file again.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Import nothing when any row is rejected (exit 2).",
+        ),
         click.option(
             "--out",
             type=click.Path(path_type=Path, dir_okay=False),
@@ -57,9 +70,13 @@ def _import_target(out: Path | None, append: Path | None, default: str) -> tuple
 
 
 def _import_report(run: Callable[[], Any]) -> None:
+    """The import's summary; exit 2 when every row was rejected (the log left as it was)."""
     with failures():
         summary = run()
     echo_all(summary.lines())
+    if summary.all_rejected:
+        click.echo("advisory: every row was rejected; the log is left as it was", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @import_.command()
@@ -79,13 +96,19 @@ def acled(
     source: Path,
     countries: tuple[str, ...],
     since: dt.date | None,
+    rejects: Path | None,
+    strict: bool,
     out: Path | None,
     append: Path | None,
     mapping: Path | None,
     rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
 ) -> None:
-    """Import an ACLED CSV export (either column layout) into the incident log."""
+    """Import an ACLED CSV export (either column layout) into the incident log.
+
+    Rows that cannot become incidents are rejected and listed by reason, and the rest is
+    imported; exit 2 only when every row was rejected (or, with --strict, any).
+    """
     from advisory.importers.acled import AcledMapping, default_acled_mapping, import_acled
     from advisory.importers.common import load_mapping
     from advisory.inputs import resolve_incident_paths
@@ -100,7 +123,7 @@ def acled(
         chosen = load_mapping(path, inputs.rules, AcledMapping)
         return import_acled(
             source, inputs.rules, chosen, existing, target, countries=countries,
-            since=since, append=appending,
+            since=since, append=appending, rejects=rejects, strict=strict,
         )  # fmt: skip
 
     _import_report(run)
@@ -122,12 +145,17 @@ def csv_import(
     ctx: click.Context,
     source: Path,
     mapping: Path,
+    rejects: Path | None,
+    strict: bool,
     out: Path | None,
     append: Path | None,
     rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
 ) -> None:
-    """Import an analyst's own spreadsheet export (CSV), its columns named by --map."""
+    """Import an analyst's own spreadsheet export (CSV), its columns named by --map.
+
+    Rows that cannot become incidents are rejected and listed by reason, as for ACLED.
+    """
     from advisory.importers.common import load_mapping
     from advisory.importers.spreadsheet import ColumnMapping, import_mapped
     from advisory.inputs import resolve_incident_paths
@@ -139,6 +167,9 @@ def csv_import(
 
     def run() -> Any:
         chosen = load_mapping(mapping, inputs.rules, ColumnMapping)
-        return import_mapped(source, inputs.rules, chosen, existing, target, append=appending)
+        return import_mapped(
+            source, inputs.rules, chosen, existing, target, append=appending, rejects=rejects,
+            strict=strict,
+        )  # fmt: skip
 
     _import_report(run)

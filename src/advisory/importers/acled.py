@@ -25,6 +25,13 @@ from advisory.inputs.incidents import LIST_SEPARATOR, split_list
 from advisory.inputs.regions import normalize
 from advisory.models import Rules, UserModel
 
+#: The ACLED column each incident field comes from, for the reasons rows are rejected.
+ACLED_COLUMNS = {
+    "id": "event_id_cnty", "date": "event_date", "country": "country", "admin1": "admin1",
+    "admin2": "admin2", "location": "location", "latitude": "latitude",
+    "longitude": "longitude", "category": "sub_event_type", "actors": "actor1",
+    "fatalities": "fatalities", "summary": "notes", "sources": "source",
+}  # fmt: skip
 #: Columns both ACLED layouts share, which the import reads.
 ACLED_CORE = (
     "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
@@ -92,7 +99,11 @@ def import_acled(
     countries: Sequence[str] = (),
     since: dt.date | None = None,
     append: bool = False,
+    rejects: Path | None = None,
+    strict: bool = False,
 ) -> Summary:
+    """Import an ACLED export: every row that can become an incident is imported, the others
+    rejected with their reasons (see `common.finish`)."""
     summary = Summary()
     table = read_table(path, summary)
     acled_layout(table)
@@ -106,6 +117,9 @@ def import_acled(
     at = {name: table.column(name) for name in ACLED_CORE}
     for (line, values), day in zip(table.rows, days, strict=True):
         row = {name: values[i] for name, i in at.items()}
+        if day is None:
+            summary.reject(line, "empty event_date", values)
+            continue
         if since and day < since:
             summary.skipped["before --since"] += 1
             continue
@@ -115,7 +129,8 @@ def import_acled(
         kind = (key(row["event_type"]), key(row["sub_event_type"]))
         category = lookup.get(kind, lookup.get((kind[0], ""), "?"))
         if category == "?":
-            summary.unmapped[(row["event_type"], row["sub_event_type"])] += 1
+            kind_shown = f"{row['event_type']} / {row['sub_event_type'] or '-'}"
+            summary.reject(line, f"unmapped category {kind_shown} (add it to the mapping)", values)
             continue
         if category is None:
             summary.skipped[f"not an incident ({row['event_type']})"] += 1
@@ -142,8 +157,9 @@ def import_acled(
             }
         )
     return finish(
-        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
-    )
+        records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
+        columns=ACLED_COLUMNS, rejects=rejects, strict=strict,
+    )  # fmt: skip
 
 
 def default_acled_mapping(rules_dir: Path) -> Path:

@@ -3,9 +3,14 @@ the rows as the incident log is checked, merging events already logged, and the 
 
 Files are read with Python's csv module (quoted fields with line breaks and commas, CRLF or LF,
 a UTF-8 byte-order mark). The date format is decided per file, from the whole column: a column
-whose format is ambiguous or mixed is an error naming the first line that shows it. Nothing is
-written unless the whole file imports; rows that cannot be used (a truncated last line, an
-unmapped category) are skipped and counted, never half-filled.
+whose format is ambiguous or mixed is an error naming the first line that shows it.
+
+A feed is never refused over a few rows: a row that cannot become an incident (a truncated
+line, an empty or repeated id, a field the log would refuse, an unmapped category) is
+*rejected*, with its line, the file's own column and the reason, and the rest is imported.
+Rejected rows are never half-filled; with `rejects`, they are written out as they were read,
+with a reason column, to be fixed and imported again. `strict` makes any rejection refuse the
+whole file.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,25 +50,58 @@ M = TypeVar("M", bound=Mapping)
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%b-%y")
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """A row that could not become an incident: where, why, and the row as it was read."""
+
+    line: int
+    reason: str
+    values: tuple[str, ...] = ()
+
+
+#: Lines listed for each reason in the summary; the rejects file has them all.
+SHOWN_LINES = 5
+
+
 @dataclass
 class Summary:
     read: int = 0
     imported: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
-    unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
     unplaced: Counter[tuple[str, str]] = field(default_factory=Counter)
     merged: list[str] = field(default_factory=list)
     first: dt.date | None = None
     last: dt.date | None = None
     written: Path | None = None
 
+    def reject(self, line: int, reason: str, values: Sequence[str] = ()) -> None:
+        self.rejected.append(Rejection(line, reason, tuple(values)))
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were rejected and none imported (rows already in the log do not count)."""
+        return bool(self.rejected) and self.imported == 0 and not self.duplicates
+
+    @property
+    def duplicates(self) -> int:
+        return self.skipped.get("already imported (same id)", 0) + sum(
+            1 for line in self.merged if "already in the log" in line
+        )
+
     def lines(self) -> list[str]:
         out = [f"rows read: {self.read}", f"imported: {self.imported}"]
+        if self.rejected:
+            out.append(f"rejected: {len(self.rejected)}")
+        by_reason: dict[str, list[int]] = {}
+        for rejection in self.rejected:
+            by_reason.setdefault(_reason_kind(rejection.reason), []).append(rejection.line)
+        for reason, at in sorted(by_reason.items()):
+            shown = ", ".join(str(n) for n in sorted(at)[:SHOWN_LINES])
+            more = f" and {len(at) - SHOWN_LINES} more" if len(at) > SHOWN_LINES else ""
+            noun = "line" if len(at) == 1 else "lines"
+            out.append(f"rejected, {reason}: {len(at)} ({noun} {shown}{more})")
         out += [f"skipped, {reason}: {count}" for reason, count in sorted(self.skipped.items())]
-        out += [
-            f"unmapped category {event} / {sub or '-'}: {count} rows"
-            for (event, sub), count in sorted(self.unmapped.items())
-        ]
         out += [
             f"matching no region, {country} / {admin1}: {count}"
             for (country, admin1), count in sorted(self.unplaced.items())
@@ -73,6 +112,11 @@ class Summary:
         if self.written:
             out.append(f"written: {self.written}")
         return out
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without what differs from row to row: the value quoted in it, the first line."""
+    return re.sub(r"'[^']*'|\(first on line \d+\)", "…", reason).replace(" …", "").strip()
 
 
 @dataclass
@@ -104,6 +148,7 @@ def read_table(path: Path, summary: Summary) -> Table:
         header = [name.strip() for name in next(reader, [])]
         rows: list[tuple[int, list[str]]] = []
         width = len(header)
+        last_line = text.rstrip("\r\n").count("\n") + 1
         line = reader.line_num
         for values in reader:
             start, line = line + 1, reader.line_num
@@ -115,13 +160,17 @@ def read_table(path: Path, summary: Summary) -> Table:
                 continue
             summary.read += 1
             if len(values) != len(header):
-                summary.skipped[
-                    f"row of {len(values)} fields, not {len(header)} (line {start})"
-                ] += 1
+                reason = (
+                    "truncated line (the file ends inside it)"
+                    if reader.line_num == last_line and len(values) < len(header)
+                    else f"{len(values)} fields where the header has {len(header)}"
+                )
+                summary.reject(start, reason, values)
                 continue
             rows.append((start, values))
-    except csv.Error as e:  # an unterminated quote at the end: a truncated file
-        summary.skipped[f"unreadable from line {reader.line_num}: {e}"] += 1
+    except csv.Error:  # an unterminated quote: the file ends inside a field
+        summary.read += 1
+        summary.reject(line + 1, "truncated line (a quote is never closed)")
     return Table(shown, header, rows)
 
 
@@ -153,14 +202,11 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
     )  # fmt: skip
 
 
-def parsed_dates(table: Table, column: str, fmt: str) -> list[dt.date]:
-    """The column's dates, read in the one format `date_format` found."""
+def parsed_dates(table: Table, column: str, fmt: str) -> list[dt.date | None]:
+    """The column's dates, read in the one format `date_format` found; None where empty."""
     at = table.column(column)
     text = pl.Series([row[at].strip() for _, row in table.rows], dtype=pl.String)
-    days = _dates(text, fmt).to_list()
-    for (line, _), day in zip(table.rows, days, strict=True):
-        if day is None:
-            fail(table, line, column, "the date is empty")
+    days: list[dt.date | None] = _dates(text, fmt).to_list()
     return days
 
 
@@ -189,23 +235,30 @@ def finish(
     merge_km: float,
     append: bool,
     summary: Summary,
+    *,
+    columns: dict[str, str],
+    rejects: Path | None = None,
+    strict: bool = False,
 ) -> Summary:
-    """Check the rows as the incident log is checked, merge, deduplicate and write the file."""
-    lines = {r["id"]: r.pop("_line") for r in records}
-    frame = pl.DataFrame(
-        [{c: (r.get(c) or None) for c in COLUMNS} for r in records],
-        schema=dict.fromkeys(COLUMNS, pl.String),
-    )
-    if frame.height:
-        problems = _check(frame, table, rules, lines)
-        if problems:
-            raise InputError(problems)
+    """Reject the rows the log would refuse, merge and deduplicate the rest, and write the file.
+
+    `columns` names the file's own column for each incident field, for the reasons. Nothing is
+    written when every row was rejected (or, with `strict`, when any was); the rejects file is.
+    """
+    frame = _reject_rows(records, table, rules, summary, columns)
+    if rejects is not None:
+        write_rejects(rejects, table, summary.rejected)
+    if strict and summary.rejected:
+        raise InputError(
+            Problem(Location(table.path, r.line), "", f"rejected: {r.reason}")
+            for r in summary.rejected
+        )
     previous = [] if not (append and target.exists()) else _rows(target)
     known = {r["id"] for r in previous}
     log, _ = read_incidents(
         [p for p in existing if p.resolve() != target.resolve()], sorted(rules.ruleset.categories)
     )
-    candidates = frame.filter(~pl.col("id").is_in(list(known))).unique("id", keep="first")
+    candidates = frame.filter(~pl.col("id").is_in(list(known)))
     logged = _twins(candidates, log.frame.cast({"date": pl.String}), rules, merge_km)
     earlier = _twins(candidates, _frame(previous), rules, merge_km)
     by_id = {r["id"]: r for r in previous}
@@ -238,6 +291,8 @@ def finish(
         )
         for country, admin1, count in unplaced.iter_rows():
             summary.unplaced[(country or "", admin1 or "")] = count
+    if summary.all_rejected:
+        return summary  # the log is left as it was
     everything = pl.concat([_frame(previous), fresh.select(COLUMNS)]).sort("date", "id")
     out = io.StringIO()
     everything.write_csv(out, null_value="")
@@ -246,17 +301,67 @@ def finish(
     return summary
 
 
-def _check(frame: pl.DataFrame, table: Table, rules: Rules, lines: dict[str, str]) -> list[Problem]:
-    from advisory.inputs.incidents import check_columns
+def _reject_rows(
+    records: list[dict[str, str]],
+    table: Table,
+    rules: Rules,
+    summary: Summary,
+    columns: dict[str, str],
+) -> pl.DataFrame:
+    """The records the log would take, as a table; the others become rejections, one per row,
+    with every reason it has, named by the file's own columns."""
+    values_at = dict(table.rows)
+    lines = [int(r.pop("_line")) for r in records]
+    reasons: dict[int, list[str]] = {}
+    first_of: dict[str, int] = {}
+    id_column = columns.get("id", "id")
+    for line, record in zip(lines, records, strict=True):
+        incident_id = record.get("id", "").strip()
+        if incident_id in first_of:
+            reasons.setdefault(line, []).append(
+                f"repeated {id_column} {incident_id!r} (first on line {first_of[incident_id]})"
+            )
+        elif incident_id:
+            first_of[incident_id] = line
+    frame = pl.DataFrame(
+        [{c: (r.get(c) or None) for c in COLUMNS} for r in records],
+        schema=dict.fromkeys(COLUMNS, pl.String),
+    )
+    if frame.height:
+        from advisory.inputs.incidents import check_columns
 
-    ids = frame.get_column("id").to_list()
+        def locate(row: int, name: str) -> tuple[Location, str]:
+            return Location(table.path, lines[row]), name
 
-    def locate(row: int, name: str) -> tuple[Location, str]:
-        line = int(lines.get(ids[row] or "", "0")) or None
-        return Location(table.path, line), name
+        known = sorted(rules.ruleset.categories)
+        _, problems = check_columns(frame, table.path, locate, known, limit=None)
+        for problem in problems:
+            if problem.is_error and problem.location.line is not None:
+                column = columns.get(problem.field, problem.field)
+                message = problem.message
+                if message == "required field is empty":
+                    message = f"empty {column}"
+                else:
+                    message = f"{column}: {message}"
+                reasons.setdefault(problem.location.line, []).append(message)
+    for line in sorted(reasons):
+        summary.reject(line, "; ".join(reasons[line]), values_at.get(line, ()))
+    if not reasons:
+        return frame
+    keep = pl.Series([line not in reasons for line in lines], dtype=pl.Boolean)
+    return frame.filter(keep)
 
-    _, problems = check_columns(frame, table.path, locate, sorted(rules.ruleset.categories))
-    return [p for p in problems if p.is_error]
+
+def write_rejects(path: Path, table: Table, rejected: Sequence[Rejection]) -> None:
+    """The rejected rows as they were read, with a `reason` column, to fix and import again."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*table.header, "reason"])
+    width = len(table.header)
+    for rejection in sorted(rejected, key=lambda r: r.line):
+        cells = list(rejection.values[:width]) + [""] * (width - len(rejection.values))
+        writer.writerow([*cells, f"line {rejection.line}: {rejection.reason}"])
+    write_text_atomic(path, out.getvalue())
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

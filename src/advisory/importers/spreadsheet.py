@@ -43,8 +43,11 @@ def import_mapped(
     target: Path,
     *,
     append: bool = False,
+    rejects: Path | None = None,
+    strict: bool = False,
 ) -> Summary:
-    """An analyst's spreadsheet, its columns named by the mapping."""
+    """An analyst's spreadsheet, its columns named by the mapping; rows that cannot become
+    incidents are rejected (see `common.finish`)."""
     summary = Summary()
     table = read_table(path, summary)
     missing = [f"{name} ({column})" for name, column in mapping.columns.items()
@@ -72,6 +75,9 @@ def import_mapped(
     records = []
     at = {name: table.column(column) for name, column in mapping.columns.items()}
     for (line, values), day in zip(table.rows, days, strict=True):
+        if day is None:
+            summary.reject(line, f"empty {mapping.columns['date']}", values)
+            continue
         record = {name: values[i].strip() for name, i in at.items()}
         record["date"] = day.isoformat()
         value = record.get("category", "")
@@ -79,5 +85,6 @@ def import_mapped(
         record["_line"] = str(line)
         records.append(record)
     return finish(
-        records, table, rules, existing, target, mapping.merge_distance_km, append, summary
-    )
+        records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
+        columns=mapping.columns, rejects=rejects, strict=strict,
+    )  # fmt: skip

@@ -402,9 +402,15 @@ def _scalar_list(node: yaml.Node) -> str | None:
 
 
 def check_columns(
-    raw: pl.DataFrame, shown: str, locate: Locator, categories: list[str] | None
+    raw: pl.DataFrame,
+    shown: str,
+    locate: Locator,
+    categories: list[str] | None,
+    *,
+    limit: int | None = MAX_REPORTS,
 ) -> tuple[pl.DataFrame, list[Problem]]:
-    """Type the text columns of one file and report every bad cell. Blank rows are dropped.
+    """Type the text columns of one file and report every bad cell (at most `limit` of one
+    kind, the rest counted). Blank rows are dropped.
 
     The checks and the typed table come from one lazy plan, so that the file's columns are
     scanned together and nothing is copied for rows that are fine.
@@ -497,12 +503,13 @@ def check_columns(
         for (name, bad, message_of), count in zip(checks, counts, strict=True):
             if not count:
                 continue
-            for r in found.filter(bad).head(MAX_REPORTS).to_dicts():
+            rows = found.filter(bad)
+            for r in (rows if limit is None else rows.head(limit)).to_dicts():
                 where, shown_field = locate(int(r["source_row"]), name)
                 message = message_of(r) if callable(message_of) else message_of.format(**r)
                 problems.append(Problem(where, shown_field, message))
-            if count > MAX_REPORTS:
-                more = count - MAX_REPORTS
+            if limit is not None and count > limit:
+                more = count - limit
                 problems.append(
                     Problem(
                         Location(shown),
