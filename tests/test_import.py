@@ -192,7 +192,9 @@ def test_one_event_from_two_sources_is_merged(workspace: Path):
     )  # fmt: skip
     mapping = workspace / "rules" / "acled.yaml"
     text = mapping.read_text()
-    mapping.write_text(text.replace("Attack, category: attack", "Attack, category: ambush"))
+    mapping.write_text(
+        text.replace("Attack, category: attack_on_civilians", "Attack, category: ambush")
+    )
     (workspace / "export.csv").write_bytes(acled_csv(NEW, [natividad]))
     result = run_advisory("import", "acled", "export.csv", cwd=workspace)
     assert result.returncode == 0, result.stderr
@@ -269,8 +271,8 @@ def test_bad_rows_are_rejected_and_the_rest_imported(workspace: Path):
     out = result.stdout
     assert "rows read: 8" in out and "imported: 3" in out and "rejected: 5" in out
     assert "rejected, empty event_id_cnty: 1 (line 3)" in out
-    assert "rejected, repeated event_id_cnty: 1 (line 5)" in out
-    assert "rejected, fatalities: is not a whole number: 1 (line 6)" in out
+    assert "rejected, repeated event_id_cnty …: 1 (line 5)" in out
+    assert "rejected, fatalities: … is not a whole number: 1 (line 6)" in out
     assert "rejected, empty event_date: 1 (line 7)" in out
     assert "rejected, truncated line (the file ends inside it): 1 (line 9)" in out
     assert [r["id"] for r in imported(workspace)] == ["PER0001", "PER0003", "PER0006"]
@@ -350,3 +352,31 @@ def test_with_country_a_truncated_line_is_still_named(workspace: Path):
     assert result.returncode == 0, result.stderr
     assert "rejected, truncated line (the file ends inside it): 1 (line 3)" in result.stdout
     assert "another country" not in result.stdout
+
+
+def _documented_mapping() -> dict[tuple[str, str], str | None]:
+    """The table of docs/import.md: every ACLED sub-event type and its category."""
+    found: dict[tuple[str, str], str | None] = {}
+    for line in (ROOT / "docs" / "import.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and (cells[2].startswith("`") or cells[2] == "not an incident"):
+            found[(cells[0], cells[1])] = (
+                cells[2].strip("`") if cells[2] != "not an incident" else None
+            )
+    return found
+
+
+def test_every_acled_sub_type_maps_as_documented(workspace: Path):
+    documented = _documented_mapping()
+    assert len(documented) == 25  # the whole of ACLED's codebook
+    rows = [
+        event(n, event_type=kind, sub_event_type=sub)
+        for n, (kind, sub) in enumerate(documented, start=1)
+    ]
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, rows))
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "rejected" not in result.stdout
+    got = {r["id"]: r["category"] for r in imported(workspace)}
+    for n, (pair, category) in enumerate(documented.items(), start=1):
+        assert got.get(f"PER{n:04d}") == category, pair

@@ -116,7 +116,7 @@ class Summary:
 
 def _reason_kind(reason: str) -> str:
     """A reason without what differs from row to row: the value quoted in it, the first line."""
-    return re.sub(r"'[^']*'|\(first on line \d+\)", "…", reason).replace(" …", "").strip()
+    return re.sub(r" \(first on line \d+\)", "", re.sub(r"'[^']*'", "…", reason))
 
 
 @dataclass

@@ -444,9 +444,9 @@ def check_columns(
         (name, pl.col(name).is_not_null() & parsed[name].is_null(), template)
         for name, template in unreadable.items()
     ]
-    for name, limit in (("latitude", 90), ("longitude", 180)):
-        outside = ~parsed[name].is_between(-limit, limit).fill_null(True)
-        checks.append((name, outside, f"{{{name}}} is outside -{limit} to {limit}"))
+    for name, bound in (("latitude", 90), ("longitude", 180)):
+        outside = ~parsed[name].is_between(-bound, bound).fill_null(True)
+        checks.append((name, outside, f"{{{name}}} is outside -{bound} to {bound}"))
     for name in ("fatalities", "injuries"):
         checks.append((name, parsed[name].fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
     early, late = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
@@ -457,8 +457,8 @@ def check_columns(
     for name in COLUMNS:
         if name in parsed:
             continue
-        limit = MAX_LENGTH.get(name, MAX_SHORT)
-        checks.append((name, pl.col(name).str.len_bytes() > limit, _too_long(name, limit)))
+        most = MAX_LENGTH.get(name, MAX_SHORT)
+        checks.append((name, pl.col(name).str.len_bytes() > most, _too_long(name, most)))
         if name in MAX_WORD:
             word = MAX_WORD[name]
             long_word = pl.col(name).str.contains(rf"[^\s;]{{{word + 1},}}")
