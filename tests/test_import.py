@@ -380,3 +380,43 @@ def test_every_acled_sub_type_maps_as_documented(workspace: Path):
     got = {r["id"]: r["category"] for r in imported(workspace)}
     for n, (pair, category) in enumerate(documented.items(), start=1):
         assert got.get(f"PER{n:04d}") == category, pair
+
+
+@pytest.mark.parametrize(
+    ("note", "summary"),
+    [
+        ("On 3 May 2023, JNIM militants attacked a military post near Djibo (Soum, Sahel). "
+         "Fatalities coded as 25 (VoJ reported 22 fatalities).",
+         "On 3 May 2023, JNIM militants attacked a military post near Djibo (Soum, Sahel)."),
+        ("On 12 June 2023, around 200 residents of Lima protested against water cuts. "
+         "[size=around 200]",
+         "On 12 June 2023, around 200 residents of Lima protested against water cuts."),
+        ("On 5 April 2023, an airstrike hit a market in Sanaa (Amanat al Asimah) "
+         "[women targeted: Girls]. 9 fatalities.",
+         "On 5 April 2023, an airstrike hit a market in Sanaa (Amanat al Asimah)."),
+        ("On 6 April 2023, police dispersed protesters in Quito (fatalities coded as 0 as no "
+         "deaths were confirmed). [size=no report]",
+         "On 6 April 2023, police dispersed protesters in Quito."),
+        ("On 7 April 2023, soldiers and ELN fighters clashed near Tame (Arauca). "
+         "Fatalities unknown.",
+         "On 7 April 2023, soldiers and ELN fighters clashed near Tame (Arauca)."),
+        ("On 8 April 2023, 3 fatalities were reported after a mob attacked two men in Oruro.",
+         "On 8 April 2023, 3 fatalities were reported after a mob attacked two men in Oruro."),
+    ],
+)  # fmt: skip
+def test_acled_coding_remarks_leave_the_summary(note: str, summary: str):
+    from advisory.importers.acled import clean_note
+
+    assert clean_note(note) == summary
+
+
+def test_the_original_note_is_kept(workspace: Path):
+    note = "On 21 March 2023, soldiers clashed with militants. [size=no report] 2 fatalities."
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, [event(1, notes=note), event(2)]))
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    first, second = imported(workspace)
+    assert first["summary"] == "On 21 March 2023, soldiers clashed with militants."
+    assert first["note"] == note
+    assert second["note"] == ""  # nothing was taken out
+    assert run_advisory("validate", cwd=workspace).returncode == 0

@@ -292,6 +292,11 @@ class Incident(UserModel):
     injuries: int = Field(default=0, ge=0)
     summary: Cell = Field(description="One or two sentences by an analyst: who, where, when, toll.")
     sources: tuple[Cell, ...] = Field(min_length=1)
+    note: str | None = Field(
+        default=None,
+        description="The source's own text when the summary was cleaned from it (an imported "
+        "feed's coding remarks taken out), kept as it came.",
+    )
 
 
 class IncidentFile(UserModel):

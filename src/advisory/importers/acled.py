@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -135,6 +136,8 @@ def import_acled(
         if category is None:
             summary.skipped[f"not an incident ({row['event_type']})"] += 1
             continue
+        original = " ".join(row["notes"].split())
+        cleaned = clean_note(original)
         records.append(
             {
                 "id": row["event_id_cnty"].strip(),
@@ -151,7 +154,8 @@ def import_acled(
                 ),
                 "fatalities": row["fatalities"].strip() or "0",
                 "injuries": "0",
-                "summary": " ".join(row["notes"].split()),
+                "summary": cleaned,
+                "note": original if cleaned != original else "",
                 "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
                 "_line": str(line),
             }
@@ -160,6 +164,31 @@ def import_acled(
         records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
         columns=ACLED_COLUMNS, rejects=rejects, strict=strict,
     )  # fmt: skip
+
+
+#: ACLED's coding remarks, which are for its analysts and not for travelers: a bracketed tag
+#: (`[size=no report]`, `[women targeted: Girls]`), a sentence or parenthesis on how fatalities
+#: were coded, a closing count of fatalities.
+_TAG = re.compile(r"\s*\[[^\]]*[=:][^\]]*\]")
+_CODED_ASIDE = re.compile(r"\s*\([^()]*\bcoded as\b[^()]*\)", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+_REMARK = re.compile(
+    r"^\(?(?:fatalit(?:y|ies)\b[^.]*\bcoded\b"
+    r"|fatalities (?:unknown|not reported)"
+    r"|\d+ (?:fatalit(?:y|ies)|people killed|killed)"
+    r"|total fatalities\b)[^.]*\.?\)?$",
+    re.IGNORECASE,
+)
+
+
+def clean_note(note: str) -> str:
+    """An ACLED note as a summary: the event, without the coding remarks."""
+    text = " ".join(note.split())
+    if "[" not in text and "atalit" not in text and "killed" not in text:
+        return text  # no remark: most notes, and the fast way through a large export
+    text = _CODED_ASIDE.sub("", _TAG.sub("", text)).strip()
+    sentences = [s for s in _SENTENCE.split(text) if s and not _REMARK.match(s.strip())]
+    return " ".join(sentences).strip() or text
 
 
 def default_acled_mapping(rules_dir: Path) -> Path:

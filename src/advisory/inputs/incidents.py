@@ -32,22 +32,24 @@ from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_f
 from advisory.models import Incident
 
 REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
-OPTIONAL = ("admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries")
+OPTIONAL = (
+    "admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries", "note",
+)  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
-    "category", "actors", "fatalities", "injuries", "summary", "sources",
+    "category", "actors", "fatalities", "injuries", "summary", "sources", "note",
 )  # fmt: skip
 #: Columns that hold several items separated by LIST_SEPARATOR (lists in YAML and JSON).
 LIST_COLUMNS = ("actors", "sources")
 LIST_SEPARATOR = ";"
 #: Free text, tested for content but not trimmed (models trim it when they are built).
-LONG_TEXT = ("summary", "actors", "sources")
+LONG_TEXT = ("summary", "actors", "sources", "note")
 #: Reports of one kind in one file beyond this many are summed up in one line.
 MAX_REPORTS = 20
 #: The longest text each column may hold, in bytes of UTF-8 (a character of Latin text is one or
 #: two, of most other scripts two or three); other columns hold up to MAX_SHORT. Counted in bytes
 #: because that is free to count over a million rows.
-MAX_LENGTH = {"summary": 10_000, "sources": 4000, "actors": 2000}
+MAX_LENGTH = {"summary": 10_000, "sources": 4000, "actors": 2000, "note": 10_000}
 MAX_SHORT = 400
 #: The longest word (a run without spaces) in free text: a longer one makes page layout slow
 #: for no reader's benefit. Sources may hold web addresses, which run longer.
@@ -68,6 +70,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "injuries": pl.Int64(),
     "summary": pl.String(),
     "sources": pl.String(),
+    "note": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }
