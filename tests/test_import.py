@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -420,3 +421,24 @@ def test_the_original_note_is_kept(workspace: Path):
     assert first["note"] == note
     assert second["note"] == ""  # nothing was taken out
     assert run_advisory("validate", cwd=workspace).returncode == 0
+
+
+def test_an_event_without_admin1_is_kept_at_country_level(workspace: Path):
+    at_sea = event(1, admin1="", admin2="", location="Off the coast of Callao", latitude="",
+                   longitude="")  # fmt: skip
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, [at_sea]))
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "imported: 1" in result.stdout and "rejected" not in result.stdout
+    assert "matching no region" not in result.stdout
+    rated = run_advisory(
+        "rate", "--as-of", "2023-03-22", "--region", "pe-rest", "--format", "json", cwd=workspace
+    )
+    assert rated.returncode == 0, rated.stderr
+    [rating] = json.loads(rated.stdout)["ratings"]
+    assert "PER0001" in [c["incident_id"] for c in rating["contributions"]]
+    lima = run_advisory(
+        "rate", "--as-of", "2023-03-22", "--region", "pe-lima", "--format", "json", cwd=workspace
+    )
+    [rating] = json.loads(lima.stdout)["ratings"]
+    assert "PER0001" not in [c["incident_id"] for c in rating["contributions"]]

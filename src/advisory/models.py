@@ -281,7 +281,7 @@ class Incident(UserModel):
     id: Cell
     date: dt.date
     country: Cell
-    admin1: Cell
+    admin1: Cell | None = None
     admin2: str | None = None
     location: str | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)

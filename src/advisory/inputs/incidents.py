@@ -31,9 +31,12 @@ from advisory.errors import (
 from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_field
 from advisory.models import Incident
 
-REQUIRED = ("id", "date", "country", "admin1", "category", "summary", "sources")
+REQUIRED = ("id", "date", "country", "category", "summary", "sources")
+#: Without admin1 an incident is country-level: it counts for the regions that take in the
+#: whole country (an event at sea, or one a feed places only by country).
 OPTIONAL = (
-    "admin2", "location", "latitude", "longitude", "actors", "fatalities", "injuries", "note",
+    "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
+    "injuries", "note",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",

@@ -76,6 +76,6 @@ def place(incident: Incident) -> str:
     """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`."""
     if incident.location:
         return incident.location
-    if incident.admin2:
+    if incident.admin2 and incident.admin1:
         return f"{incident.admin2} ({incident.admin1})"
-    return incident.admin1
+    return incident.admin2 or incident.admin1 or incident.country
