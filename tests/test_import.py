@@ -442,3 +442,24 @@ def test_an_event_without_admin1_is_kept_at_country_level(workspace: Path):
     )
     [rating] = json.loads(lima.stdout)["ratings"]
     assert "PER0001" not in [c["incident_id"] for c in rating["contributions"]]
+
+
+def test_documents_credit_the_feed(workspace: Path):
+    rows = [event(1, event_date="20 June 2018", admin1="Lima", admin2="Lima", location="Lima",
+                  event_type="Riots", sub_event_type="Violent demonstration")]  # fmt: skip
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, rows))
+    assert run_advisory("import", "acled", "export.csv", cwd=workspace).returncode == 0
+    assert imported(workspace)[0]["feed"] == "ACLED"
+    result = run_advisory(
+        "bulletin", "--week", "2018-W25", "--format", "pdf", "--out", "out", cwd=workspace
+    )
+    assert result.returncode == 0, result.stderr
+    from pypdf import PdfReader
+
+    [pdf] = (workspace / "out").glob("*.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    credit = "Armed Conflict Location & Event Data (ACLED); acleddata.com"
+    assert f"Data: {credit}." in text  # under the Lima alert
+    assert f"Incident data from feeds: {credit}." in text  # in the methodology
+    # An alert made of the analysts' own reports credits no feed.
+    assert text.count("Data: Armed Conflict") == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -33,6 +34,18 @@ REASON_CODES: dict[str, str] = {
     "O": "other",
 }
 ReasonCode = Literal["C", "T", "U", "K", "N", "H", "E", "O"]
+#: How the documents credit a feed whose incidents they show (its terms ask for it). A feed not
+#: listed here is credited by its name.
+FEED_CREDITS: dict[str, str] = {
+    "ACLED": "Armed Conflict Location & Event Data (ACLED); acleddata.com",
+}
+
+
+def feed_credits(feeds: Iterable[str | None]) -> tuple[str, ...]:
+    """The credit lines for the feeds among `feeds`, each once, in order of name."""
+    return tuple(FEED_CREDITS.get(feed, feed) for feed in sorted({f for f in feeds if f}))
+
+
 #: How a level's trend since last week is shown in tables.
 TREND_ARROWS: dict[str, str] = {"up": "↑", "down": "↓", "steady": "→"}
 
@@ -296,6 +309,11 @@ class Incident(UserModel):
         default=None,
         description="The source's own text when the summary was cleaned from it (an imported "
         "feed's coding remarks taken out), kept as it came.",
+    )
+    feed: str | None = Field(
+        default=None,
+        description="The data feed the incident was imported from (e.g. ACLED), named in the "
+        "documents that show it; empty for the analysts' own reports.",
     )
 
 

@@ -156,6 +156,7 @@ def import_acled(
                 "injuries": "0",
                 "summary": cleaned,
                 "note": original if cleaned != original else "",
+                "feed": "ACLED",
                 "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
                 "_line": str(line),
             }

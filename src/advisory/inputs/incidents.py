@@ -36,11 +36,11 @@ REQUIRED = ("id", "date", "country", "category", "summary", "sources")
 #: whole country (an event at sea, or one a feed places only by country).
 OPTIONAL = (
     "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
-    "injuries", "note",
+    "injuries", "note", "feed",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
-    "category", "actors", "fatalities", "injuries", "summary", "sources", "note",
+    "category", "actors", "fatalities", "injuries", "summary", "sources", "note", "feed",
 )  # fmt: skip
 #: Columns that hold several items separated by LIST_SEPARATOR (lists in YAML and JSON).
 LIST_COLUMNS = ("actors", "sources")
@@ -74,6 +74,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "summary": pl.String(),
     "sources": pl.String(),
     "note": pl.String(),
+    "feed": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisory.calendar import local_stamp, period_label, prose_date, stamp
-from advisory.models import Incident, Rating, Region, Rules, RuleSet
+from advisory.models import Incident, Rating, Region, Rules, RuleSet, feed_credits
 from advisory.writing.prose import (
     capitalized,
     counted,
@@ -60,6 +60,7 @@ class Alert:
     incidents: tuple[Incident, ...]  # the reporting week's, lead first
     series_incidents: int  # incidents in the series so far, this week's included
     series_start: dt.date
+    credits: tuple[str, ...] = ()  # the feeds its incidents came from, as they are credited
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,7 @@ def compose_alert(
         incidents=tuple(week),
         series_incidents=len(in_order),
         series_start=series_start,
+        credits=feed_credits(i.feed for i in week),
     )
 
 
@@ -412,7 +414,7 @@ def compose_bulletin(
         alerts=tuple(ordered),
         closings=tuple(sorted(closings, key=lambda c: c.region_name)),
         appendix=tuple(sorted(appendix, key=lambda r: (r.date, r.region_name))),
-        methodology=_methodology(ruleset),
+        methodology=_methodology(ruleset) + _credits(ordered),
         levels=tuple(
             (lv.name, lv.threshold, level_color(ruleset, lv.name)) for lv in ruleset.levels
         ),
@@ -426,6 +428,14 @@ def _short_toll(incident: Incident) -> str:
     if incident.injuries:
         parts.append(f"{incident.injuries} injured")
     return ", ".join(parts) or "none"
+
+
+def _credits(alerts: Sequence[Alert]) -> tuple[str, ...]:
+    """A paragraph naming the feeds whose incidents the bulletin shows; none without any."""
+    credits = feed_credits(i.feed for a in alerts for i in a.incidents)
+    if not credits:
+        return ()
+    return (f"Incident data from feeds: {joined(list(credits))}.",)
 
 
 def _methodology(ruleset: RuleSet) -> tuple[str, ...]:
