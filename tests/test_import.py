@@ -463,3 +463,68 @@ def test_documents_credit_the_feed(workspace: Path):
     assert f"Incident data from feeds: {credit}." in text  # in the methodology
     # An alert made of the analysts' own reports credits no feed.
     assert text.count("Data: Armed Conflict") == 1
+
+
+GTD_HEADER = ("eventid,iyear,imonth,iday,country_txt,provstate,city,latitude,longitude,"
+              "attacktype1_txt,targtype1_txt,gname,nkill,nwound,summary,scite1\n")  # fmt: skip
+
+
+def test_a_gtd_layout_file_with_the_shipped_mapping(workspace: Path):
+    (workspace / "gtd.csv").write_text(
+        GTD_HEADER
+        + "201801010001,2018,6,21,Peru,Lima,Lima,-12.04,-77.03,Bombing/Explosion,Business,"
+        "Unknown,0,2,An explosive device went off outside a bank in Lima.,El Comercio\n"
+        + "201806000002,2018,6,0,Peru,Junin,Satipo,-11.25,-74.63,Armed Assault,Military,"
+        "Shining Path (SL),3,1,Militants attacked a patrol near Satipo.,\n"
+        + "201800000003,2018,0,0,Peru,Cusco,Kimbiri,,,Hostage Taking (Kidnapping),Private "
+        "Citizens & Property,Shining Path (SL),0,0,Two engineers were taken near Kimbiri.,Andina\n"
+        + "201806300004,2018,6,31,Peru,Lima,Lima,,,Armed Assault,Police,Unknown,0,0,No such day.,"
+        "X\n"
+        + "201806220005,2018,6,22,Peru,Lima,Lima,,,Vehicle Attack,Police,Unknown,0,0,New type.,X\n"
+    )
+    result = run_advisory(
+        "import", "csv", "gtd.csv", "--map", "rules/mappings/gtd.yaml", cwd=workspace
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imported: 3" in result.stdout and "rejected: 2" in result.stdout
+    assert "iyear/imonth/iday: no such date" in result.stdout  # 31 June
+    assert (
+        "attacktype1_txt … is not in the map (add it under values: category:): 1 (line 6)"
+        in result.stdout
+    )
+    rows = {r["id"]: r for r in imported(workspace, "data/incidents-imported.csv")}
+    bank = rows["201801010001"]
+    assert (bank["date"], bank["category"], bank["feed"]) == ("2018-06-21", "explosive", "GTD")
+    assert bank["date_precision"] == ""
+    patrol = rows["201806000002"]
+    assert (patrol["date"], patrol["date_precision"]) == (
+        "2018-06-01",
+        "month",
+    )  # never silently the 1st
+    assert patrol["sources"] == "Global Terrorism Database (GTD)"  # the default, scite1 empty
+    taken = rows["201800000003"]
+    assert (taken["date"], taken["date_precision"], taken["category"]) == (
+        "2018-01-01", "year", "kidnapping",
+    )  # fmt: skip
+    assert run_advisory("validate", cwd=workspace).returncode == 0
+
+
+def test_a_date_format_without_a_day_is_refused(workspace: Path):
+    (workspace / "sheet.csv").write_text("Ref,Year,Where,What,Text,Src\nA-1,2018,Lima,Robo,x,D\n")
+    (workspace / "sheet.yaml").write_text(
+        "version: 1\n"
+        "columns: {id: Ref, date: Year, admin1: Where, category: What, summary: Text,\n"
+        "          sources: Src}\n"
+        "constants: {country: Peru}\n"
+        "date_format: '%Y'\n"
+        "values: {category: {Robo: crime}}\n"
+    )
+    result = run_advisory("import", "csv", "sheet.csv", "--map", "sheet.yaml", cwd=workspace)
+    assert result.returncode == 2
+    assert "sheet.yaml:1:1: date_format '%Y' gives no day" in result.stderr
+    with (workspace / "sheet.yaml").open("a") as f:
+        f.write("date_precision: year\n")
+    result = run_advisory("import", "csv", "sheet.csv", "--map", "sheet.yaml", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    [row] = imported(workspace, "data/incidents-imported.csv")
+    assert (row["date"], row["date_precision"], row["country"]) == ("2018-01-01", "year", "Peru")

@@ -38,6 +38,7 @@ ReasonCode = Literal["C", "T", "U", "K", "N", "H", "E", "O"]
 #: listed here is credited by its name.
 FEED_CREDITS: dict[str, str] = {
     "ACLED": "Armed Conflict Location & Event Data (ACLED); acleddata.com",
+    "GTD": "Global Terrorism Database (GTD), START, University of Maryland",
 }
 
 
@@ -314,6 +315,11 @@ class Incident(UserModel):
         default=None,
         description="The data feed the incident was imported from (e.g. ACLED), named in the "
         "documents that show it; empty for the analysts' own reports.",
+    )
+    date_precision: Literal["day", "month", "year"] | None = Field(
+        default=None,
+        description="What the date gives when it is coarser than a day: month (the date is the "
+        "1st of the month) or year (1 January); empty: the day.",
     )
 
 

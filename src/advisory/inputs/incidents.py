@@ -36,11 +36,12 @@ REQUIRED = ("id", "date", "country", "category", "summary", "sources")
 #: whole country (an event at sea, or one a feed places only by country).
 OPTIONAL = (
     "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
-    "injuries", "note", "feed",
+    "injuries", "note", "feed", "date_precision",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "category", "actors", "fatalities", "injuries", "summary", "sources", "note", "feed",
+    "date_precision",
 )  # fmt: skip
 #: Columns that hold several items separated by LIST_SEPARATOR (lists in YAML and JSON).
 LIST_COLUMNS = ("actors", "sources")
@@ -75,6 +76,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "sources": pl.String(),
     "note": pl.String(),
     "feed": pl.String(),
+    "date_precision": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }
@@ -470,6 +472,11 @@ def check_columns(
             word = MAX_WORD[name]
             long_word = pl.col(name).str.contains(rf"[^\s;]{{{word + 1},}}")
             checks.append((name, long_word, _long_word(name, word)))
+    precisions = ["day", "month", "year"]
+    odd_precision = pl.col("date_precision").is_not_null() & ~pl.col("date_precision").is_in(
+        precisions
+    )
+    checks.append(("date_precision", odd_precision, "{date_precision!r} is not day, month or year"))
     if categories is not None:
         known = categories
 
