@@ -528,3 +528,29 @@ def test_a_date_format_without_a_day_is_refused(workspace: Path):
     assert result.returncode == 0, result.stderr
     [row] = imported(workspace, "data/incidents-imported.csv")
     assert (row["date"], row["date_precision"], row["country"]) == ("2018-01-01", "year", "Peru")
+
+
+def test_validate_checks_the_mappings_against_acled_and_the_rules(workspace: Path):
+    mapping = workspace / "rules" / "acled.yaml"
+    text = mapping.read_text()
+    dropped = "  - {event_type: Strategic developments, sub_event_type: Other, category: null}\n"
+    assert dropped in text
+    mapping.write_text(
+        text.replace(dropped, "").replace("sub_event_type: Grenade", "sub_event_type: Granade")
+    )
+    (workspace / "rules" / "mappings" / "sheet.yaml").write_text(
+        "version: 1\ncolumns: {id: Ref, date: When, colour: C}\nvalues: {category: {X: riots}}\n"
+    )
+    result = run_advisory("validate", cwd=workspace)
+    assert result.returncode == 2
+    err = result.stderr
+    assert "rules/acled.yaml:" in err and "Strategic developments / Other is not mapped" in err
+    assert "'Granade' is not a sub-event type of Explosions/Remote violence" in err
+    assert "did you mean 'Grenade'?" in err
+    assert "rules/mappings/sheet.yaml:1:1: unknown incident fields: colour" in err
+    # An import refuses the incomplete mapping too, rather than skip those events in silence.
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, [event(1)]))
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert (
+        result.returncode == 2 and "Strategic developments / Other is not mapped" in result.stderr
+    )

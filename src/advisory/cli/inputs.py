@@ -73,6 +73,7 @@ def validate(
     Problems are printed as `path:line:col: field: message`. Exit status 0 when the inputs are
     good (warnings allowed), 2 when any error was found.
     """
+    from advisory.importers.common import check_mappings
     from advisory.reports.inputs import describe_inputs
     from advisory.writing.bar import alert_bars
 
@@ -81,6 +82,7 @@ def validate(
     inputs = load(config, roster=True)
     with failures():
         alert_bars(config, inputs.rules)
+        check_mappings(config.rules, inputs.rules)
     echo_all(describe_inputs(inputs))
     click.echo("OK")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field
 
 from advisory import shipped
-from advisory.errors import InputError, Location, Problem
+from advisory.errors import InputError, Location, Problem, not_one_of
 from advisory.importers.common import (
     Mapping,
     Summary,
@@ -24,6 +24,7 @@ from advisory.importers.common import (
 )
 from advisory.inputs.incidents import LIST_SEPARATOR, split_list
 from advisory.inputs.regions import normalize
+from advisory.inputs.yamlfile import YamlDocument
 from advisory.models import Rules, UserModel
 
 #: The ACLED column each incident field comes from, for the reasons rows are rejected.
@@ -59,6 +60,27 @@ ACLED_LAYOUTS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: ACLED's codebook: every event type and its sub-event types (25 in all).
+ACLED_TAXONOMY: dict[str, tuple[str, ...]] = {
+    "Battles": (
+        "Armed clash", "Government regains territory", "Non-state actor overtakes territory",
+    ),
+    "Explosions/Remote violence": (
+        "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED", "Grenade",
+    ),
+    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
+    "Protests": ("Peaceful protest", "Protest with intervention",
+                 "Excessive force against protesters"),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+        "Headquarters or base established", "Looting/property destruction",
+        "Non-violent transfer of territory", "Other",
+    ),
+}  # fmt: skip
+
+
 class CategoryRule(UserModel):
     event_type: str
     sub_event_type: str | None = Field(default=None, description="Empty: every sub-type.")
@@ -76,6 +98,42 @@ class AcledMapping(Mapping):
 
     def targets(self) -> Iterable[tuple[tuple[str | int, ...], str | None]]:
         return ((("categories", i, "category"), c.category) for i, c in enumerate(self.categories))
+
+    def check(self, doc: YamlDocument) -> list[Problem]:
+        """Against ACLED's codebook: every rule names a type (and sub-type) ACLED has, and every
+        sub-type is mapped, so that no event is skipped in silence."""
+        problems = []
+        types = {normalize(t): t for t in ACLED_TAXONOMY}
+        subs = {(normalize(t), normalize(s)) for t, ss in ACLED_TAXONOMY.items() for s in ss}
+        covered: set[tuple[str, str]] = set()
+        for i, rule in enumerate(self.categories):
+            kind = normalize(rule.event_type)
+            if kind not in types:
+                message = not_one_of(rule.event_type, list(ACLED_TAXONOMY), "an ACLED event type")
+                problems.append(doc.problem(("categories", i, "event_type"), message))
+                continue
+            if rule.sub_event_type is None:
+                covered |= {pair for pair in subs if pair[0] == kind}
+                continue
+            pair = (kind, normalize(rule.sub_event_type))
+            if pair not in subs:
+                known = list(ACLED_TAXONOMY[types[kind]])
+                message = not_one_of(
+                    rule.sub_event_type, known, f"a sub-event type of {types[kind]}"
+                )
+                problems.append(doc.problem(("categories", i, "sub_event_type"), message))
+            covered.add(pair)
+        for event_type, sub_types in ACLED_TAXONOMY.items():
+            for sub_type in sub_types:
+                if (normalize(event_type), normalize(sub_type)) not in covered:
+                    problems.append(
+                        doc.problem(
+                            ("categories",),
+                            f"{event_type} / {sub_type} is not mapped: add a rule for it "
+                            "(category: null if it is not an incident)",
+                        )
+                    )
+        return problems
 
 
 def acled_layout(table: Table) -> str:

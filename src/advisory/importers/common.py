@@ -31,7 +31,7 @@ import polars as pl
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
 from advisory.inputs.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
 from advisory.inputs.regions import assign_regions, normalize_expr
-from advisory.inputs.yamlfile import load_yaml, read_text, validate_model
+from advisory.inputs.yamlfile import YamlDocument, load_yaml, read_text, validate_model
 from advisory.models import Rules, UserModel
 from advisory.publishing.atomic import write_text_atomic
 
@@ -42,6 +42,10 @@ class Mapping(UserModel):
     def targets(self) -> Iterable[tuple[tuple[str | int, ...], str | None]]:
         """(where in the file, category) for each category the mapping names."""
         raise NotImplementedError
+
+    def check(self, doc: YamlDocument) -> list[Problem]:
+        """Problems of the mapping beyond its categories (none by default)."""
+        return []
 
 
 M = TypeVar("M", bound=Mapping)
@@ -424,6 +428,26 @@ def load_mapping(path: Path, rules: Rules, kind: type[M]) -> M:
         for loc, category in mapping.targets():
             if category is not None and category not in known:
                 problems.append(doc.problem(loc, not_one_of(category, known, "a category")))
+        problems += mapping.check(doc)
     if mapping is None or problems:
         raise InputError(problems)
     return mapping
+
+
+def check_mappings(rules_dir: Path, rules: Rules) -> None:
+    """The import mappings a site uses, checked as an import would check them: the ACLED
+    mapping (the rules folder's own, else the shipped one) and every `mappings/*.yaml` of the
+    rules folder. Raises `InputError` with every problem."""
+    from advisory.importers.acled import AcledMapping, default_acled_mapping
+    from advisory.importers.spreadsheet import ColumnMapping
+
+    kinds: list[tuple[Path, type[Mapping]]] = [(default_acled_mapping(rules_dir), AcledMapping)]
+    kinds += [(path, ColumnMapping) for path in sorted((rules_dir / "mappings").glob("*.yaml"))]
+    problems: list[Problem] = []
+    for path, kind in kinds:
+        try:
+            load_mapping(path, rules, kind)
+        except InputError as e:
+            problems += e.problems
+    if problems:
+        raise InputError(problems)
