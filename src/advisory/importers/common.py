@@ -435,13 +435,15 @@ def load_mapping(path: Path, rules: Rules, kind: type[M]) -> M:
 
 
 def check_mappings(rules_dir: Path, rules: Rules) -> None:
-    """The import mappings a site uses, checked as an import would check them: the ACLED
-    mapping (the rules folder's own, else the shipped one) and every `mappings/*.yaml` of the
-    rules folder. Raises `InputError` with every problem."""
-    from advisory.importers.acled import AcledMapping, default_acled_mapping
+    """The import mappings of a rules folder, checked as an import would check them: its
+    `acled.yaml` and every `mappings/*.yaml`. (A folder without them imports with the shipped
+    mapping, which is checked when an import uses it.) Raises `InputError` with every problem."""
+    from advisory import shipped
+    from advisory.importers.acled import AcledMapping
     from advisory.importers.spreadsheet import ColumnMapping
 
-    kinds: list[tuple[Path, type[Mapping]]] = [(default_acled_mapping(rules_dir), AcledMapping)]
+    acled = rules_dir / shipped.ACLED_MAPPING
+    kinds: list[tuple[Path, type[Mapping]]] = [(acled, AcledMapping)] if acled.is_file() else []
     kinds += [(path, ColumnMapping) for path in sorted((rules_dir / "mappings").glob("*.yaml"))]
     problems: list[Problem] = []
     for path, kind in kinds:
