@@ -8,6 +8,7 @@ so the same letter gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -136,6 +137,7 @@ def desk_summary(
     return msg
 
 
+@functools.lru_cache(maxsize=4096)
 def mailbox(name: str, address: str) -> Address:
     """An address as it travels: the domain in its ASCII form (`exämple.org` ->
     `xn--exmple-cua.org`), which every relay takes; a local part outside ASCII stays as written

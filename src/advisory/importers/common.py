@@ -75,6 +75,7 @@ class Summary:
     skipped: Counter[str] = field(default_factory=Counter)
     unplaced: Counter[tuple[str, str]] = field(default_factory=Counter)
     merged: list[str] = field(default_factory=list)
+    in_log: int = 0  # events that are incidents the log already has
     first: dt.date | None = None
     last: dt.date | None = None
     written: Path | None = None
@@ -89,9 +90,7 @@ class Summary:
 
     @property
     def duplicates(self) -> int:
-        return self.skipped.get("already imported (same id)", 0) + sum(
-            1 for line in self.merged if "already in the log" in line
-        )
+        return self.skipped.get("already imported (same id)", 0) + self.in_log
 
     def lines(self) -> list[str]:
         out = [f"rows read: {self.read}", f"imported: {self.imported}"]
@@ -268,6 +267,7 @@ def finish(
     by_id = {r["id"]: r for r in previous}
     for new_id, old_id in sorted(logged.items()):
         summary.merged.append(f"{new_id} is {old_id} (already in the log)")
+    summary.in_log = len(logged)
     joined = {k: v for k, v in earlier.items() if k not in logged}
     if joined:
         for record in candidates.filter(pl.col("id").is_in(list(joined))).to_dicts():
