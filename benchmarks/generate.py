@@ -156,6 +156,10 @@ def write_acled(target: Path, rows: int = 200_000, seed: int = 3) -> None:
         data["event_date"][n] = f"{day.day} {day:%B %Y}"
         data["event_type"][n], data["sub_event_type"][n] = event_type, sub
         data["actor1"][n], data["actor2"][n] = "Military Forces of Peru", "Unidentified Armed Group"
+        data["inter1"][n], data["inter2"][n] = "State forces", "Political militia"
+        data["civilian_targeting"][n] = "Civilian targeting" if event_type.startswith("Vio") else ""
+        data["time_precision"][n] = rng.choice("1112")
+        data["geo_precision"][n] = rng.choice("1123")
         data["country"][n], data["admin1"][n], data["admin2"][n] = "Peru", admin1, admin2
         data["location"][n] = f"Town {rng.randrange(500)}"
         data["latitude"][n] = f"{-10 - rng.random() * 5:.4f}"

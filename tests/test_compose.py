@@ -8,7 +8,7 @@ import pytest
 
 from advisory.calendar import stamp
 from advisory.inputs import load_inputs
-from advisory.writing.compose import series_start_week
+from advisory.writing.compose import BulletinSettings, compose_bulletin, series_start_week
 from advisory.writing.plan import compose_week
 from advisory.writing.prose import joined, number, ordinal, since, toll
 from tests.conftest import ROOT
@@ -129,3 +129,35 @@ def test_closing_update_when_a_series_ends(demo):
         "the level remains High."
     )
     assert "pe-vraem" not in {a.region_id for a in week.alerts}
+
+
+def test_victims_and_vague_dates_in_prose(tmp_path):
+    """The source's own knowledge, no more: victims named where it names them, a date only to
+    the month said as the month."""
+    extra = tmp_path / "feed.csv"
+    extra.write_text(
+        "id,date,country,admin1,location,category,fatalities,injuries,summary,sources,"
+        "victims,date_precision,feed,feed_id\n"
+        "f1,2019-06-17,Peru,Lima,Ate,attack,4,0,Gunmen killed four police officers in Ate.,"
+        "Andina,police,,ACLED,PER1\n"
+        "f2,2019-06-19,Peru,Lima,Comas,armed_clash,3,0,Clashes in Comas.,Andina,,month,ACLED,PER2\n"
+        "f3,2019-06-18,Peru,Lima,Rimac,armed_clash,1,2,A clash in Rimac.,Andina,,week,,\n"
+    )
+    inputs = load_inputs(ROOT / "rules", [str(ROOT / "data" / "*.csv"), str(extra)], None)
+    week = compose_week(inputs, dt.datetime(2019, 6, 24, 6, tzinfo=dt.UTC))
+    alert = next(a for a in week.alerts if a.region_id == "pe-lima")
+    assert alert.summary == "An attack in Ate on June 17; four police officers were killed."
+    also = next(p for p in alert.event if p.startswith("In the same week"))
+    assert "three people were killed during an armed clash in Comas in June" in also
+    assert (
+        "one person was killed and two wounded during an armed clash in Rimac around June 18"
+        in (also)
+    )
+    bulletin = compose_bulletin(
+        week.ratings, week.alerts, inputs.rules, BulletinSettings(), week.closings
+    )
+    rows = {r.reference: r for r in bulletin.appendix if r.reference}
+    assert rows["ACLED PER1"].toll == "4 killed (police officers)"
+    assert rows["ACLED PER2"].date_text == "2019-06"
+    [rimac] = [r for r in bulletin.appendix if r.place == "Rimac"]
+    assert rimac.date_text == "c. 2019-06-18"

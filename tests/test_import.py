@@ -554,3 +554,147 @@ def test_validate_checks_the_mappings_against_acled_and_the_rules(workspace: Pat
     assert (
         result.returncode == 2 and "Strategic developments / Other is not mapped" in result.stderr
     )
+
+
+def _who(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(
+        row[name]
+        for name in ("perpetrator", "perpetrator_kind", "target", "target_kind",
+                     "civilian_targeting", "victims")
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", [OLD, NEW])
+def test_perpetrators_targets_and_victims_are_kept(workspace: Path, layout: str):
+    new = layout == NEW
+    state, rebels, militia, civilians = (
+        ("State forces", "Rebel group", "Political militia", "Civilians") if new
+        else ("1", "2", "3", "7")
+    )  # fmt: skip
+    rows = [
+        # A battle: its toll counts both sides, so whom it killed stays unknown.
+        event(1, actor1="Military Forces of Peru (2021-)", inter1=state,
+              actor2="Militant Communist Party of Peru", inter2=rebels, fatalities="3"),
+        # Violence against civilians: the victims are civilians, by ACLED's definition.
+        event(2, event_type="Violence against civilians", sub_event_type="Attack",
+              actor1="Unidentified Armed Group (Peru)", inter1=militia,
+              actor2="Civilians (Peru)", inter2=civilians, fatalities="2",
+              civilian_targeting="Civilian targeting"),
+        # Police against protesters: protesters killed.
+        event(3, event_type="Protests", sub_event_type="Excessive force against protesters",
+              actor1="Protesters (Peru)", inter1="Protesters" if new else "6",
+              actor2="Police Forces of Peru (2021-)", inter2=state, fatalities="1"),
+        # An ambush of the police: the target is the police; the toll is not said to be theirs.
+        event(4, event_type="Explosions/Remote violence",
+              sub_event_type="Remote explosive/landmine/IED", actor1="Shining Path",
+              inter1=rebels, actor2="Police Forces of Peru (2021-)", inter2=state),
+    ]  # fmt: skip
+    (workspace / "export.csv").write_bytes(acled_csv(layout, rows))
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "read as empty" not in result.stdout
+    got = {r["id"]: r for r in imported(workspace)}
+    assert _who(got["PER0001"]) == (
+        "Military Forces of Peru (2021-)", "military",
+        "Militant Communist Party of Peru", "rebels", "no", "",
+    )  # fmt: skip
+    assert _who(got["PER0002"]) == (
+        "Unidentified Armed Group (Peru)", "unknown", "Civilians (Peru)", "civilians", "yes",
+        "civilians",
+    )  # fmt: skip
+    assert _who(got["PER0003"]) == (
+        "Protesters (Peru)", "protesters", "Police Forces of Peru (2021-)", "police", "no",
+        "protesters",
+    )  # fmt: skip
+    assert _who(got["PER0004"])[2:] == ("Police Forces of Peru (2021-)", "police", "no", "")
+    assert {r["feed_id"] for r in got.values()} == set(got)  # the feed's own id
+    assert got["PER0001"]["actors"] == (
+        "Military Forces of Peru (2021-); Militant Communist Party of Peru"
+    )  # the analysts' text field stays
+    assert run_advisory("validate", cwd=workspace).returncode == 0
+
+
+def test_time_and_place_precision_are_kept(workspace: Path):
+    rows = [
+        event(1, time_precision="1", geo_precision="1"),
+        event(2, event_date="15 May 2023", time_precision="3", geo_precision="3"),
+        event(3, time_precision="2", geo_precision="2"),
+        event(4, time_precision="9", geo_precision="", inter1="Space forces"),
+    ]
+    (workspace / "export.csv").write_bytes(acled_csv(NEW, rows))
+    result = run_advisory("import", "acled", "export.csv", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    got = {r["id"]: r for r in imported(workspace)}
+    assert (got["PER0001"]["date_precision"], got["PER0001"]["geo_precision"]) == ("", "exact")
+    # Dated to the month: the source's date is kept, with its precision (never moved to the 1st).
+    assert (got["PER0002"]["date"], got["PER0002"]["date_precision"]) == ("2023-05-15", "month")
+    assert got["PER0002"]["geo_precision"] == "region"
+    assert (got["PER0003"]["date_precision"], got["PER0003"]["geo_precision"]) == ("week", "near")
+    # Codes the codebook lacks: the event is imported, the field left empty, and it is said.
+    assert got["PER0004"]["date_precision"] == "" and got["PER0004"]["perpetrator_kind"] == ""
+    assert "read as empty, time_precision '9' (not in ACLED's codebook): 1 row" in result.stdout
+    assert "read as empty, inter1 'Space forces' (not an ACLED actor type): 1 row" in result.stdout
+
+
+def test_the_gtd_target_type_gives_the_victims(workspace: Path):
+    (workspace / "gtd.csv").write_text(
+        GTD_HEADER
+        + "201806210001,2018,6,21,Peru,Junin,Satipo,,,Armed Assault,Police,Shining Path (SL),"
+        "4,2,Militants ambushed a police patrol near Satipo.,Andina\n"
+        + "201806210002,2018,6,21,Peru,Lima,Lima,,,Bombing/Explosion,Unknown,Unknown,0,0,"
+        "A device went off in Lima.,El Comercio\n"
+        + "201806210003,2018,6,21,Peru,Cusco,Cusco,,,Armed Assault,Tourists,Unknown,0,1,"
+        "A tourist was shot in Cusco.,Andina\n"
+    )
+    result = run_advisory(
+        "import", "csv", "gtd.csv", "--map", "rules/mappings/gtd.yaml", cwd=workspace
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {r["id"]: r for r in imported(workspace, "data/incidents-imported.csv")}
+    patrol = rows["201806210001"]
+    assert (patrol["perpetrator"], patrol["target_kind"], patrol["victims"]) == (
+        "Shining Path (SL)", "police", "police",
+    )  # fmt: skip
+    assert (patrol["civilian_targeting"], patrol["injuries"], patrol["feed_id"]) == (
+        "no", "2", "201806210001",
+    )  # fmt: skip
+    unknown = rows["201806210002"]
+    assert (unknown["target_kind"], unknown["victims"], unknown["civilian_targeting"]) == (
+        "",
+        "",
+        "",
+    )  # GTD's "Unknown" says nothing
+    assert (rows["201806210003"]["victims"], rows["201806210003"]["civilian_targeting"]) == (
+        "tourists", "yes",
+    )  # fmt: skip
+
+
+def test_a_map_value_that_is_not_a_kind_is_located(workspace: Path):
+    mapping = (workspace / "rules" / "mappings" / "gtd.yaml").read_text()
+    (workspace / "rules" / "mappings" / "gtd.yaml").write_text(
+        mapping.replace("    Military: military\n", "    Military: millitary\n", 1)
+    )
+    result = run_advisory("validate", cwd=workspace)
+    assert result.returncode == 2
+    assert "values.target_kind.Military: 'millitary' is not a kind of actor" in result.stderr
+    assert "did you mean 'military'?" in result.stderr
+
+
+def test_the_log_checks_the_new_fields(workspace: Path):
+    header = "id,date,country,admin1,category,summary,sources,perpetrator_kind,victims,"
+    header += "civilian_targeting,geo_precision,date_precision\n"
+    (workspace / "data" / "extra.csv").write_text(
+        header
+        + "x1,2018-06-20,Peru,Lima,riot,A riot.,Andina,rioters,police,Yes,near,week\n"
+        + "x2,2018-06-20,Peru,Lima,riot,A riot.,Andina,rioter,cops,maybe,close,fortnight\n"
+    )
+    result = run_advisory("validate", cwd=workspace)
+    assert result.returncode == 2
+    errors = result.stderr
+    assert "data/extra.csv:3:8: perpetrator_kind: 'rioter' is not a kind of actor" in errors
+    assert "did you mean 'rioters'?" in errors
+    assert "data/extra.csv:3:9: victims: 'cops' is not a kind of victims" in errors
+    assert "data/extra.csv:3:10: civilian_targeting: 'maybe' is not yes or no" in errors
+    assert "data/extra.csv:3:11: geo_precision: 'close' is not a place precision" in errors
+    assert "data/extra.csv:3:12: date_precision: 'fortnight' is not a date precision" in errors
+    assert ":2:" not in errors  # the first row is right

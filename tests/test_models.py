@@ -39,3 +39,21 @@ def test_models_from_files_are_frozen():
     entry = MatchEntry.model_validate({"admin1": "Cusco"})
     with pytest.raises(ValidationError):
         entry.admin1 = ["Lima"]  # type: ignore[misc]
+
+
+def test_the_kinds_and_precisions_are_listed_once():
+    """The literal types the schema shows and the tables the prose and checks use agree."""
+    from typing import get_args
+
+    from advisory.models import (
+        ACTOR_KINDS,
+        DATE_PRECISIONS,
+        GEO_PRECISIONS,
+        ActorKind,
+        DatePrecision,
+        GeoPrecision,
+    )
+
+    assert get_args(ActorKind) == tuple(ACTOR_KINDS)
+    assert get_args(DatePrecision) == DATE_PRECISIONS
+    assert get_args(GeoPrecision) == GEO_PRECISIONS

@@ -289,6 +289,39 @@ class Rules(BaseModel):
 # --- incidents --------------------------------------------------------------------------------
 
 
+#: Who took part in an incident, by kind: ACLED's actor types (state forces told apart as police
+#: or military where the source does), and the kinds of target that matter to travelers.
+ACTOR_KINDS: dict[str, tuple[str, str]] = {
+    # kind: (one of them, several), as the prose names the victims
+    "police": ("police officer", "police officers"),
+    "military": ("soldier", "soldiers"),
+    "state_forces": ("member of the security forces", "members of the security forces"),
+    "officials": ("official", "officials"),
+    "rebels": ("rebel", "rebels"),
+    "political_militia": ("militia member", "militia members"),
+    "identity_militia": ("militia member", "militia members"),
+    "rioters": ("rioter", "rioters"),
+    "protesters": ("protester", "protesters"),
+    "civilians": ("civilian", "civilians"),
+    "journalists": ("journalist", "journalists"),
+    "aid_workers": ("aid worker", "aid workers"),
+    "tourists": ("tourist", "tourists"),
+    "external_forces": ("member of foreign forces", "members of foreign forces"),
+    "unknown": ("person", "people"),
+}
+ActorKind = Literal[
+    "police", "military", "state_forces", "officials", "rebels", "political_militia",
+    "identity_militia", "rioters", "protesters", "civilians", "journalists", "aid_workers",
+    "tourists", "external_forces", "unknown",
+]  # fmt: skip
+#: How precisely an incident is dated: the day, a week, a month or a year.
+DATE_PRECISIONS = ("day", "week", "month", "year")
+DatePrecision = Literal["day", "week", "month", "year"]
+#: How precisely an incident is placed: the place itself, near it, or only the region.
+GEO_PRECISIONS = ("exact", "near", "region")
+GeoPrecision = Literal["exact", "near", "region"]
+
+
 class Incident(UserModel):
     """One reported incident. In CSV files, `actors` and `sources` are separated by semicolons."""
 
@@ -316,10 +349,38 @@ class Incident(UserModel):
         description="The data feed the incident was imported from (e.g. ACLED), named in the "
         "documents that show it; empty for the analysts' own reports.",
     )
-    date_precision: Literal["day", "month", "year"] | None = Field(
+    date_precision: DatePrecision | None = Field(
         default=None,
-        description="What the date gives when it is coarser than a day: month (the date is the "
-        "1st of the month) or year (1 January); empty: the day.",
+        description="How precisely the date is known, when it is coarser than the day: week "
+        "(the date falls in the week around it), month (in its month) or year; empty: the day.",
+    )
+    geo_precision: GeoPrecision | None = Field(
+        default=None,
+        description="How precisely the place is known: exact, near (the named place is the "
+        "nearest one) or region (only the admin unit); empty: as precisely as it is written.",
+    )
+    perpetrator: str | None = Field(
+        default=None, description="Who carried it out, as the source names them."
+    )
+    perpetrator_kind: ActorKind | None = Field(
+        default=None, description="What kind of actor the perpetrator is (see docs/inputs.md)."
+    )
+    target: str | None = Field(
+        default=None, description="Who or what it was aimed at, as the source names them."
+    )
+    target_kind: ActorKind | None = Field(
+        default=None, description="What kind of actor the target is."
+    )
+    civilian_targeting: bool | None = Field(
+        default=None, description="Civilians were the target (yes or no); empty: not known."
+    )
+    victims: ActorKind | None = Field(
+        default=None,
+        description="Who the killed and wounded were, only where the source says so (a battle's "
+        "toll counts every side: empty).",
+    )
+    feed_id: str | None = Field(
+        default=None, description="The incident's own id in the feed it came from."
     )
 
 

@@ -32,14 +32,41 @@ ACLED_COLUMNS = {
     "id": "event_id_cnty", "date": "event_date", "country": "country", "admin1": "admin1",
     "admin2": "admin2", "location": "location", "latitude": "latitude",
     "longitude": "longitude", "category": "sub_event_type", "actors": "actor1",
-    "fatalities": "fatalities", "summary": "notes", "sources": "source",
+    "fatalities": "fatalities", "summary": "notes", "sources": "source", "note": "notes",
+    "perpetrator": "actor1", "perpetrator_kind": "inter1", "target": "actor2",
+    "target_kind": "inter2", "feed_id": "event_id_cnty", "date_precision": "time_precision",
+    "geo_precision": "geo_precision",
 }  # fmt: skip
 #: Columns both ACLED layouts share, which the import reads.
 ACLED_CORE = (
-    "event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
-    "country", "admin1", "admin2", "location", "latitude", "longitude", "source", "notes",
-    "fatalities",
+    "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
+    "inter1", "actor2", "inter2", "country", "admin1", "admin2", "location", "latitude",
+    "longitude", "geo_precision", "source", "notes", "fatalities",
 )  # fmt: skip
+#: ACLED's actor types (inter1, inter2): numbers in the older layout, words in the current one.
+ACLED_ACTOR_TYPES = {
+    "1": "state_forces", "state forces": "state_forces",
+    "2": "rebels", "rebel group": "rebels", "rebel groups": "rebels",
+    "3": "political_militia", "political militia": "political_militia",
+    "political militias": "political_militia",
+    "4": "identity_militia", "identity militia": "identity_militia",
+    "identity militias": "identity_militia",
+    "5": "rioters", "rioters": "rioters",
+    "6": "protesters", "protesters": "protesters",
+    "7": "civilians", "civilians": "civilians",
+    "8": "external_forces", "external/other forces": "external_forces",
+}  # fmt: skip
+#: ACLED's time_precision: 1 the day, 2 a date within a week, 3 within a month.
+ACLED_TIME_PRECISION = {"1": "", "2": "week", "3": "month"}
+#: ACLED's geo_precision: 1 the place itself, 2 near it or part of it, 3 the region only.
+ACLED_GEO_PRECISION = {"1": "exact", "2": "near", "3": "region"}
+#: Who the killed and wounded were, where ACLED's type says so: violence against civilians has
+#: civilian victims by definition, excessive force against protesters has protesters. Every
+#: other toll (a battle's counts all sides; a bombing's may count the bomber) stays unknown.
+ACLED_VICTIMS = {
+    ("violence against civilians", ""): "civilians",
+    ("protests", "excessive force against protesters"): "protesters",
+}
 
 
 ACLED_LAYOUTS: dict[str, tuple[str, ...]] = {
@@ -174,6 +201,9 @@ def import_acled(
     records = []
     wanted = {normalize(c) for c in countries}
     at = {name: table.column(name) for name in ACLED_CORE}
+    civilian_column = (
+        table.column("civilian_targeting") if "civilian_targeting" in table.header else None
+    )
     for (line, values), day in zip(table.rows, days, strict=True):
         row = {name: values[i] for name, i in at.items()}
         if day is None:
@@ -194,6 +224,13 @@ def import_acled(
         if category is None:
             summary.skipped[f"not an incident ({row['event_type']})"] += 1
             continue
+        perpetrator_kind = _actor_kind(row["inter1"], row["actor1"], summary, "inter1")
+        target_kind = _actor_kind(row["inter2"], row["actor2"], summary, "inter2")
+        if civilian_column is not None:
+            targeted = bool(values[civilian_column].strip())
+        else:  # the older layout says it by the target's type
+            targeted = kind[0] == "violence against civilians" or target_kind == "civilians"
+        victims = ACLED_VICTIMS.get(kind) or ACLED_VICTIMS.get((kind[0], ""), "")
         original = " ".join(row["notes"].split())
         cleaned = clean_note(original)
         records.append(
@@ -215,6 +252,19 @@ def import_acled(
                 "summary": cleaned,
                 "note": original if cleaned != original else "",
                 "feed": "ACLED",
+                "feed_id": row["event_id_cnty"].strip(),
+                "date_precision": _code(
+                    ACLED_TIME_PRECISION, row["time_precision"], summary, "time_precision"
+                ),
+                "geo_precision": _code(
+                    ACLED_GEO_PRECISION, row["geo_precision"], summary, "geo_precision"
+                ),
+                "perpetrator": row["actor1"].strip(),
+                "perpetrator_kind": perpetrator_kind,
+                "target": row["actor2"].strip(),
+                "target_kind": target_kind,
+                "civilian_targeting": "yes" if targeted else "no",
+                "victims": victims,
                 "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
                 "_line": str(line),
             }
@@ -223,6 +273,49 @@ def import_acled(
         records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
         columns=ACLED_COLUMNS, rejects=rejects, strict=strict,
     )  # fmt: skip
+
+
+def _actor_kind(inter: str, actor: str, summary: Summary, column: str) -> str:
+    """The kind of an ACLED actor (see `actor_kind`); a type ACLED's codebook lacks is read as
+    empty, and counted."""
+    kind = actor_kind(inter, actor)
+    if kind is None:
+        summary.unread[f"{column} {inter.strip()!r} (not an ACLED actor type)"] += 1
+        return ""
+    return kind
+
+
+@functools.lru_cache(maxsize=4096)
+def actor_kind(inter: str, actor: str) -> str | None:
+    """The kind of an ACLED actor: its type, with state forces told apart as police or military
+    by ACLED's names for them ("Police Forces of Peru (2016-)"), and unidentified groups as
+    unknown. Empty for no actor; None for a type the codebook does not have."""
+    code = inter.strip().lower()
+    if not code or code == "0":
+        return ""
+    kind = ACLED_ACTOR_TYPES.get(code)
+    if kind is None:
+        return None
+    name = actor.strip().lower()
+    if kind == "state_forces":
+        if name.startswith("police forces"):
+            return "police"
+        if name.startswith("military forces"):
+            return "military"
+    elif name.startswith("unidentified"):
+        return "unknown"
+    return kind
+
+
+def _code(codes: dict[str, str], value: str, summary: Summary, column: str) -> str:
+    """A coded ACLED column in the log's words; a code the codebook lacks is read as empty, and
+    counted."""
+    text = value.strip()
+    if text in codes:
+        return codes[text]
+    if text:
+        summary.unread[f"{column} {text!r} (not in ACLED's codebook)"] += 1
+    return ""
 
 
 #: ACLED's coding remarks, which are for its analysts and not for travelers: a bracketed tag

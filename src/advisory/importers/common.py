@@ -34,6 +34,7 @@ from advisory.inputs.regions import assign_regions, normalize_expr
 from advisory.inputs.yamlfile import YamlDocument, load_yaml, read_text, validate_model
 from advisory.models import Rules, UserModel
 from advisory.publishing.atomic import write_text_atomic
+from advisory.writing.prose import counted
 
 
 class Mapping(UserModel):
@@ -74,6 +75,7 @@ class Summary:
     rejected: list[Rejection] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     unplaced: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unread: Counter[str] = field(default_factory=Counter)  # values read as empty, and why
     merged: list[str] = field(default_factory=list)
     in_log: int = 0  # events that are incidents the log already has
     first: dt.date | None = None
@@ -105,6 +107,10 @@ class Summary:
             noun = "line" if len(at) == 1 else "lines"
             out.append(f"rejected, {reason}: {len(at)} ({noun} {shown}{more})")
         out += [f"skipped, {reason}: {count}" for reason, count in sorted(self.skipped.items())]
+        out += [
+            f"read as empty, {what}: {counted(count, 'row')}"
+            for what, count in sorted(self.unread.items())
+        ]
         out += [
             f"matching no region, {country} / {admin1}: {count}"
             for (country, admin1), count in sorted(self.unplaced.items())
@@ -327,10 +333,7 @@ def _reject_rows(
             )
         elif incident_id:
             first_of[incident_id] = line
-    frame = pl.DataFrame(
-        [{c: (r.get(c) or None) for c in COLUMNS} for r in records],
-        schema=dict.fromkeys(COLUMNS, pl.String),
-    )
+    frame = _frame(records)
     if frame.height:
         from advisory.inputs.incidents import check_columns
 
@@ -374,10 +377,11 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _frame(rows: Sequence[dict[str, str]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [{c: (r.get(c) or None) for c in COLUMNS} for r in rows],
-        schema=dict.fromkeys(COLUMNS, pl.String),
-    )
+    """Records as a table of the log's columns, an empty text as null."""
+    schema = dict.fromkeys(COLUMNS, pl.String)
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.from_dicts(rows, schema=schema).with_columns(pl.all().replace("", None))
 
 
 def _twins(new: pl.DataFrame, old: pl.DataFrame, rules: Rules, km: float) -> dict[str, str]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from advisory.errors import InputError, Location, Problem
+from advisory.errors import InputError, Location, Problem, not_one_of
 from advisory.importers.common import (
     Mapping,
     Summary,
@@ -21,10 +21,25 @@ from advisory.importers.common import (
     parsed_dates,
     read_table,
 )
-from advisory.inputs.incidents import COLUMNS
+from advisory.inputs.incidents import CHOICES, COLUMNS, YES_NO
+from advisory.inputs.yamlfile import YamlDocument
 from advisory.models import Rules, UserModel
 
-Precision = Literal["day", "month", "year"]
+Precision = Literal["day", "week", "month", "year"]
+
+
+def _as_text(value: object) -> object:
+    """A value as the log writes it: YAML reads `yes` and `no` as true and false, and numbers
+    as numbers."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+#: A value the mapping gives for a field.
+Value = Annotated[str, BeforeValidator(_as_text)]
 
 
 class DateColumns(UserModel):
@@ -50,13 +65,13 @@ class ColumnMapping(Mapping):
         description="What the dates of columns.date give: a format without a day (%Y-%m) is "
         "refused unless this says month (or year).",
     )
-    constants: dict[str, str] = Field(
+    constants: dict[str, Value] = Field(
         default_factory=dict, description="Incident field -> the value every row gets."
     )
-    defaults: dict[str, str] = Field(
+    defaults: dict[str, Value] = Field(
         default_factory=dict, description="Incident field -> the value where its column is empty."
     )
-    values: dict[str, dict[str, str]] = Field(
+    values: dict[str, dict[Value, Value]] = Field(
         default_factory=dict,
         description="Incident field -> {value in the file: value in the log}; a value the map "
         "lacks rejects the row, naming the entry to add.",
@@ -91,6 +106,34 @@ class ColumnMapping(Mapping):
         yield from ((("categories", k), v) for k, v in self.categories.items())
         for k, v in self.values.get("category", {}).items():
             yield ("values", "category", k), v
+
+    def check(self, doc: YamlDocument) -> list[Problem]:
+        """The values given for fields of fixed words (kinds, precisions, yes or no) are among
+        those words, so that a typo is an error here and not a rejected row per event."""
+        problems = []
+        words = {name: (noun, list(choices)) for name, (noun, choices) in CHOICES.items()}
+        words["civilian_targeting"] = ("yes or no", list(YES_NO))
+        for part in ("constants", "defaults"):
+            given: dict[str, str] = getattr(self, part)
+            for name, value in given.items():
+                if name in words and value and _word(name, value) not in words[name][1]:
+                    noun, choices = words[name]
+                    message = not_one_of(value, choices, noun)
+                    problems.append(doc.problem((part, name), message))
+        for name, table_map in self.values.items():
+            if name not in words:
+                continue
+            noun, choices = words[name]
+            for key, value in table_map.items():
+                if value and _word(name, value) not in choices:
+                    message = not_one_of(value, choices, noun)
+                    problems.append(doc.problem(("values", name, key), message))
+        return problems
+
+
+def _word(field: str, value: str) -> str:
+    """A value of a field of fixed words as the log compares it (yes or no in any case)."""
+    return value.lower() if field == "civilian_targeting" else value
 
 
 def import_mapped(

@@ -29,20 +29,32 @@ from advisory.errors import (
     not_one_of,
 )
 from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_field
-from advisory.models import Incident
+from advisory.models import ACTOR_KINDS, DATE_PRECISIONS, GEO_PRECISIONS, Incident
 
 REQUIRED = ("id", "date", "country", "category", "summary", "sources")
 #: Without admin1 an incident is country-level: it counts for the regions that take in the
 #: whole country (an event at sea, or one a feed places only by country).
 OPTIONAL = (
     "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
-    "injuries", "note", "feed", "date_precision",
+    "injuries", "note", "feed", "date_precision", "geo_precision", "perpetrator",
+    "perpetrator_kind", "target", "target_kind", "civilian_targeting", "victims", "feed_id",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "category", "actors", "fatalities", "injuries", "summary", "sources", "note", "feed",
-    "date_precision",
+    "date_precision", "geo_precision", "perpetrator", "perpetrator_kind", "target",
+    "target_kind", "civilian_targeting", "victims", "feed_id",
 )  # fmt: skip
+#: Columns that hold one of a fixed set of words: (what one is called, the words).
+CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "date_precision": ("a date precision", DATE_PRECISIONS),
+    "geo_precision": ("a place precision", GEO_PRECISIONS),
+    "perpetrator_kind": ("a kind of actor", tuple(ACTOR_KINDS)),
+    "target_kind": ("a kind of actor", tuple(ACTOR_KINDS)),
+    "victims": ("a kind of victims", tuple(ACTOR_KINDS)),
+}
+#: How a yes-or-no column may be written (case aside).
+YES_NO = {"yes": True, "true": True, "no": False, "false": False}
 #: Columns that hold several items separated by LIST_SEPARATOR (lists in YAML and JSON).
 LIST_COLUMNS = ("actors", "sources")
 LIST_SEPARATOR = ";"
@@ -77,6 +89,14 @@ SCHEMA: dict[str, pl.DataType] = {
     "note": pl.String(),
     "feed": pl.String(),
     "date_precision": pl.String(),
+    "geo_precision": pl.String(),
+    "perpetrator": pl.String(),
+    "perpetrator_kind": pl.String(),
+    "target": pl.String(),
+    "target_kind": pl.String(),
+    "civilian_targeting": pl.Boolean(),
+    "victims": pl.String(),
+    "feed_id": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }
@@ -432,12 +452,14 @@ def check_columns(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("source_row"),
     )
     date_ok = pl.col("date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    yes_no = pl.col("civilian_targeting").str.to_lowercase()
     parsed = {
         "date": pl.when(date_ok).then(pl.col("date").str.to_date("%Y-%m-%d", strict=False)),
         "latitude": pl.col("latitude").cast(pl.Float64, strict=False),
         "longitude": pl.col("longitude").cast(pl.Float64, strict=False),
         "fatalities": pl.col("fatalities").cast(pl.Int64, strict=False),
         "injuries": pl.col("injuries").cast(pl.Int64, strict=False),
+        "civilian_targeting": yes_no.replace_strict(YES_NO, default=None, return_dtype=pl.Boolean),
     }
     unreadable = {
         "date": "{date!r} is not a date (YYYY-MM-DD)",
@@ -472,11 +494,11 @@ def check_columns(
             word = MAX_WORD[name]
             long_word = pl.col(name).str.contains(rf"[^\s;]{{{word + 1},}}")
             checks.append((name, long_word, _long_word(name, word)))
-    precisions = ["day", "month", "year"]
-    odd_precision = pl.col("date_precision").is_not_null() & ~pl.col("date_precision").is_in(
-        precisions
-    )
-    checks.append(("date_precision", odd_precision, "{date_precision!r} is not day, month or year"))
+    for name, (noun, choices) in CHOICES.items():
+        odd = pl.col(name).is_not_null() & ~pl.col(name).is_in(choices)
+        checks.append((name, odd, _not_one_of(name, noun, choices)))
+    odd_yes_no = yes_no.is_not_null() & ~yes_no.is_in(list(YES_NO))
+    checks.append(("civilian_targeting", odd_yes_no, "{civilian_targeting!r} is not yes or no"))
     if categories is not None:
         known = categories
 
@@ -532,6 +554,13 @@ def check_columns(
                     )
                 )
     return result.cast(SCHEMA), problems  # type: ignore[arg-type]
+
+
+def _not_one_of(name: str, noun: str, choices: Sequence[str]) -> Callable[[dict[str, Any]], str]:
+    def message(row: dict[str, Any]) -> str:
+        return not_one_of(str(row[name]), list(choices), noun)
+
+    return message
 
 
 def _too_long(name: str, limit: int) -> Callable[[dict[str, Any]], str]:

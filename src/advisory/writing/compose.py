@@ -16,16 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisory.calendar import local_stamp, period_label, prose_date, stamp
-from advisory.models import Incident, Rating, Region, Rules, RuleSet, feed_credits
+from advisory.models import ACTOR_KINDS, Incident, Rating, Region, Rules, RuleSet, feed_credits
 from advisory.writing.prose import (
     capitalized,
     counted,
+    dateline,
     joined,
     number,
     ordinal,
     place,
     since,
     toll,
+    when,
     with_article,
 )
 
@@ -82,12 +84,16 @@ class SummaryRow:
 @dataclass(frozen=True, slots=True)
 class AppendixRow:
     date: dt.date
+    date_text: str  # `2018-06-24`; `c. 2018-06-24`, `2018-05`, `2018` when the source is vaguer
     region_name: str
     category: str
-    place: str
+    place: str  # with `(approx.)` when the source places it only near there, or by region
     toll: str
     summary: str
     sources: tuple[str, ...]
+    who: str = ""  # `Shining Path (rebels) against Military Forces of Peru (military)`
+    note: str = ""  # the feed's own note, when the summary was cleaned from it
+    reference: str = ""  # `ACLED PER1234`: the feed and its id for the incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +185,7 @@ def compose_alert(
     alerted_weeks = sum(1 for count in earlier_weeks if count)
     category = ruleset.categories[lead.category]
     subject = category.headline or capitalized(ruleset.label(lead.category))
-    subject_line = f"{rating.country}: {subject} in {region.name} {prose_date(lead.date)}"
+    subject_line = f"{rating.country}: {subject} in {region.name} {dateline(lead)}"
     headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
     series_start = in_order[0].date if in_order else lead.date
 
@@ -235,20 +241,21 @@ def _summary(
     """`An armed clash in Vizcatán district on June 24, the third incident in VRAEM region
     since the beginning of June.`"""
     what = capitalized(with_article(ruleset.label(lead.category)))
-    what += f" in {place(lead)} on {prose_date(lead.date)}"
+    what += f" in {place(lead)} {when(lead)}"
     if position > 1:
         series = f"the {ordinal(position)} incident in {the(region)} since {since(series_start)}"
         return f"{what}, {series}."
-    return f"{what}; {toll(lead.fatalities, lead.injuries)}."
+    return f"{what}; {toll(lead.fatalities, lead.injuries, victims=lead.victims)}."
 
 
 def _clause(incident: Incident, ruleset: RuleSet, *, start: bool) -> str:
     """`four people were killed during an ambush in Huancavelica region on June 7`."""
     label = with_article(ruleset.label(incident.category))
-    where = f"in {place(incident)} on {prose_date(incident.date)}"
+    where = f"in {place(incident)} {when(incident)}"
     if not incident.fatalities and not incident.injuries:
         return f"{capitalized(label) if start else label} took place {where}"
-    return f"{toll(incident.fatalities, incident.injuries, start=start)} during {label} {where}"
+    casualties = toll(incident.fatalities, incident.injuries, start=start, victims=incident.victims)
+    return f"{casualties} during {label} {where}"
 
 
 def _event(
@@ -390,12 +397,16 @@ def compose_bulletin(
     appendix = tuple(
         AppendixRow(
             date=i.date,
+            date_text=_date_text(i),
             region_name=a.region_name,
             category=ruleset.label(i.category),
-            place=place(i),
+            place=place(i) + (" (approx.)" if i.geo_precision in ("near", "region") else ""),
             toll=_short_toll(i),
             summary=i.summary,
             sources=i.sources,
+            who=_who(i),
+            note=i.note or "",
+            reference=" ".join(part for part in (i.feed, i.feed_id) if part),
         )
         for a in ordered
         for i in sorted(a.incidents, key=lambda i: (i.date, i.id))
@@ -421,12 +432,43 @@ def compose_bulletin(
     )
 
 
+def _date_text(incident: Incident) -> str:
+    """The date as precisely as the source gives it, in a table."""
+    day = incident.date
+    return {
+        "week": f"c. {day.isoformat()}",
+        "month": f"{day:%Y-%m}",
+        "year": f"{day:%Y}",
+    }.get(incident.date_precision or "day", day.isoformat())
+
+
+def _who(incident: Incident) -> str:
+    """`By Shining Path against Military Forces of Peru; civilians targeted`: the names the
+    source gives (a kind where it gives none)."""
+
+    def actor(name: str | None, kind: str | None) -> str:
+        return name or (kind or "").replace("_", " ")
+
+    parts = []
+    if by := actor(incident.perpetrator, incident.perpetrator_kind):
+        parts.append(f"By {by}")
+    if against := actor(incident.target, incident.target_kind):
+        parts.append(f"against {against}" if parts else f"Against {against}")
+    text = " ".join(parts)
+    if incident.civilian_targeting:
+        text = f"{text}; civilians targeted" if text else "Civilians targeted"
+    return f"{text}." if text else ""
+
+
 def _short_toll(incident: Incident) -> str:
     parts = []
     if incident.fatalities:
         parts.append(f"{incident.fatalities} killed")
     if incident.injuries:
         parts.append(f"{incident.injuries} injured")
+    if parts and incident.victims:
+        victims = ACTOR_KINDS[incident.victims][1]
+        return f"{', '.join(parts)} ({victims})"
     return ", ".join(parts) or "none"
 
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import inflect
 
-from advisory.calendar import month_name
-from advisory.models import Incident
+from advisory.calendar import month_name, prose_date
+from advisory.models import ACTOR_KINDS, Incident
 
 _words = inflect.engine()
 
@@ -56,11 +56,13 @@ def since(day: dt.date) -> str:
     return f"late {month_name(day)}"
 
 
-def toll(fatalities: int, injuries: int, *, start: bool = False) -> str:
-    """`four people were killed and six wounded`, `one person was wounded`, ..."""
+def toll(fatalities: int, injuries: int, *, start: bool = False, victims: str | None = None) -> str:
+    """`four people were killed and six wounded`, `one person was wounded`; with the kind of
+    victims the source names, `four police officers were killed`."""
+    one, several = ACTOR_KINDS.get(victims or "unknown", ACTOR_KINDS["unknown"])
 
     def people(count: int, first: bool) -> str:
-        noun = "person was" if count == 1 else "people were"
+        noun = f"{one} was" if count == 1 else f"{several} were"
         return f"{number(count, start=first)} {noun}"
 
     if fatalities and injuries:
@@ -70,6 +72,24 @@ def toll(fatalities: int, injuries: int, *, start: bool = False) -> str:
     if injuries:
         return f"{people(injuries, start)} wounded"
     return "No casualties were reported" if start else "no casualties were reported"
+
+
+def when(incident: Incident) -> str:
+    """When it happened, as precisely as the source knows: `on June 24`, `around June 24` (a
+    date within a week), `in May`, `in 2018`."""
+    day = incident.date
+    if incident.date_precision == "week":
+        return f"around {prose_date(day)}"
+    if incident.date_precision == "month":
+        return f"in {month_name(day)}"
+    if incident.date_precision == "year":
+        return f"in {day.year}"
+    return f"on {prose_date(day)}"
+
+
+def dateline(incident: Incident) -> str:
+    """The date in a headline: `June 24`, `c. June 24`, `May`, `2018`."""
+    return when(incident).removeprefix("on ").replace("around ", "c. ").removeprefix("in ")
 
 
 def place(incident: Incident) -> str:
