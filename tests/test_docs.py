@@ -11,8 +11,10 @@ from advisory.config import AlertSettings, Settings, SmtpSettings
 from advisory.models import (
     Casualties,
     Category,
+    CountryCover,
     Incident,
     Level,
+    MatchAliases,
     MatchEntry,
     Region,
     RegionFile,
@@ -23,6 +25,8 @@ from advisory.models import (
     SeverityWhen,
     Traveler,
     Trip,
+    WorldAlerts,
+    WorldFile,
 )
 from tests.conftest import ROOT
 
@@ -50,8 +54,8 @@ def test_command_is_documented(command: str):
 
 MODELS: list[type[BaseModel]] = [
     RuleSet, Casualties, Level, Category, SeverityRules, SeverityRule, SeverityWhen, SeriesRules,
-    RegionFile, Region, MatchEntry, Incident, Traveler, Trip, Settings, AlertSettings,
-    SmtpSettings,
+    RegionFile, Region, MatchEntry, MatchAliases, Incident, Traveler, Trip, Settings,
+    AlertSettings, SmtpSettings, WorldFile, CountryCover, WorldAlerts,
 ]  # fmt: skip
 
 

@@ -211,15 +211,19 @@ def test_country_since_and_places_matching_no_region(workspace: Path):
         event(4, admin1="Tumbes", country="Chile"),
     ]
     (workspace / "export.csv").write_bytes(acled_csv(NEW, rows))
-    result = run_advisory(
-        "import", "acled", "export.csv", "--country", "Peru", "--country", "Chile",
-        "--since", "2023-03-01", cwd=workspace,
-    )  # fmt: skip
+    command = ("import", "acled", "export.csv", "--country", "Peru", "--country", "Chile",
+               "--since", "2023-03-01")  # fmt: skip
+    result = run_advisory(*command, cwd=workspace)
     assert result.returncode == 0, result.stderr
     assert "skipped, another country: 1" in result.stdout
     assert "skipped, before --since: 1" in result.stdout
-    assert "matching no region, Chile / Tumbes: 1" in result.stdout
     assert "imported: 2" in result.stdout
+    # The shipped rules cover the world: Chile is a region of its own.
+    assert "matching no region" not in result.stdout
+    # Rules without world.yaml know Peru only: the Chilean event is placed nowhere, and said so.
+    (workspace / "rules" / "world.yaml").unlink()
+    result = run_advisory(*command, cwd=workspace)
+    assert "matching no region, Chile / Tumbes: 1" in result.stdout
 
 
 def test_analyst_spreadsheet_with_a_map(workspace: Path):

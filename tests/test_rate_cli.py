@@ -56,7 +56,11 @@ def test_table(demo_workspace: Path):
     ]  # fmt: skip
     vraem = next(line for line in lines if "(pe-vraem)" in line)
     assert vraem.split()[-7:] == ["High", "T", "High", "→", "24.38", "3", "4"]
-    assert len(lines) == 7
+    assert len(lines) == 8  # the six regions of Peru, then the quiet rest of the world in a line
+    assert (
+        lines[-1]
+        == "249 other countries and territories: no incidents recorded in the past 30 days."
+    )
 
 
 def test_json_is_stable_and_sorted(demo_workspace: Path):
@@ -80,7 +84,8 @@ def test_json_is_stable_and_sorted(demo_workspace: Path):
 def test_csv(demo_workspace: Path):
     result = run_advisory("rate", "--as-of", "2018-06-26", "--format", "csv", cwd=demo_workspace)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) == 6
+    assert len(rows) == 6 + 249  # every region: Peru's, and the rest of the world's
+    assert {r["region_id"] for r in rows} >= {"pe-vraem", "pe-rest", "co", "cd", "xk"}
     vraem = next(r for r in rows if r["region_id"] == "pe-vraem")
     assert (vraem["level"], vraem["score"], vraem["severity"]) == ("High", "24.38", "Informational")
 

@@ -21,7 +21,7 @@ SITE_FILES = [
     "rules/schema/incidents.schema.json",
     "rules/schema/regions.schema.json", "rules/schema/roster.schema.json",
     "rules/schema/ruleset.schema.json", "rules/schema/settings.schema.json",
-    "rules/scoring.yaml",
+    "rules/schema/world.schema.json", "rules/scoring.yaml", "rules/world.yaml",
 ]  # fmt: skip
 
 

@@ -233,6 +233,14 @@ class RuleSet(UserModel):
 # --- rules/regions/*.yaml ---------------------------------------------------------------------
 
 
+class MatchAliases(UserModel):
+    """Other names of the places an entry names, as feeds write them (`Lima Province`)."""
+
+    admin1: NameList = Field(default_factory=list)
+    admin2: NameList = Field(default_factory=list)
+    location: NameList = Field(default_factory=list)
+
+
 class MatchEntry(UserModel):
     """Places that belong to a region: every field given must match; an empty entry is the country.
 
@@ -244,6 +252,11 @@ class MatchEntry(UserModel):
     )
     admin2: NameList = Field(default_factory=list, description="Second-level units (province).")
     location: NameList = Field(default_factory=list, description="Towns or places.")
+    aliases: MatchAliases | None = Field(
+        default=None,
+        description="Other names of the places named here, level by level, as feeds write "
+        "them: `{admin1: [Lima Province]}`.",
+    )
 
 
 class Region(UserModel):
@@ -257,7 +270,11 @@ class Region(UserModel):
         default=None, description="The region is never rated below this level."
     )
     match: list[MatchEntry] = Field(min_length=1)
-    context: Text = Field(description="Standing background, the first paragraph of Context.")
+    context: Text | None = Field(
+        default=None,
+        description="Standing background, the first paragraph of Context; empty: the alert's "
+        "Context has only the rating.",
+    )
     advice: list[Text] = Field(default_factory=list, description="The region's own advice, first.")
 
 
@@ -267,14 +284,60 @@ class RegionFile(UserModel):
     regions: list[Region] = Field(min_length=1)
 
 
+# --- rules/world.yaml -------------------------------------------------------------------------
+
+Coverage = Literal["country", "admin1"]
+
+
+class CountryCover(UserModel):
+    """What the world file says of one country."""
+
+    coverage: Coverage | None = Field(
+        default=None, description="country or admin1; empty: the world file's coverage."
+    )
+    context: Text | None = Field(
+        default=None, description="Standing background for the country's alerts."
+    )
+
+
+class WorldAlerts(UserModel):
+    """The bar generated regions' alerts must clear; `alerts.*` in the settings overrides it."""
+
+    min_level: Line | None = Field(default="Moderate", description="A level of scoring.yaml.")
+    min_severity: Line | None = Field(
+        default="Warning", description="A severity word of scoring.yaml."
+    )
+
+
+class WorldFile(UserModel):
+    """`rules/world.yaml`: every country and territory a region unless a region file covers it."""
+
+    version: Literal[1]
+    coverage: Coverage = Field(
+        default="admin1",
+        description="country: one region per country; admin1: also one per first-level unit "
+        "the incidents name.",
+    )
+    countries: dict[Line, CountryCover] = Field(
+        default_factory=dict,
+        description="Per country (any name or ISO code): its coverage and context.",
+    )
+    alerts: WorldAlerts = Field(default_factory=WorldAlerts)
+
+
 class Rules(BaseModel):
-    """The rule set and every region, as loaded from a rules folder."""
+    """The rule set and every region, as loaded from a rules folder (and, with a world file,
+    the regions generated for the countries no region file covers)."""
 
     model_config = ConfigDict(frozen=True)
 
     ruleset: RuleSet
     regions: tuple[Region, ...]
     countries: dict[str, str] = Field(description="Region id to its country.")
+    world: WorldFile | None = None
+    generated: frozenset[str] = Field(
+        default=frozenset(), description="Ids of the regions the world file generated."
+    )
 
     def region(self, region_id: str) -> Region:
         for region in self.regions:

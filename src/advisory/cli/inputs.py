@@ -133,14 +133,21 @@ def rate(
     if region_ids:
         ratings = [r for r in ratings if r.region_id in region_ids]
     with stage("write"):
+        if output_format in ("json", "csv") and not explain:
+            text = report.json_bytes(ratings, inputs.rules) if output_format == "json" else None
+            click.echo(text if text is not None else report.csv_text(ratings), nl=False)
+            return
+        # In text, the world's quiet regions are counted in a line, not listed.
+        from advisory.places.world import is_quiet, quiet_line
+
+        shown = [r for r in ratings if region_ids or not is_quiet(r, inputs.rules)]
         if explain:
-            click.echo("\n".join(report.explain(r, inputs.rules) for r in ratings), nl=False)
-        elif output_format == "json":
-            click.echo(report.json_bytes(ratings, inputs.rules), nl=False)
-        elif output_format == "csv":
-            click.echo(report.csv_text(ratings), nl=False)
+            click.echo("\n".join(report.explain(r, inputs.rules) for r in shown), nl=False)
         else:
-            click.echo(report.table(ratings), nl=False)
+            click.echo(report.table(shown), nl=False)
+        line = None if region_ids else quiet_line(ratings, inputs.rules)
+        if line:
+            click.echo(line)
 
 
 @click.command()

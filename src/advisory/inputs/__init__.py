@@ -17,6 +17,7 @@ from advisory.inputs.regions import assign_regions
 from advisory.inputs.roster import read_roster
 from advisory.inputs.rules import read_rules
 from advisory.models import Roster, Rules
+from advisory.places.world import cover_world, unknown_countries
 from advisory.timing import stage
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ def load_inputs(
     if rules is None:
         raise InputError(problems)
     with stage("match regions"):
+        problems += _country_problems(log, rules)
+        rules = cover_world(rules, log.frame)
         placements = assign_regions(log.frame, rules)
         unmatched = (
             pl.DataFrame({"pos": pl.int_range(len(log), dtype=pl.Int64, eager=True)})
@@ -96,6 +99,27 @@ def load_inputs(
     if any(p.is_error for p in problems):
         raise InputError(problems)
     return Inputs(rules, log, roster, placements, problems)
+
+
+def _country_problems(log: IncidentLog, rules: Rules) -> list[Problem]:
+    """An error for each country in the log that is no country (at its first row)."""
+    names = log.frame.get_column("country").drop_nulls().unique().sort().to_list()
+    unknown = unknown_countries(names, rules)
+    if not unknown:
+        return []
+    rows = (
+        log.frame.select("country", "source_file", "source_row")
+        .filter(pl.col("country").is_in(list(unknown)))
+        .group_by("country", maintain_order=True)
+        .agg(pl.first("source_file"), pl.first("source_row"), pl.len().alias("rows"))
+        .sort("source_file", "source_row")
+    )
+    problems = []
+    for country, file, row, count in rows.iter_rows():
+        more = f" ({count} rows)" if count > 1 else ""
+        where = log.locate(file, row, "country")
+        problems.append(Problem(where, "country", unknown[country] + more))
+    return problems
 
 
 def load_configured(config: Config, *, roster: bool = False) -> Inputs:

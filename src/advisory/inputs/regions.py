@@ -47,16 +47,31 @@ def _normalized(column: pl.Series) -> pl.Series:
     return column.replace_strict(distinct, normalized, default=None).alias(column.name)
 
 
+def _country_keys(column: pl.Series) -> pl.Series:
+    """Each country name's key (`places.world.country_key`), worked out once per name."""
+    from advisory.places.world import country_key
+
+    distinct = column.unique().drop_nulls()
+    keys = pl.Series([country_key(name) for name in distinct], dtype=pl.String)
+    return column.replace_strict(distinct, keys, default=None).alias(column.name)
+
+
 def match_table(rules: Rules) -> pl.DataFrame:
     """One row per (region, place) the rules name, with normalized keys and a specificity."""
+    from advisory.places.world import country_key
+
     rows: list[dict[str, object]] = []
     for region in rules.regions:
-        country = normalize(rules.countries[region.id])
+        country = country_key(rules.countries[region.id])
         for entry in region.match:
+            aliases = entry.aliases
             fields: dict[str, list[str | None]] = {
-                "admin1": [normalize(v) for v in entry.admin1] or [None],
-                "admin2": [normalize(v) for v in entry.admin2] or [None],
-                "location": [normalize(v) for v in entry.location] or [None],
+                level: [
+                    normalize(v)
+                    for v in [*getattr(entry, level), *(getattr(aliases, level) if aliases else [])]
+                ]
+                or [None]
+                for level in ("admin1", "admin2", "location")
             }
             specificity = sum(_SPECIFICITY[k] for k, values in fields.items() if values != [None])
             for admin1, admin2, location in itertools.product(*fields.values()):
@@ -93,7 +108,11 @@ def assign_regions(incidents: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         .agg(pl.col("pos").cast(pl.Int64))
         .with_row_index("place")
     )
-    keyed = places.select("place", *[_normalized(places.get_column(k)) for k in fields])
+    keyed = places.select(
+        "place",
+        _country_keys(places.get_column("country")),
+        *[_normalized(places.get_column(k)) for k in fields[1:]],
+    )
     found: list[pl.DataFrame] = []
     # Entries naming the same set of fields are joined on those fields in one go.
     patterns = table.select([pl.col(k).is_not_null().alias(k) for k in _KEYS[1:]]).unique().rows()

@@ -9,11 +9,12 @@ from typing import Any
 
 from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs import cache
-from advisory.inputs.yamlfile import YamlDocument, load_yaml, validate_model
-from advisory.models import RegionFile, Rules, RuleSet
+from advisory.inputs.yamlfile import YamlDocument, field_name, load_yaml, validate_model
+from advisory.models import RegionFile, Rules, RuleSet, WorldFile
 
 SCORING_FILE = "scoring.yaml"
 REGIONS_DIR = "regions"
+WORLD_FILE = "world.yaml"
 
 
 @dataclass
@@ -40,7 +41,8 @@ def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
     )
     key = None
     if (folder / SCORING_FILE).is_file():
-        key = cache.rules_key(folder, [folder / SCORING_FILE, *region_paths])
+        world = [folder / WORLD_FILE] if (folder / WORLD_FILE).is_file() else []
+        key = cache.rules_key(folder, [folder / SCORING_FILE, *region_paths, *world])
         cached = cache.load_cached_rules(key)
         if cached is not None:
             return cached, vocabulary_of(cached), []
@@ -85,11 +87,46 @@ def _parse_rules(
             region_files.append(region_file)
 
     problems += _check_regions(docs, vocabulary.levels)
+    world = None
+    if (folder / WORLD_FILE).is_file():
+        world, world_problems = _read_world(folder / WORLD_FILE, ruleset)
+        problems += world_problems
     if ruleset is None or any(p.is_error for p in problems):
         return None, vocabulary, problems
     regions = tuple(r for f in region_files for r in f.regions)
     countries = {r.id: f.country for f in region_files for r in f.regions}
-    return Rules(ruleset=ruleset, regions=regions, countries=countries), vocabulary, problems
+    rules = Rules(ruleset=ruleset, regions=regions, countries=countries, world=world)
+    return rules, vocabulary, problems
+
+
+def _read_world(path: Path, ruleset: RuleSet | None) -> tuple[WorldFile | None, list[Problem]]:
+    """The world file, its bar checked against the rule set and its countries against the
+    world's."""
+    from advisory.places.countries import countries
+
+    doc, problems = load_yaml(path)
+    if doc is None:
+        return None, problems
+    world, model_problems = validate_model(doc, WorldFile)
+    problems += model_problems
+    if world is None:
+        return None, problems
+    if ruleset is not None:
+        levels, words = ruleset.level_names(), ruleset.severity.words
+        bar = world.alerts
+        if bar.min_level is not None and bar.min_level not in levels:
+            message = not_one_of(bar.min_level, levels, "a level")
+            problems.append(doc.problem(("alerts", "min_level"), message))
+        if bar.min_severity is not None and bar.min_severity not in words:
+            message = not_one_of(bar.min_severity, words, "a severity word")
+            problems.append(doc.problem(("alerts", "min_severity"), message))
+    table = countries()
+    for name in world.countries:
+        if table.resolve(name) is None:
+            message = not_one_of(name, table.suggestions(name), "a country", show_choices=False)
+            loc = ("countries", name)
+            problems.append(Problem(doc.locate_key(loc), field_name(loc), message))
+    return world, problems
 
 
 def _names(items: Any, key: str | None = None) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from advisory.config import Settings
-from advisory.models import IncidentFile, RegionFile, Roster, RuleSet
+from advisory.models import IncidentFile, RegionFile, Roster, RuleSet, WorldFile
 
 #: File kind -> (model, title, which files it describes).
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -17,6 +17,7 @@ KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "incidents": (IncidentFile, "advisory incident file", "incident files in YAML or JSON"),
     "roster": (Roster, "advisory traveler roster", "data/travelers.yaml"),
     "settings": (Settings, "advisory settings", "advisory.yaml"),
+    "world": (WorldFile, "advisory world coverage", "rules/world.yaml"),
 }
 
 

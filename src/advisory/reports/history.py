@@ -71,9 +71,12 @@ def weekly_history(
 def summarise(inputs: Inputs, history: dict[str, list[WeekEntry]]) -> list[RegionSummary]:
     names = inputs.rules.ruleset.level_names()
     out = []
-    for region in inputs.rules.regions:
+    rules = inputs.rules
+    for region in rules.regions:
         entries = history[region.id]
         changes = sum(1 for a, b in itertools.pairwise(entries) if a.level != b.level)
+        if region.id in rules.generated and not changes and all(not e.issued for e in entries):
+            continue  # a generated region with no change and nothing issued: not listed
         out.append(
             RegionSummary(
                 region_id=region.id,

@@ -12,16 +12,25 @@ def describe_inputs(inputs: Inputs) -> list[str]:
     """One line per input: what was read and how much of it."""
     rules = inputs.rules
     rs = rules.ruleset
-    countries = rules.country_names()
+    written = [r for r in rules.regions if r.id not in rules.generated]
+    countries = sorted({rules.countries[r.id] for r in written})
     shown = ", ".join(countries[:5]) + (
         f" and {len(countries) - 5} more" if len(countries) > 5 else ""
     )
-    lines = [
+    line = (
         f"rules: {plural(len(rs.levels), 'level')} ({', '.join(rs.level_names())}), "
         f"{plural(len(rs.categories), 'category', 'categories')}, "
-        f"{plural(len(rules.regions), 'region')} in "
+        f"{plural(len(written), 'region')} in "
         f"{plural(len(countries), 'country', 'countries')} ({shown})"
-    ]
+    )
+    if rules.world is not None:
+        generated = {rules.countries[i] for i in rules.generated}
+        line += (
+            f"; the rest of the world: {plural(len(generated), 'country', 'countries')} and "
+            f"territories in {plural(len(rules.generated), 'generated region')} "
+            f"(coverage: {rules.world.coverage})"
+        )
+    lines = [line]
     frame = inputs.incidents.frame
     files = plural(len(inputs.incidents.files), "file")
     if frame.height:

@@ -20,8 +20,14 @@ class AlertBar:
     min_level: str | None = None
     min_severity: str | None = None
     setting: str = "alerts"  # where it was set, for notes
+    #: The world file's bar, for the regions it generated (`generated`), where the settings set
+    #: none of their own.
+    world: AlertBar | None = None
+    generated: frozenset[str] = frozenset()
 
     def admits(self, alert: Alert, levels: Sequence[str], words: Sequence[str]) -> bool:
+        if self.world is not None and alert.region_id in self.generated:
+            return self.world.admits(alert, levels, words)
         if self.min_level is None and self.min_severity is None:
             return True
         by_level = self.min_level is not None and levels.index(alert.level) >= levels.index(
@@ -65,7 +71,11 @@ def alert_bars(config: Config, rules: Rules) -> Bars:
     if problems:
         raise ConfigError(problems)
     alerts, delivery = settings.alerts, settings.delivery
+    world = None
+    if rules.world is not None and alerts.min_level is None and alerts.min_severity is None:
+        bar = rules.world.alerts
+        world = AlertBar(bar.min_level, bar.min_severity, "world.yaml alerts")
     return Bars(
-        AlertBar(alerts.min_level, alerts.min_severity, "alerts"),
+        AlertBar(alerts.min_level, alerts.min_severity, "alerts", world, rules.generated),
         AlertBar(delivery.min_level, delivery.min_severity, "delivery"),
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from advisory.calendar import local_stamp, period_label, prose_date, stamp
 from advisory.models import ACTOR_KINDS, Incident, Rating, Region, Rules, RuleSet, feed_credits
+from advisory.places.world import is_quiet, quiet_line
 from advisory.writing.prose import (
     capitalized,
     counted,
@@ -119,6 +120,7 @@ class Bulletin:
     stamp: str
     local_stamp: str  # the issue time in the organisation's time zone
     summary: tuple[SummaryRow, ...]
+    quiet: str | None  # the world's quiet countries, in one line
     alerts: tuple[Alert, ...]
     closings: tuple[Closing, ...]
     appendix: tuple[AppendixRow, ...]
@@ -209,7 +211,7 @@ def compose_alert(
         trend=rating.trend,
         reasons=rating.reasons,
         event=_event(lead, week[1:], earlier, ruleset, region, position, series_start),
-        context=(region.context, _trend_sentence(rating, ruleset)),
+        context=(*([region.context] if region.context else []), _trend_sentence(rating, ruleset)),
         advice=_advice(rating, ruleset, region),
         incidents=tuple(week),
         series_incidents=len(in_order),
@@ -393,6 +395,7 @@ def compose_bulletin(
             weekly_incidents=r.history.incidents,
         )
         for r in sorted(ratings, key=lambda r: (-r.level_rank, r.country, r.region_name))
+        if not is_quiet(r, rules)
     )
     appendix = tuple(
         AppendixRow(
@@ -422,6 +425,7 @@ def compose_bulletin(
         stamp=stamp(first.as_of),
         local_stamp=local_stamp(first.as_of, settings.timezone),
         summary=summary,
+        quiet=quiet_line(ratings, rules),
         alerts=tuple(ordered),
         closings=tuple(sorted(closings, key=lambda c: c.region_name)),
         appendix=tuple(sorted(appendix, key=lambda r: (r.date, r.region_name))),
