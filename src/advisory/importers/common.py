@@ -351,6 +351,16 @@ def _reject_rows(
                 else:
                     message = f"{column}: {message}"
                 reasons.setdefault(problem.location.line, []).append(message)
+    if frame.height:
+        from advisory.places.world import unknown_countries
+
+        country_column = columns.get("country", "country")
+        names = frame.get_column("country").drop_nulls().unique().to_list()
+        unknown = unknown_countries(names, rules)
+        if unknown:
+            for line, name in zip(lines, frame.get_column("country"), strict=True):
+                if name in unknown:
+                    reasons.setdefault(line, []).append(f"{country_column}: {unknown[name]}")
     for line in sorted(reasons):
         summary.reject(line, "; ".join(reasons[line]), values_at.get(line, ()))
     if not reasons:

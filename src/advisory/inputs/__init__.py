@@ -17,6 +17,7 @@ from advisory.inputs.regions import assign_regions
 from advisory.inputs.roster import read_roster
 from advisory.inputs.rules import read_rules
 from advisory.models import Roster, Rules
+from advisory.places.nearmiss import place_warnings
 from advisory.places.world import cover_world, unknown_countries
 from advisory.timing import stage
 
@@ -87,26 +88,37 @@ def load_inputs(
     if rules is None:
         raise InputError(problems)
     with stage("match regions"):
-        problems += _country_problems(log, rules)
+        country_problems, not_countries = _country_problems(log, rules)
+        problems += country_problems
         rules = cover_world(rules, log.frame)
         placements = assign_regions(log.frame, rules)
         unmatched = (
             pl.DataFrame({"pos": pl.int_range(len(log), dtype=pl.Int64, eager=True)})
             .join(placements, on="pos", how="anti")
+            .join(  # an incident in no country is an error already
+                log.frame.with_row_index("pos")
+                .with_columns(pl.col("pos").cast(pl.Int64))
+                .filter(pl.col("country").is_in(not_countries))
+                .select("pos"),
+                on="pos",
+                how="anti",
+            )
             .get_column("pos")
         )
         problems += unmatched_warnings(log, unmatched)
+        problems += place_warnings(log, rules, placements)
     if any(p.is_error for p in problems):
         raise InputError(problems)
     return Inputs(rules, log, roster, placements, problems)
 
 
-def _country_problems(log: IncidentLog, rules: Rules) -> list[Problem]:
-    """An error for each country in the log that is no country (at its first row)."""
+def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], list[str]]:
+    """An error for each country in the log that is no country (at its first row), and those
+    names."""
     names = log.frame.get_column("country").drop_nulls().unique().sort().to_list()
     unknown = unknown_countries(names, rules)
     if not unknown:
-        return []
+        return [], []
     rows = (
         log.frame.select("country", "source_file", "source_row")
         .filter(pl.col("country").is_in(list(unknown)))
@@ -119,7 +131,7 @@ def _country_problems(log: IncidentLog, rules: Rules) -> list[Problem]:
         more = f" ({count} rows)" if count > 1 else ""
         where = log.locate(file, row, "country")
         problems.append(Problem(where, "country", unknown[country] + more))
-    return problems
+    return problems, list(unknown)
 
 
 def load_configured(config: Config, *, roster: bool = False) -> Inputs:

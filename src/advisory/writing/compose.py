@@ -187,7 +187,8 @@ def compose_alert(
     alerted_weeks = sum(1 for count in earlier_weeks if count)
     category = ruleset.categories[lead.category]
     subject = category.headline or capitalized(ruleset.label(lead.category))
-    subject_line = f"{rating.country}: {subject} in {region.name} {dateline(lead)}"
+    where = "" if region.name == rating.country else f" in {region.name}"  # a country's region
+    subject_line = f"{rating.country}: {subject}{where} {dateline(lead)}"
     headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
     series_start = in_order[0].date if in_order else lead.date
 
