@@ -40,8 +40,8 @@ def test_problems_are_located(tmp_path: Path):
     assert roster is None
     shown = [str(p).removeprefix(f"{path}:") for p in problems]
     destination = (
-        "2:3: destination: 'pe-lmia' is not a region id or a country in the rules (Peru, "
-        "pe-cusco, pe-lima, pe-north-border, pe-puno, pe-rest, pe-vraem); did you mean 'pe-lima'?"
+        "2:3: destination: 'pe-lmia' is no region, country, airport code or city that advisory "
+        "knows (cities of 15,000 people or more); did you mean 'pe-lima'?"
     )
     assert destination in shown
     assert "2:4: start: '2018-06-31' is not a date (YYYY-MM-DD)" in shown

@@ -458,7 +458,10 @@ class IncidentFile(UserModel):
 
 
 class Trip(UserModel):
-    destination: Line = Field(description="A region id or a country name, exactly as in the rules.")
+    destination: Line = Field(
+        description="A region id; a country (name or ISO code); an airport (IATA code, LIM); or "
+        "a city, with or without its country (Bogotá; Kabul, AF)."
+    )
     start: dt.date
     end: dt.date
 

@@ -4,7 +4,8 @@ the alerts for the places those trips touch; managers and the desk get the whole
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from advisory.models import Roster, Rules, Traveler, Trip
@@ -45,6 +46,7 @@ def recipients(
     by_region = {a.region_id: a for a in alerts if bar is None or bar.admits(a, levels, words)}
     order = {a.region_id: n for n, a in enumerate(most_serious_first(alerts, words))}
     horizon = issued + dt.timedelta(days=lookahead_days)
+    destinations = _destinations(rules)
     chosen: list[Recipient] = []
     left_out: list[tuple[str, str]] = []
     for traveler in roster.travelers:
@@ -61,12 +63,7 @@ def recipients(
             continue
         places: set[str] = set()
         for trip in trips:
-            if trip.destination in rules.countries:
-                places.add(trip.destination)
-            else:
-                places.update(
-                    rid for rid, country in rules.countries.items() if country == trip.destination
-                )
+            places.update(destinations(trip.destination))
         found = sorted(
             (by_region[p] for p in places if p in by_region), key=lambda a: order[a.region_id]
         )
@@ -75,3 +72,22 @@ def recipients(
             continue
         chosen.append(Recipient(traveler, trips, tuple(found)))
     return chosen, left_out
+
+
+def _destinations(rules: Rules) -> Callable[[str], tuple[str, ...]]:
+    """The regions of a destination as the roster writes it (places/destinations.py), each
+    destination worked out once. The roster was checked when it was read: a destination that
+    no longer resolves covers no region."""
+    from advisory.places.destinations import NotADestination, find, regions_of
+
+    ids = sorted(rules.countries)
+    written = sorted({rules.countries[r.id] for r in rules.regions if r.id not in rules.generated})
+
+    @functools.cache
+    def regions(text: str) -> tuple[str, ...]:
+        try:
+            return regions_of(find(text, ids, written), rules)
+        except NotADestination:
+            return ()
+
+    return regions

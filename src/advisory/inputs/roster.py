@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
 from collections.abc import Iterable
@@ -72,10 +73,35 @@ def _check_trip(
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         yield doc.problem((*loc, "end"), f"ends ({end}) before it starts ({start})")
     if vocabulary is not None and isinstance(destination, str):
-        known = sorted(vocabulary.region_ids | vocabulary.countries)
-        if destination not in known:
-            message = not_one_of(destination, known, "a region id or a country in the rules")
+        message = destination_problem(destination, vocabulary)
+        if message:
             yield doc.problem((*loc, "destination"), message)
+
+
+def destination_problem(text: str, vocabulary: Vocabulary) -> str | None:
+    """Why `text` is no destination the rules cover (docs/inputs.md), or None."""
+    from advisory.inputs.regions import normalize
+    from advisory.places.destinations import NotADestination, find
+    from advisory.places.world import country_key
+
+    known = sorted(vocabulary.region_ids | vocabulary.countries)
+    try:
+        found = find(text, sorted(vocabulary.region_ids), sorted(vocabulary.countries))
+    except NotADestination as e:
+        close = difflib.get_close_matches(text, known, n=1, cutoff=0.7)
+        return f"{e}; did you mean {close[0]!r}?" if close else str(e)
+    covered = {country_key(name) for name in vocabulary.countries}
+    if found.region_id is None and not vocabulary.world and found.country not in covered:
+        from advisory.places.countries import countries
+
+        country = countries().by_iso2(found.country)
+        name = country.name if country else found.country
+        where = "is" if normalize(text) == normalize(name) else f"is in {name}, which is"
+        return (
+            f"{text!r} {where} covered by no region file, and the rules have no world.yaml: "
+            f"add one (every country is then covered), or a region file for {name}"
+        )
+    return None
 
 
 CSV_COLUMNS = ("name", "email", "destination", "start", "end")
@@ -112,7 +138,6 @@ def read_roster_csv(
     if problems:
         return None, problems
     travelers: dict[str, dict[str, Any]] = {}
-    known = sorted(vocabulary.region_ids | vocabulary.countries) if vocabulary else None
     line = 1
     try:
         for row in reader:
@@ -136,8 +161,8 @@ def read_roster_csv(
                     Problem(where("end"), "end", f"ends ({end}) before it starts ({start})")
                 )
             destination = (row.get("destination") or "").strip()
-            if known is not None and destination not in known:
-                message = not_one_of(destination, known, "a region id or a country in the rules")
+            message = destination_problem(destination, vocabulary) if vocabulary else None
+            if message:
                 problems.append(Problem(where("destination"), "destination", message))
             traveler_id = (row.get("id") or "").strip() or "t-" + hashlib.sha256(
                 email.encode()

@@ -26,6 +26,7 @@ class Vocabulary:
     categories: list[str] | None = None
     region_ids: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
+    world: bool = False  # the rules have a world file: every country is covered
 
 
 def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
@@ -58,6 +59,7 @@ def vocabulary_of(rules: Rules) -> Vocabulary:
         categories=sorted(rules.ruleset.categories),
         region_ids=set(rules.countries),
         countries=set(rules.countries.values()),
+        world=rules.world is not None,
     )
 
 
@@ -88,6 +90,7 @@ def _parse_rules(
 
     problems += _check_regions(docs, vocabulary.levels)
     world = None
+    vocabulary.world = (folder / WORLD_FILE).is_file()
     if (folder / WORLD_FILE).is_file():
         world, world_problems = _read_world(folder / WORLD_FILE, ruleset)
         problems += world_problems

