@@ -346,7 +346,7 @@ ROSTER_CASES = [
         ("crlf-in-email", "ana.torres@example.org", '"ana@example.org\\r\\nBcc: x@example.org"'),
         ("crlf-in-name", "name: Ana Torres", 'name: "Ana\\r\\nBcc: x@example.org"'),
         ("name-too-long", "name: Ana Torres", "name: " + "A" * 300),
-        ("unknown-destination", "destination: pe-vraem", "destination: atlantis"),
+        ("unknown-destination", "destination: pe-vraem", "destination: pe-atlantis"),
         ("end-before-start", "end: 2018-07-06", "end: 2018-06-01"),
         ("year-0-trip", "start: 2018-06-20", "start: 0000-06-20"),
         ("id-with-space", "id: t-ana-torres", "id: t ana torres"),

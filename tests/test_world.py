@@ -158,3 +158,31 @@ def test_generated_regions_have_their_own_alert_bar(workspace: Path):
     result = run_advisory("bulletin", "--week", "2018-W25", "--out", str(out), cwd=workspace)
     assert result.returncode == 0, result.stderr
     assert "Colombia: " in next(out.glob("*.html")).read_text()
+
+
+def test_generated_alerts_past_max_alerts_are_listed_and_still_reach_travelers(workspace: Path):
+    world = workspace / "rules" / "world.yaml"
+    world.write_text(world.read_text().replace("max_alerts: 40", "max_alerts: 1"))
+    (workspace / "data" / "world.csv").write_text(
+        "id,date,country,admin1,category,fatalities,summary,sources\n"
+        + "".join(
+            f"s{n},2018-06-2{n % 4},Syria,Idlib,airstrike,9,An airstrike in Idlib.,SANA\n"
+            f"y{n},2018-06-2{n % 4},Yemen,Taiz,shelling,2,Shelling in Taiz.,Saba\n"
+            for n in range(8)
+        )
+    )
+    (workspace / "data" / "travelers.yaml").write_text(
+        "version: 1\ntravelers:\n"
+        "  - id: t1\n    name: Ana\n    email: ana@example.com\n    trips:\n"
+        "      - {destination: Taiz, start: 2018-06-20, end: 2018-06-30}\n"
+    )
+    result = run_advisory("weekly", "--week", "2018-W25", "--send", "--dry-run", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    week = workspace / "output" / "2018-W25"
+    html = (week / "bulletin.html").read_text()
+    assert "Syria: Air and drone strikes in Idlib" in html  # the more serious, in full
+    assert "Yemen: " not in html
+    assert "Further alerts" in html and "Taiz (" in html  # the other, listed by its country
+    assert not (week / "alerts" / "ye-taiz.html").exists()
+    [letter] = (workspace / "output" / "outbox" / "2018-W25").glob("*.eml")
+    assert "Yemen: " in letter.read_text(errors="replace")  # still in the traveler's letter

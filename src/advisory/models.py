@@ -323,6 +323,14 @@ class WorldFile(UserModel):
         description="Per country (any name or ISO code): its coverage and context.",
     )
     alerts: WorldAlerts = Field(default_factory=WorldAlerts)
+    max_alerts: int = Field(
+        default=40,
+        ge=0,
+        le=1000,
+        description="Of the generated regions' alerts that clear the bar, at most this many "
+        "(the most serious) are issued in full; the others are listed by country in the "
+        "bulletin, and still reach the travelers going there.",
+    )
 
 
 class Rules(BaseModel):

@@ -17,8 +17,6 @@ from advisory.inputs.regions import assign_regions
 from advisory.inputs.roster import read_roster
 from advisory.inputs.rules import read_rules
 from advisory.models import Roster, Rules
-from advisory.places.nearmiss import place_warnings
-from advisory.places.world import cover_world, unknown_countries
 from advisory.timing import stage
 
 if TYPE_CHECKING:
@@ -87,6 +85,9 @@ def load_inputs(
         problems += roster_problems
     if rules is None:
         raise InputError(problems)
+    from advisory.places.nearmiss import place_warnings
+    from advisory.places.world import cover_world
+
     with stage("match regions"):
         country_problems, not_countries = _country_problems(log, rules)
         problems += country_problems
@@ -115,6 +116,8 @@ def load_inputs(
 def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], list[str]]:
     """An error for each country in the log that is no country (at its first row), and those
     names."""
+    from advisory.places.world import unknown_countries
+
     names = log.frame.get_column("country").drop_nulls().unique().sort().to_list()
     unknown = unknown_countries(names, rules)
     if not unknown:

@@ -10,22 +10,17 @@ place at the same depth both get the incident. Names are compared without case o
 from __future__ import annotations
 
 import itertools
-import unicodedata
 
 import polars as pl
 
 from advisory.models import Rules
+from advisory.places.names import normalize
+
+__all__ = ["assign_regions", "match_table", "normalize", "normalize_expr"]
 
 #: Points of each matched field; the sum orders matches from least to most specific.
 _SPECIFICITY = {"admin1": 1, "admin2": 2, "location": 4}
 _KEYS = ("country", "admin1", "admin2", "location")
-
-
-def normalize(name: str) -> str:
-    """`' Junín '` -> `'junin'`: case, accents and surrounding blanks do not count."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
 
 
 def normalize_expr(column: str) -> pl.Expr:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisory.inputs.regions import normalize
+from advisory.places.names import normalize
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisory.inputs.regions import normalize
 from advisory.models import Region, Rules
 from advisory.places.countries import Country, countries
-from advisory.places.nearmiss import core
+from advisory.places.names import normalize
+from advisory.places.nearmiss import core, near
 from advisory.places.world import country_key
 
 #: A bare city name is that city when it has this many times the people of the next.
@@ -120,22 +120,27 @@ def regions_of(destination: Destination, rules: Rules) -> tuple[str, ...]:
     by_place = [r.id for r in mine if _names(r, ("location", "admin2"), city, unit)]
     if by_place:
         return tuple(by_place)
-    by_unit = [r.id for r in mine if unit and _names(r, ("admin1",), unit, None, only=True)]
-    if by_unit:
-        return tuple(by_unit)
+    # Its unit, spelled as the airport data spells it (`Ta'izz` for the feeds' `Taiz`); else a
+    # unit of the city's own name (a province named after its capital).
+    for name, close in ((unit, True), (city, False)):
+        found = [r.id for r in mine if name and _names(r, ("admin1",), name, None, only=True,
+                                                        close=close)]  # fmt: skip
+        if found:
+            return tuple(found)
     catch_all = [r.id for r in mine if any(_is_catch_all(e) for e in r.match)]
     return tuple(catch_all or (r.id for r in mine))
 
 
 def _names(region: Region, levels: tuple[str, ...], name: str, unit: str | None,
-           *, only: bool = False) -> bool:  # fmt: skip
-    """Whether an entry of `region` names `name` at one of `levels` (and, where it names an
-    admin1 and `unit` is known, that unit). With `only`, the entry names nothing finer."""
+           *, only: bool = False, close: bool = False) -> bool:  # fmt: skip
+    """Whether an entry of `region` names `name` (a core name) at one of `levels` (and, where
+    it names an admin1 and `unit` is known, that unit). With `only`, the entry names nothing
+    finer; with `close`, a near spelling counts."""
     for entry in region.match:
         aliases = entry.aliases
         for level in levels:
             names = [*getattr(entry, level), *(getattr(aliases, level) if aliases else [])]
-            if name not in {core(n) for n in names}:
+            if not any(core(n) == name or (close and near(n, name)) for n in names):
                 continue
             if only and (entry.admin2 or entry.location):
                 continue

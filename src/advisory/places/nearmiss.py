@@ -13,9 +13,9 @@ import polars as pl
 
 from advisory.errors import Problem, Severity
 from advisory.inputs.incidents import IncidentLog
-from advisory.inputs.regions import normalize
 from advisory.models import Rules
 from advisory.places.countries import countries
+from advisory.places.names import normalize
 from advisory.places.world import country_key
 
 LEVELS = ("admin1", "admin2")

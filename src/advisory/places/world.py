@@ -20,9 +20,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from advisory.errors import not_one_of
-from advisory.inputs.regions import normalize
 from advisory.models import CountryCover, MatchEntry, Rating, Region, Rules
 from advisory.places.countries import countries
+from advisory.places.names import normalize
 
 #: Longest id of a generated region (ids are at most 64 characters).
 _MAX_SLUG = 48

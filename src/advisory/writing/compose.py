@@ -80,6 +80,7 @@ class SummaryRow:
     fatalities: int  # in the window
     levels: tuple[int, ...]  # level ranks of the look-back weeks, oldest first
     weekly_incidents: tuple[int, ...]
+    note: str = ""  # under the name: the country, or how many areas a country's row sums up
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ class Bulletin:
     local_stamp: str  # the issue time in the organisation's time zone
     summary: tuple[SummaryRow, ...]
     quiet: str | None  # the world's quiet countries, in one line
+    further: tuple[tuple[str, str], ...]  # (country, its alerts beyond max_alerts, in words)
     alerts: tuple[Alert, ...]
     closings: tuple[Closing, ...]
     appendix: tuple[AppendixRow, ...]
@@ -375,29 +377,21 @@ def compose_bulletin(
     rules: Rules,
     settings: BulletinSettings,
     closings: Sequence[Closing] = (),
+    beyond: Sequence[Alert] = (),
 ) -> Bulletin:
-    """The week's bulletin: summary of every region, the alerts, the incidents, the method."""
+    """The week's bulletin: summary of every region, the alerts, the incidents, the method.
+    The world file's regions are summed up a row per country; `beyond` (alerts past the world
+    file's `max_alerts`) are listed by country."""
     ruleset = rules.ruleset
     first = ratings[0]
     ordered = most_serious_first(alerts, ruleset.severity.words)
-    summary = tuple(
-        SummaryRow(
-            region_id=r.region_id,
-            region_name=r.region_name,
-            country=r.country,
-            level=r.level,
-            level_color=level_color(ruleset, r.level),
-            previous_level=r.previous_level,
-            trend=r.trend,
-            reasons=r.reasons,
-            incidents=r.window_incidents,
-            fatalities=r.window_fatalities,
-            levels=tuple(ruleset.level_names().index(lv) + 1 for lv in r.history.level),
-            weekly_incidents=r.history.incidents,
-        )
-        for r in sorted(ratings, key=lambda r: (-r.level_rank, r.country, r.region_name))
-        if not is_quiet(r, rules)
-    )
+    rows = [_summary_row(r, ruleset) for r in ratings if r.region_id not in rules.generated]
+    by_country: dict[str, list[Rating]] = {}
+    for r in ratings:
+        if r.region_id in rules.generated and not is_quiet(r, rules):
+            by_country.setdefault(r.country, []).append(r)
+    rows += [_country_row(group, ruleset) for group in by_country.values()]
+    summary = tuple(sorted(rows, key=lambda r: (-r.levels[-1], r.country, r.region_name)))
     appendix = tuple(
         AppendixRow(
             date=i.date,
@@ -427,6 +421,7 @@ def compose_bulletin(
         local_stamp=local_stamp(first.as_of, settings.timezone),
         summary=summary,
         quiet=quiet_line(ratings, rules),
+        further=_further(beyond, ruleset.severity.words),
         alerts=tuple(ordered),
         closings=tuple(sorted(closings, key=lambda c: c.region_name)),
         appendix=tuple(sorted(appendix, key=lambda r: (r.date, r.region_name))),
@@ -435,6 +430,79 @@ def compose_bulletin(
             (lv.name, lv.threshold, level_color(ruleset, lv.name)) for lv in ruleset.levels
         ),
     )
+
+
+def _summary_row(r: Rating, ruleset: RuleSet) -> SummaryRow:
+    return SummaryRow(
+        region_id=r.region_id,
+        region_name=r.region_name,
+        country=r.country,
+        level=r.level,
+        level_color=level_color(ruleset, r.level),
+        previous_level=r.previous_level,
+        trend=r.trend,
+        reasons=r.reasons,
+        incidents=r.window_incidents,
+        fatalities=r.window_fatalities,
+        levels=tuple(ruleset.level_names().index(lv) + 1 for lv in r.history.level),
+        weekly_incidents=r.history.incidents,
+        note=r.country,
+    )
+
+
+def _country_row(group: Sequence[Rating], ruleset: RuleSet) -> SummaryRow:
+    """A country of the world file in one row: its highest level, week by week, and the sums
+    of its areas."""
+    names = ruleset.level_names()
+    top = max(group, key=lambda r: (r.level_rank, r.score))
+    levels = tuple(max(ranks) for ranks in zip(*(
+        [names.index(lv) + 1 for lv in r.history.level] for r in group), strict=True))  # fmt: skip
+    previous = [r.previous_level for r in group if r.previous_level is not None]
+    before = max(previous, key=names.index) if previous else None
+    trend = "steady"
+    if before is not None and names.index(top.level) != names.index(before):
+        trend = "up" if names.index(top.level) > names.index(before) else "down"
+    reasons = tuple(dict.fromkeys(code for r in group for code in r.reasons))
+    weekly = tuple(sum(week) for week in zip(*(r.history.incidents for r in group), strict=True))
+    areas = len(group)
+    return SummaryRow(
+        region_id=f"country:{top.country}",
+        region_name=top.country,
+        country=top.country,
+        level=top.level,
+        level_color=level_color(ruleset, top.level),
+        previous_level=before,
+        trend=trend,
+        reasons=reasons,
+        incidents=sum(r.window_incidents for r in group),
+        fatalities=sum(r.window_fatalities for r in group),
+        levels=levels,
+        weekly_incidents=weekly,
+        note=(
+            f"highest: {top.region_name}"
+            if areas > 1
+            else (top.region_name if top.region_name != top.country else "")
+        ),
+    )
+
+
+def _further(beyond: Sequence[Alert], words: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """`("Syria", "Idlib (Extreme, Critical), Aleppo (High, Warning) and 3 more")`, a country a
+    line, the most serious first."""
+    by_country: dict[str, list[Alert]] = {}
+    for alert in most_serious_first(beyond, words):
+        by_country.setdefault(alert.country, []).append(alert)
+    lines = []
+    for country, found in sorted(by_country.items()):
+        named = [f"{a.region_name} ({a.level}, {a.severity})" for a in found[:SHOWN_FURTHER]]
+        if len(found) > SHOWN_FURTHER:
+            named.append(f"{len(found) - SHOWN_FURTHER} more")
+        lines.append((country, joined(named)))
+    return tuple(lines)
+
+
+#: Areas named for a country in the bulletin's list of further alerts.
+SHOWN_FURTHER = 4
 
 
 def _date_text(incident: Incident) -> str:

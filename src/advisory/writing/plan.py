@@ -20,7 +20,7 @@ from advisory.calendar import period_slug
 from advisory.delivery.recipients import Recipient, recipients
 from advisory.errors import InputError, Location, Problem, not_one_of
 from advisory.inputs import Inputs
-from advisory.models import Incident, Rating
+from advisory.models import Incident, Rating, Rules
 from advisory.rating import rate
 from advisory.rendering.renderer import ACCESSIBLE, ARCHIVAL
 from advisory.reports.ratings import json_bytes
@@ -35,6 +35,7 @@ from advisory.writing.compose import (
     compose_alert,
     compose_bulletin,
     compose_closing,
+    most_serious_first,
     series_window,
 )
 from advisory.writing.pages import AlertsPage, Page, alerts_page, bulletin_page
@@ -54,6 +55,9 @@ class Week:
     alerts: list[Alert]
     closings: list[Closing]
     below_bar: list[Alert] = field(default_factory=list)
+    #: Generated regions' alerts that clear the bar beyond the world file's `max_alerts`:
+    #: listed in the bulletin, not published in full, still in travelers' letters.
+    beyond: list[Alert] = field(default_factory=list)
 
 
 def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
@@ -92,7 +96,20 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             elif last_weeks.get(rating.region_id):
                 last = max(i.date for i in last_weeks[rating.region_id])
                 closings.append(compose_closing(rating, rules, last))
-    return Week(ratings, alerts, closings, below)
+        alerts, beyond = _within_world_cap(alerts, rules)
+    return Week(ratings, alerts, closings, below, beyond)
+
+
+def _within_world_cap(alerts: list[Alert], rules: Rules) -> tuple[list[Alert], list[Alert]]:
+    """The alerts to issue in full, and the generated regions' beyond `max_alerts` (the most
+    serious are kept; the region files' alerts are never held back)."""
+    if rules.world is None:
+        return alerts, []
+    words = rules.ruleset.severity.words
+    generated = most_serious_first([a for a in alerts if a.region_id in rules.generated], words)
+    kept = {a.region_id for a in generated[: rules.world.max_alerts]}
+    issued = [a for a in alerts if a.region_id not in rules.generated or a.region_id in kept]
+    return issued, [a for a in generated if a.region_id not in kept]
 
 
 def incidents_by_region(
@@ -198,7 +215,9 @@ def plan(
     bulletin = None
     if want.bulletin_name is not None:
         rules = inputs.rules
-        bulletin = compose_bulletin(week.ratings, week.alerts, rules, settings, week.closings)
+        bulletin = compose_bulletin(
+            week.ratings, week.alerts, rules, settings, week.closings, week.beyond
+        )
         documents.insert(0, _bulletin_document(inputs, week, bulletin, want))
     if want.letters is None:
         return Plan(week, tuple(documents), notes=tuple(notes))
@@ -207,7 +226,7 @@ def plan(
     found, left_out = recipients(
         inputs.roster,
         inputs.rules,
-        chosen if want.combined is not None else week.alerts,
+        chosen if want.combined is not None else [*week.alerts, *week.beyond],
         as_of.date(),
         letters.lookahead_days,
         letters.bar,
