@@ -103,7 +103,7 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
     alerts = int(re.search(r"\((\d+) alerts?\)", out).group(1)) if "alert" in out else 0  # type: ignore[union-attr]
     from pypdf import PdfReader
 
-    [bulletin] = (site / "output" / week).glob("bulletin-*.pdf")
+    bulletin = site / "output" / week / "bulletin.pdf"
     pages = len(PdfReader(bulletin).pages)
     shutil.rmtree(site)
     return {
