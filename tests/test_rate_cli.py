@@ -111,3 +111,45 @@ def test_bad_input_stops_the_rating(demo_workspace: Path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert "data/broken.csv:2:2: date: '2018-06-40' is not a date (YYYY-MM-DD)" in result.stderr
+
+
+def test_a_profile_rates_by_its_own_thresholds(demo_workspace: Path):
+    """VRAEM is High by the default thresholds; rated by a conflict profile's, Moderate, and
+    --explain says which thresholds it was rated by."""
+    scoring = demo_workspace / "rules" / "scoring.yaml"
+    scoring.write_text(
+        scoring.read_text() + "profiles:\n  conflict:\n    description: Active conflicts.\n"
+        "    thresholds: {Low: 10, Moderate: 20, High: 60, Extreme: 200}\n"
+    )
+    peru = demo_workspace / "rules" / "regions" / "peru.yaml"
+    text = peru.read_text()
+    peru.write_text(text.replace("    floor: High\n", "    profile: conflict\n", 1))
+    result = run_advisory(
+        "rate", "--as-of", "2018-06-26", "--region", "pe-vraem", "--explain", cwd=demo_workspace
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "  thresholds of profile conflict: Minimal 0, Low 10, Moderate 20, High 60, Extreme 200"
+        in result.stdout
+    )
+    assert "score 24.38 reaches Moderate (threshold 20), below High (60)" in result.stdout
+    rated = run_advisory("rate", "--as-of", "2018-06-26", "--format", "json", cwd=demo_workspace)
+    ratings = {r["region_id"]: r for r in json.loads(rated.stdout)["ratings"]}
+    assert (ratings["pe-vraem"]["level"], ratings["pe-vraem"]["profile"]) == (
+        "Moderate",
+        "conflict",
+    )
+    assert ratings["pe-lima"]["profile"] is None  # the rest of the file keeps the default
+
+
+def test_a_profile_that_is_none_is_located(demo_workspace: Path):
+    peru = demo_workspace / "rules" / "regions" / "peru.yaml"
+    peru.write_text(
+        peru.read_text().replace("country: Peru\n", "country: Peru\nprofile: conflcit\n")
+    )
+    result = run_advisory("validate", cwd=demo_workspace)
+    assert result.returncode == 2
+    assert (
+        "rules/regions/peru.yaml:4:10: profile: 'conflcit' is not a profile: scoring.yaml "
+        "defines none (profiles:)" in result.stderr
+    )

@@ -186,3 +186,29 @@ def test_generated_alerts_past_max_alerts_are_listed_and_still_reach_travelers(w
     assert not (week / "alerts" / "ye-taiz.html").exists()
     [letter] = (workspace / "output" / "outbox" / "2018-W25").glob("*.eml")
     assert "Yemen: " in letter.read_text(errors="replace")  # still in the traveler's letter
+
+
+def test_the_world_file_gives_a_country_its_profile(workspace: Path):
+    scoring = workspace / "rules" / "scoring.yaml"
+    scoring.write_text(
+        scoring.read_text() + "profiles:\n  conflict:\n    thresholds: {Extreme: 900}\n"
+    )
+    world = workspace / "rules" / "world.yaml"
+    world.write_text(
+        world.read_text().replace("countries: {}", "countries: {Syria: {profile: conflict}}")
+    )
+    (workspace / "data" / "world.csv").write_text(
+        "id,date,country,admin1,category,fatalities,summary,sources\n"
+        + "".join(
+            f"{c}{n},2018-06-2{n % 4},{country},Capital,airstrike,9,An airstrike.,X\n"
+            for n in range(8)
+            for c, country in (("s", "Syria"), ("y", "Yemen"))
+        )
+    )
+    rated = run_advisory("rate", "--as-of", "2018-06-25", "--format", "json", cwd=workspace)
+    assert rated.returncode == 0, rated.stderr
+    ratings = {r["region_id"]: r for r in json.loads(rated.stdout)["ratings"]}
+    syria, yemen = ratings["sy-capital"], ratings["ye-capital"]
+    assert (syria["profile"], yemen["profile"]) == ("conflict", None)
+    assert syria["score"] == yemen["score"]  # the same points...
+    assert (syria["level"], yemen["level"]) == ("High", "Extreme")  # ...another bar

@@ -194,6 +194,18 @@ class SeverityRules(UserModel):
     rules: list[SeverityRule] = Field(min_length=1, description="Tried in order; first match wins.")
 
 
+class Profile(UserModel):
+    """Thresholds for countries whose volumes differ from the default's: an active conflict
+    needs far higher thresholds for its levels to tell its provinces apart."""
+
+    description: Text | None = Field(default=None, description="Whom it is for, and why.")
+    thresholds: dict[Line, float] = Field(
+        min_length=1,
+        description="Level name -> the score at which it is reached; a level left out keeps "
+        "the default threshold.",
+    )
+
+
 class RuleSet(UserModel):
     """How incidents turn into a level and an alert's severity (`rules/scoring.yaml`)."""
 
@@ -218,6 +230,18 @@ class RuleSet(UserModel):
     categories: dict[Identifier, Category] = Field(min_length=1)
     severity: SeverityRules
     series: SeriesRules = Field(default_factory=SeriesRules)
+    profiles: dict[Identifier, Profile] = Field(
+        default_factory=dict,
+        description="Named sets of thresholds; region files and the world file choose one for "
+        "a country or a region (docs/rules.md, Calibrating for your countries).",
+    )
+
+    def with_profile(self, name: str | None) -> RuleSet:
+        """The rule set as a region of profile `name` is rated: the profile's thresholds in
+        place of the default's. Itself for no profile."""
+        if name is None:
+            return self
+        return _profiled(self, name)
 
     def level_names(self) -> list[str]:
         return [level.name for level in self.levels]
@@ -228,6 +252,15 @@ class RuleSet(UserModel):
     def label(self, category: str) -> str:
         """A category as a noun in prose: its `label`, else its id in words."""
         return self.categories[category].label or category.replace("_", " ")
+
+
+def _profiled(ruleset: RuleSet, name: str) -> RuleSet:
+    thresholds = ruleset.profiles[name].thresholds
+    levels = [
+        lv.model_copy(update={"threshold": thresholds.get(lv.name, lv.threshold)})
+        for lv in ruleset.levels
+    ]
+    return ruleset.model_copy(update={"levels": levels})
 
 
 # --- rules/regions/*.yaml ---------------------------------------------------------------------
@@ -276,11 +309,17 @@ class Region(UserModel):
         "Context has only the rating.",
     )
     advice: list[Text] = Field(default_factory=list, description="The region's own advice, first.")
+    profile: Identifier | None = Field(
+        default=None, description="The scoring profile it is rated by; empty: the file's."
+    )
 
 
 class RegionFile(UserModel):
     version: Literal[1]
     country: Line
+    profile: Identifier | None = Field(
+        default=None, description="The scoring profile of the file's regions; empty: default."
+    )
     regions: list[Region] = Field(min_length=1)
 
 
@@ -297,6 +336,9 @@ class CountryCover(UserModel):
     )
     context: Text | None = Field(
         default=None, description="Standing background for the country's alerts."
+    )
+    profile: Identifier | None = Field(
+        default=None, description="The scoring profile of the country's regions."
     )
 
 
@@ -323,6 +365,9 @@ class WorldFile(UserModel):
         description="Per country (any name or ISO code): its coverage and context.",
     )
     alerts: WorldAlerts = Field(default_factory=WorldAlerts)
+    profile: Identifier | None = Field(
+        default=None, description="The scoring profile of generated regions; empty: default."
+    )
     max_alerts: int = Field(
         default=40,
         ge=0,
@@ -566,3 +611,4 @@ class Rating:
     contributions: tuple[Contribution, ...]  # the window's incidents, largest first
     decisions: tuple[Decision, ...]
     history: History
+    profile: str | None = None  # the scoring profile whose thresholds rated it; None: default

@@ -197,10 +197,14 @@ def _weekly_table(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFram
     order = pl.LazyFrame({"region": [r.id for r in rules.regions]})
     wide = order.join(wide, on="region", how="left", maintain_order="left")
 
-    thresholds = ruleset.thresholds()
-    drops = [drop_point(ruleset, i) for i in range(len(thresholds))]
+    # Each region's thresholds, by its profile: a column per level, in the regions' order.
+    profiled = {p: ruleset.with_profile(p) for p in {r.profile for r in rules.regions}}
+    of_region = [profiled[r.profile] for r in rules.regions]
+    count = len(ruleset.levels)
+    thresholds = [pl.Series([rs.levels[i].threshold for rs in of_region]) for i in range(count)]
+    drops = [pl.Series([drop_point(rs, i) for rs in of_region]) for i in range(count)]
 
-    def reached(limits: list[float], score: pl.Expr) -> pl.Expr:
+    def reached(limits: list[pl.Series], score: pl.Expr) -> pl.Expr:
         return pl.sum_horizontal([(score >= limit).cast(pl.Int32) for limit in limits]) - 1
 
     previous: pl.Expr | None = None
@@ -330,7 +334,12 @@ def _rating(
         severity=severity[0] if severity else None,
         severity_rule=severity[1] if severity else None,
         contributions=tuple(window),
-        decisions=tuple(_decisions(ruleset, region, score_level, row["held"], score, floor)),
+        decisions=tuple(
+            _decisions(
+                ruleset.with_profile(region.profile), region, score_level, row["held"], score, floor
+            )
+        ),
+        profile=region.profile,
         history=History(
             period_end=period_ends,
             incidents=tuple(row["incidents"]),

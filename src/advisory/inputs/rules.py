@@ -27,6 +27,7 @@ class Vocabulary:
     region_ids: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
     world: bool = False  # the rules have a world file: every country is covered
+    profiles: list[str] | None = None
 
 
 def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
@@ -89,6 +90,7 @@ def _parse_rules(
             region_files.append(region_file)
 
     problems += _check_regions(docs, vocabulary.levels)
+    problems += _check_profiles(docs, vocabulary.profiles)
     world = None
     vocabulary.world = (folder / WORLD_FILE).is_file()
     if (folder / WORLD_FILE).is_file():
@@ -96,7 +98,11 @@ def _parse_rules(
         problems += world_problems
     if ruleset is None or any(p.is_error for p in problems):
         return None, vocabulary, problems
-    regions = tuple(r for f in region_files for r in f.regions)
+    regions = tuple(
+        r if r.profile or not f.profile else r.model_copy(update={"profile": f.profile})
+        for f in region_files
+        for r in f.regions
+    )
     countries = {r.id: f.country for f in region_files for r in f.regions}
     rules = Rules(ruleset=ruleset, regions=regions, countries=countries, world=world)
     return rules, vocabulary, problems
@@ -123,12 +129,22 @@ def _read_world(path: Path, ruleset: RuleSet | None) -> tuple[WorldFile | None, 
         if bar.min_severity is not None and bar.min_severity not in words:
             message = not_one_of(bar.min_severity, words, "a severity word")
             problems.append(doc.problem(("alerts", "min_severity"), message))
+    if ruleset is not None:
+        known = sorted(ruleset.profiles)
+        wanted: list[tuple[tuple[str | int, ...], str | None]] = [(("profile",), world.profile)]
+        wanted += [
+            (("countries", name, "profile"), cover.profile)
+            for name, cover in world.countries.items()
+        ]
+        for loc, profile in wanted:
+            if profile is not None and profile not in known:
+                problems.append(doc.problem(loc, not_one_of(profile, known, "a profile")))
     table = countries()
     for name in world.countries:
         if table.resolve(name) is None:
             message = not_one_of(name, table.suggestions(name), "a country", show_choices=False)
-            loc = ("countries", name)
-            problems.append(Problem(doc.locate_key(loc), field_name(loc), message))
+            key: tuple[str | int, ...] = ("countries", name)
+            problems.append(Problem(doc.locate_key(key), field_name(key), message))
     return world, problems
 
 
@@ -155,6 +171,7 @@ def _read_ruleset(path: Path, vocabulary: Vocabulary) -> tuple[RuleSet | None, l
     if isinstance(doc.data, dict):
         vocabulary.levels = _names(doc.data.get("levels"), "name")
         vocabulary.categories = sorted(_names(doc.data.get("categories")))
+        vocabulary.profiles = sorted(_names(doc.data.get("profiles")))
     ruleset, model_problems = validate_model(doc, RuleSet)
     problems += model_problems
     if ruleset is None:
@@ -181,6 +198,22 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
                 f"({rs.levels[i - 1].threshold:g}): levels go lowest first",
             )
 
+    for name, profile in rs.profiles.items():
+        for level_name in profile.thresholds:
+            if level_name not in names:
+                message = not_one_of(level_name, names, "a level")
+                yield ("profiles", name, "thresholds", level_name), message
+        profiled = [profile.thresholds.get(lv.name, lv.threshold) for lv in rs.levels]
+        if profiled[0] != 0:
+            yield ("profiles", name, "thresholds"), "the lowest level's threshold must be 0"
+        for i in range(1, len(profiled)):
+            if profiled[i] <= profiled[i - 1]:
+                yield (
+                    ("profiles", name, "thresholds"),
+                    f"{rs.levels[i].name} ({profiled[i]:g}) must be above "
+                    f"{rs.levels[i - 1].name} ({profiled[i - 1]:g}): levels go lowest first",
+                )
+
     words = rs.severity.words
     if len(set(words)) != len(words):
         yield ("severity", "words"), "a severity word is given twice"
@@ -206,6 +239,27 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
             ("severity", "rules", last),
             "the last severity rule must have no 'when', so that every alert gets a word",
         )
+
+
+def _check_profiles(docs: list[YamlDocument], profiles: list[str] | None) -> Iterable[Problem]:
+    """Profiles that region files name are profiles of scoring.yaml."""
+    if profiles is None:
+        return
+    for doc in docs:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        wanted: list[tuple[tuple[str | int, ...], Any]] = [(("profile",), data.get("profile"))]
+        regions = data.get("regions")
+        for i, region in enumerate(regions if isinstance(regions, list) else []):
+            if isinstance(region, dict):
+                wanted.append((("regions", i, "profile"), region.get("profile")))
+        for loc, name in wanted:
+            if isinstance(name, str) and name not in profiles:
+                message = (
+                    not_one_of(name, profiles, "a profile of scoring.yaml")
+                    if profiles
+                    else f"{name!r} is not a profile: scoring.yaml defines none (profiles:)"
+                )
+                yield doc.problem(loc, message)
 
 
 def _check_regions(docs: list[YamlDocument], names: list[str] | None) -> Iterable[Problem]:

@@ -65,13 +65,13 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
     countries_of: dict[str, str] = {}
 
     def add(region_id: str, name: str, country: str, match: MatchEntry, context: str | None,
-            long_name: str | None = None) -> None:  # fmt: skip
+            profile: str | None, long_name: str | None = None) -> None:  # fmt: skip
         while region_id in taken:  # a region file uses the id: the generated one steps aside
             region_id += "-w"
         taken.add(region_id)
         region = Region.model_construct(
             id=region_id, name=name, long_name=long_name, descriptor=None, floor=None,
-            match=[match], context=context, advice=[],
+            match=[match], context=context, advice=[], profile=profile,
         )  # fmt: skip
         generated.append(region)
         countries_of[region_id] = country
@@ -82,9 +82,10 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
         cover = settings.get(country.iso2)
         coverage = (cover.coverage if cover else None) or world.coverage
         context = cover.context if cover else None
+        profile = (cover.profile if cover else None) or world.profile
         code = country.iso2.lower()
         add(code, country.name, country.name, MatchEntry.model_construct(
-            admin1=[], admin2=[], location=[], aliases=None), context)  # fmt: skip
+            admin1=[], admin2=[], location=[], aliases=None), context, profile)  # fmt: skip
         if coverage != "admin1":
             continue
         for unit, spellings in sorted(units.get(country.iso2, {}).items()):
@@ -92,7 +93,8 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
             entry = MatchEntry.model_construct(
                 admin1=sorted(spellings), admin2=[], location=[], aliases=None
             )
-            add(f"{code}-{unit}", name, country.name, entry, context, f"{name}, {country.name}")
+            add(f"{code}-{unit}", name, country.name, entry, context, profile,
+                f"{name}, {country.name}")  # fmt: skip
     return rules.model_copy(
         update={
             "regions": rules.regions + tuple(generated),

@@ -130,15 +130,18 @@ _DOCUMENT = TypeAdapter(RatingsDocument)
 
 def explain(rating: Rating, rules: Rules) -> str:
     """How the level was reached, and what would change it, in plain lines."""
-    rs = rules.ruleset
+    rs = rules.ruleset.with_profile(rating.profile)
     region = rules.region(rating.region_id)
     reasons = f" — {', '.join(rating.reasons)}" if rating.reasons else ""
     decay = f"half-life {rs.half_life_days:g} days" if rs.half_life_days else "no decay"
+    thresholds = ", ".join(f"{lv.name} {lv.threshold:g}" for lv in rs.levels)
+    profile = f"profile {rating.profile}" if rating.profile else "the default profile"
     lines = [
         f"{rating.region_name} ({rating.region_id}), {rating.country}: "
         f"{rating.level} ({rating.level_rank} of {rating.level_count}){reasons}",
         f"  as of {table_stamp(rating.as_of)}; window {rating.window_start} to {rating.period_end} "
         f"({rs.window_days} days), {decay}",
+        f"  thresholds of {profile}: {thresholds}",
     ]
     if rating.contributions:
         lines.append(f"  incidents counted ({len(rating.contributions)}):")
