@@ -291,6 +291,10 @@ class MatchEntry(UserModel):
         "them: `{admin1: [Lima Province]}`.",
     )
 
+    def whole_country(self) -> bool:
+        """The entry names no place: it is the whole country (a catch-all)."""
+        return not (self.admin1 or self.admin2 or self.location)
+
 
 class Region(UserModel):
     id: Identifier

@@ -127,7 +127,7 @@ def regions_of(destination: Destination, rules: Rules) -> tuple[str, ...]:
                                                         close=close)]  # fmt: skip
         if found:
             return tuple(found)
-    catch_all = [r.id for r in mine if any(_is_catch_all(e) for e in r.match)]
+    catch_all = [r.id for r in mine if any(e.whole_country() for e in r.match)]
     return tuple(catch_all or (r.id for r in mine))
 
 
@@ -149,11 +149,6 @@ def _names(region: Region, levels: tuple[str, ...], name: str, unit: str | None,
                 continue
             return True
     return False
-
-
-def _is_catch_all(entry: object) -> bool:
-    return not (getattr(entry, "admin1", None) or getattr(entry, "admin2", None)
-                or getattr(entry, "location", None))  # fmt: skip
 
 
 @functools.cache

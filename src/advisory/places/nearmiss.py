@@ -61,7 +61,7 @@ def place_warnings(log: IncidentLog, rules: Rules, placements: pl.DataFrame) -> 
     for region in written:
         key = country_key(rules.countries[region.id])
         for entry in region.match:
-            if not (entry.admin1 or entry.admin2 or entry.location):
+            if entry.whole_country():
                 catch_alls[key].append(region.id)
             for level in LEVELS:
                 aliases = getattr(entry.aliases, level) if entry.aliases else []
