@@ -96,16 +96,11 @@ def load_inputs(
         unmatched = (
             pl.DataFrame({"pos": pl.int_range(len(log), dtype=pl.Int64, eager=True)})
             .join(placements, on="pos", how="anti")
-            .join(  # an incident in no country is an error already
-                log.frame.with_row_index("pos")
-                .with_columns(pl.col("pos").cast(pl.Int64))
-                .filter(pl.col("country").is_in(not_countries))
-                .select("pos"),
-                on="pos",
-                how="anti",
-            )
             .get_column("pos")
         )
+        if not_countries:  # an incident in no country is an error already
+            countries = log.frame.get_column("country").gather(unmatched)
+            unmatched = unmatched.filter(~countries.is_in(not_countries))
         problems += unmatched_warnings(log, unmatched)
         problems += place_warnings(log, rules, placements)
     if any(p.is_error for p in problems):

@@ -51,7 +51,8 @@ class CountryTable:
     def resolve(self, name: str) -> Country | None:
         """The country `name` stands for, or None. Names are compared without case or accents;
         ISO codes (`PE`, `PER`) count as names."""
-        return _resolve(self, name)
+        key = normalize(name)
+        return _resolve_key(key) if key else None
 
     def suggestions(self, name: str) -> list[str]:
         """Country names close to `name`, closest first (for "did you mean")."""
@@ -96,7 +97,7 @@ def countries() -> CountryTable:
 
 
 @functools.lru_cache(maxsize=8192)
-def _resolve_cached(key: str) -> Country | None:
+def _resolve_key(key: str) -> Country | None:
     table = countries()
     if key in table.by_key:
         return table.by_key[key]
@@ -104,11 +105,6 @@ def _resolve_cached(key: str) -> Country | None:
         return None
     hits = {c.iso2: c for pattern, c in table.patterns if pattern.search(key)}
     return next(iter(hits.values())) if len(hits) == 1 else None
-
-
-def _resolve(table: CountryTable, name: str) -> Country | None:
-    key = normalize(name)
-    return _resolve_cached(key) if key else None
 
 
 def _package_file(package: str, *parts: str) -> Path:
