@@ -92,7 +92,7 @@ def test_weekly_levels_follow_step_level(scores, changes):
         },
         schema_overrides={"week": pl.Int32},
     )
-    table = _weekly_table(scored.lazy(), rules, len(scores)).collect()
+    table = _weekly_table(scored.lazy(), rules, len(scores), None).collect()
     row = table.filter(pl.col("region") == "a").row(0, named=True)
     assert row["score_levels"] == expected
 
@@ -119,7 +119,7 @@ def test_level_never_below_floor(records, changes):
         floor = rules.region(rating.region_id).floor
         assert names.index(rating.level) >= (names.index(floor) if floor else 0)
         lowest = names.index(floor) if floor else 0
-        assert all(names.index(level) >= lowest for level in rating.history.level)
+        assert all(names.index(level or "") >= lowest for level in rating.history.level)
 
 
 @settings(max_examples=40, deadline=None)

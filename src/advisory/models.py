@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    model_validator,
 )
 
 RULES_VERSION = 1
@@ -511,6 +512,49 @@ class IncidentFile(UserModel):
     incidents: list[Incident]
 
 
+# --- coverage sidecars (NAME.coverage.yaml beside an incident file) --------------------------
+
+
+def _in_years(day: dt.date) -> dt.date:
+    from advisory.calendar import in_range
+
+    return in_range(day)
+
+
+Day = Annotated[dt.date, AfterValidator(_in_years)]
+
+
+class CoveredPeriod(UserModel):
+    """A stretch of time, and of the world, for which a file holds every incident its source
+    recorded: a week inside it with no incident was quiet, a week outside it is unknown."""
+
+    start: Day = Field(description="First day covered.")
+    end: Day | None = Field(
+        default=None, description="Last day covered; empty: still kept, up to every as-of date."
+    )
+    countries: NameList | None = Field(
+        default=None,
+        description="The countries covered, by any name or code; empty: every country.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CoveredPeriod:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class CoverageFile(UserModel):
+    """What an incident file covers (`incidents.csv.coverage.yaml` beside `incidents.csv`).
+    An import writes it for the file it writes; analysts write their own log's."""
+
+    version: Literal[1] = Field(description="Version of the coverage format.")
+    feed: Line | None = Field(default=None, description="The feed the file was imported from.")
+    periods: list[CoveredPeriod] = Field(
+        min_length=1, max_length=1000, description="What the file covers; any order."
+    )
+
+
 # --- data/travelers.yaml ----------------------------------------------------------------------
 
 
@@ -581,7 +625,7 @@ class History:
     fatalities: tuple[int, ...]
     injuries: tuple[int, ...]
     score: tuple[float, ...]
-    level: tuple[str, ...]
+    level: tuple[str | None, ...]  # None: a week the log has no data for (inputs/coverage.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,7 +644,7 @@ class Rating:
     level_rank: int  # 1 for the lowest level
     level_count: int
     score_level: str  # the level by score and hysteresis, before the floor
-    previous_level: str | None  # the level a week before; None when not rated
+    previous_level: str | None  # the level a week before; None when not rated (no data)
     trend: Literal["up", "down", "steady"]
     reasons: tuple[str, ...]  # reason codes of the score's incidents, largest first
     period_incidents: int
@@ -616,3 +660,5 @@ class Rating:
     decisions: tuple[Decision, ...]
     history: History
     profile: str | None = None  # the scoring profile whose thresholds rated it; None: default
+    has_data: bool = True  # False: the log covers no day of the week (inputs/coverage.py)
+    data_begins: dt.date | None = None  # the first day the log covers the country, if declared

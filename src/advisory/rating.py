@@ -41,6 +41,7 @@ from advisory.models import (
     RuleSet,
     SeverityRule,
 )
+from advisory.places.world import country_key
 
 PERIOD_DAYS = 7
 SCORE_DIGITS = 9
@@ -141,7 +142,15 @@ def rate(
             .alias("share"),
         )
     )
-    table, contributions = pl.collect_all([_weekly_table(scored, rules, weeks), contributions_plan])
+    period_ends = tuple(day - dt.timedelta(days=1) for day in days)
+    coverage = incidents.coverage
+    if coverage.complete:
+        keys, covered = [""] * len(rules.regions), None
+    else:
+        keys = [country_key(rules.countries[r.id]) for r in rules.regions]
+        covered = coverage.weeks(keys, period_ends)
+    weekly = _weekly_table(scored, rules, weeks, covered)
+    table, contributions = pl.collect_all([weekly, contributions_plan])
     for region_id, period_flag, *fields in contributions.iter_rows():
         contribution = Contribution(*fields)
         window[region_id].append(contribution)
@@ -149,7 +158,6 @@ def rate(
             in_period[region_id].append(contribution)
     reasons = _reasons(contributions, rules)
 
-    period_ends = tuple(day - dt.timedelta(days=1) for day in days)
     return [
         _rating(
             region,
@@ -160,18 +168,23 @@ def rate(
             window.get(region.id, []),
             in_period.get(region.id, []),
             reasons.get(region.id, ()),
+            coverage.begins(key),
         )
-        for region, row in zip(rules.regions, table.iter_rows(named=True), strict=True)
+        for region, key, row in zip(rules.regions, keys, table.iter_rows(named=True), strict=True)
     ]
 
 
-def _weekly_table(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFrame:
+def _weekly_table(
+    scored: pl.LazyFrame, rules: Rules, weeks: int, covered: list[list[bool]] | None
+) -> pl.LazyFrame:
     """One row per region (in the rules' order) with each week's totals and levels.
 
     List columns, oldest week first: `scores`, `shown` (scores rounded for show), `incidents`,
-    `fatalities`, `injuries`, `score_levels` (level indexes by score and hysteresis) and
-    `levels` (with the floor); and `held`, whether hysteresis kept this week's level up.
-    Hysteresis is `step_level` applied to every region at once.
+    `fatalities`, `injuries`, `score_levels` (level indexes by score and hysteresis),
+    `levels` (with the floor) and `covered` (whether the log has data for the week: `covered`
+    gives it per region and week, None for every week); and `held`, whether hysteresis kept
+    this week's level up. Hysteresis is `step_level` applied to every region at once; after a
+    week without data it starts again from the plain threshold level.
     """
     ruleset = rules.ruleset
     totals = scored.group_by("region", "week").agg(
@@ -207,6 +220,10 @@ def _weekly_table(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFram
     def reached(limits: list[pl.Series], score: pl.Expr) -> pl.Expr:
         return pl.sum_horizontal([(score >= limit).cast(pl.Int32) for limit in limits]) - 1
 
+    has_data = [
+        pl.lit(True) if covered is None else pl.Series([c[w] for c in covered], dtype=pl.Boolean)
+        for w in range(weeks)
+    ]
     previous: pl.Expr | None = None
     for w in range(weeks):
         score = pl.col(f"score_{w}")
@@ -215,10 +232,12 @@ def _weekly_table(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFram
             level, held = plain, pl.lit(False)
         else:
             kept = pl.min_horizontal(previous, reached(drops, score))
-            level = pl.when(plain >= previous).then(plain).otherwise(kept)
+            level = pl.when(previous.is_null() | (plain >= previous)).then(plain).otherwise(kept)
             held = level > plain
-        wide = wide.with_columns(level.alias(f"level_{w}"), held.alias(f"held_{w}"))
-        previous = pl.col(f"level_{w}")
+        wide = wide.with_columns(
+            level.alias(f"level_{w}"), held.alias(f"held_{w}"), has_data[w].alias(f"covered_{w}")
+        )
+        previous = pl.when(pl.col(f"covered_{w}")).then(pl.col(f"level_{w}"))
     names = ruleset.level_names()
     floors = [names.index(r.floor) if r.floor else 0 for r in rules.regions]
     weekly = range(weeks)
@@ -233,6 +252,7 @@ def _weekly_table(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFram
         pl.concat_list(
             [pl.max_horizontal(pl.col(f"level_{w}"), pl.Series(floors)) for w in weekly]
         ).alias("levels"),
+        pl.concat_list([pl.col(f"covered_{w}") for w in weekly]).alias("covered"),
         pl.col(f"held_{weeks - 1}").alias("held"),
     )
 
@@ -290,6 +310,7 @@ def _rating(
     window: list[Contribution],
     period: list[Contribution],
     reasons: tuple[str, ...],
+    data_begins: dt.date | None,
 ) -> Rating:
     ruleset = rules.ruleset
     names = ruleset.level_names()
@@ -297,8 +318,9 @@ def _rating(
     levels: list[int] = row["levels"]
     score_level: int = row["score_levels"][-1]
     score: float = row["scores"][-1]
+    covered: list[bool] = row["covered"]
     level = levels[-1]
-    before = levels[-2] if len(levels) > 1 else None
+    before = levels[-2] if len(levels) > 1 and covered[-2] else None
     trend: Literal["up", "down", "steady"] = "steady"
     if before is not None and before != level:
         trend = "up" if level > before else "down"
@@ -340,13 +362,15 @@ def _rating(
             )
         ),
         profile=region.profile,
+        has_data=covered[-1],
+        data_begins=data_begins,
         history=History(
             period_end=period_ends,
             incidents=tuple(row["incidents"]),
             fatalities=tuple(row["fatalities"]),
             injuries=tuple(row["injuries"]),
             score=tuple(row["shown"]),
-            level=tuple(names[i] for i in levels),
+            level=tuple(names[i] if c else None for i, c in zip(levels, covered, strict=True)),
         ),
     )
 

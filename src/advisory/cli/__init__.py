@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from advisory.cli.calibrating import calibrate
 from advisory.cli.common import configure_logging, crash
 from advisory.cli.delivery import deliveries, purge
 from advisory.cli.documents import alert, bulletin
@@ -58,7 +59,7 @@ def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
 
 
 for command in (
-    init, validate, rate, alert, bulletin, weekly, flash, deliveries, purge, import_, history,
-    schema,
+    init, validate, rate, calibrate, alert, bulletin, weekly, flash, deliveries, purge, import_,
+    history, schema,
 ):  # fmt: skip
     main.add_command(command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from advisory.errors import InputError, Location, Problem, display_path
+from advisory.inputs.coverage import is_sidecar, outside_warnings, read_coverage
 from advisory.inputs.incidents import IncidentLog, check_files, read_files, unmatched_warnings
 from advisory.inputs.regions import assign_regions
 from advisory.inputs.roster import read_roster
@@ -46,7 +48,8 @@ def resolve_incident_paths(patterns: Sequence[str], base: Path) -> tuple[list[Pa
     for pattern in patterns:
         full = Path(pattern) if Path(pattern).is_absolute() else base / pattern
         if glob.has_magic(pattern):
-            found = sorted(Path(p) for p in glob.glob(str(full)))  # noqa: PTH207 - absolute patterns
+            matches = glob.glob(str(full))  # noqa: PTH207 - absolute patterns
+            found = sorted(Path(p) for p in matches if not is_sidecar(Path(p)))
             if not found:
                 problems.append(
                     Problem(Location(display_path(full)), "", "no incident file matches")
@@ -83,8 +86,12 @@ def load_inputs(
         with stage("read roster"):
             roster, roster_problems = read_roster(roster_path, vocabulary)
         problems += roster_problems
+    coverage, coverage_problems = read_coverage(paths, rules)
+    problems += coverage_problems
+    log = dataclasses.replace(log, coverage=coverage)
     if rules is None:
         raise InputError(problems)
+    problems += outside_warnings(log, coverage)
     from advisory.places.nearmiss import place_warnings
     from advisory.places.world import cover_world
 

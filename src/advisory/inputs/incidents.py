@@ -28,6 +28,7 @@ from advisory.errors import (
     display_path,
     not_one_of,
 )
+from advisory.inputs.coverage import Coverage
 from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_field
 from advisory.models import ACTOR_KINDS, DATE_PRECISIONS, GEO_PRECISIONS, Incident
 
@@ -116,6 +117,8 @@ class IncidentLog:
     frame: pl.DataFrame
     files: tuple[str, ...]
     locators: dict[str, Locator] = field(default_factory=dict, compare=False, repr=False)
+    #: What the files declare they cover (inputs/coverage.py); by default, everything.
+    coverage: Coverage = field(default_factory=Coverage, compare=False, repr=False)
 
     def locate(self, file: str, row: int, column: str) -> Location:
         """Where the cell `column` of row `row` of `file` stands in that file."""

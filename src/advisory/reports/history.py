@@ -21,7 +21,7 @@ from advisory.writing.plan import compose_week
 @dataclass(frozen=True, slots=True)
 class WeekEntry:
     week: str  # 2018-W25
-    level: str
+    level: str | None  # None: the incident log has no data for the week
     severity: str | None
     issued: str  # "alert", "update 2", "closing" or ""
 
@@ -60,7 +60,7 @@ def weekly_history(
             found[rating.region_id].append(
                 WeekEntry(
                     week_label(monday),
-                    rating.level,
+                    rating.level if rating.has_data else None,
                     rating.severity if alert else None,
                     issued_as,
                 )
@@ -74,7 +74,11 @@ def summarise(inputs: Inputs, history: dict[str, list[WeekEntry]]) -> list[Regio
     rules = inputs.rules
     for region in rules.regions:
         entries = history[region.id]
-        changes = sum(1 for a, b in itertools.pairwise(entries) if a.level != b.level)
+        changes = sum(
+            1
+            for a, b in itertools.pairwise(entries)
+            if a.level is not None and b.level is not None and a.level != b.level
+        )
         if region.id in rules.generated and not changes and all(not e.issued for e in entries):
             continue  # a generated region with no change and nothing issued: not listed
         out.append(
@@ -85,7 +89,11 @@ def summarise(inputs: Inputs, history: dict[str, list[WeekEntry]]) -> list[Regio
                 alerts=sum(1 for e in entries if e.issued == "alert"),
                 updates=sum(1 for e in entries if e.issued.startswith("update")),
                 closings=sum(1 for e in entries if e.issued == "closing"),
-                highest_level=max((e.level for e in entries), key=names.index, default=names[0]),
+                highest_level=max(
+                    (e.level for e in entries if e.level is not None),
+                    key=names.index,
+                    default=names[0],
+                ),
             )
         )
     return out
@@ -95,7 +103,8 @@ def week_table(entries: list[WeekEntry]) -> list[str]:
     """One line per week: level, severity and what was issued."""
     lines = [f"{'week':<9}  {'level':<10}  {'severity':<13}  issued"]
     for w in entries:
-        lines.append(f"{w.week:<9}  {w.level:<10}  {w.severity or '-':<13}  {w.issued or '-'}")
+        level = w.level or "no data"
+        lines.append(f"{w.week:<9}  {level:<10}  {w.severity or '-':<13}  {w.issued or '-'}")
     return lines
 
 

@@ -33,7 +33,7 @@ def table(ratings: Sequence[Rating]) -> str:
     rows = [
         [
             f"{r.region_name} ({r.region_id})",
-            r.level,
+            r.level if r.has_data else f"{r.level} (no data)",
             " ".join(r.reasons) or "-",
             r.previous_level or "-",
             TREND_ARROWS[r.trend],
@@ -58,7 +58,7 @@ def table(ratings: Sequence[Rating]) -> str:
 CSV_FIELDS = [
     "region_id", "region_name", "country", "level", "level_rank", "previous_level", "trend",
     "score", "reasons", "window_incidents", "window_fatalities", "window_injuries",
-    "period_incidents", "period_fatalities", "period_injuries", "severity",
+    "period_incidents", "period_fatalities", "period_injuries", "severity", "has_data",
 ]  # fmt: skip
 
 
@@ -148,6 +148,11 @@ def explain(rating: Rating, rules: Rules) -> str:
         lines += [f"    {_contribution_line(c, rules)}" for c in rating.contributions]
     else:
         lines.append("  no incidents in the window")
+    if not rating.has_data:
+        lines.append(
+            f"  no data: the incident log covers no day of the week {rating.period_start} to "
+            f"{rating.period_end} in {rating.country}"
+        )
     lines.append(f"  score {rating.score:.2f}")
     lines += [f"  {d.kind}: {d.text}" for d in rating.decisions]
     lines.append(f"  level {rating.level}; {_trend_text(rating)}")
@@ -188,6 +193,8 @@ def _contribution_line(c: Contribution, rules: Rules) -> str:
 
 def _trend_text(rating: Rating) -> str:
     if rating.previous_level is None:
+        if len(rating.history.level) > 1:
+            return "no level last week to compare with: the incident log holds no data for it"
         return "no earlier week rated"
     if rating.trend == "steady":
         return f"unchanged from the week before ({rating.previous_level})"

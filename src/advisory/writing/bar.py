@@ -25,6 +25,12 @@ class AlertBar:
     world: AlertBar | None = None
     generated: frozenset[str] = frozenset()
 
+    def of_region(self, region_id: str) -> AlertBar:
+        """The bar that a region's alerts must clear: the world file's for a generated one."""
+        if self.world is not None and region_id in self.generated:
+            return self.world
+        return self
+
     def admits(self, alert: Alert, levels: Sequence[str], words: Sequence[str]) -> bool:
         if self.world is not None and alert.region_id in self.generated:
             return self.world.admits(alert, levels, words)

@@ -291,21 +291,37 @@ def _event(
 
 def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
     """`The region is rated High (4 of 5), unchanged from last week; 3 incidents and 4
-    fatalities were recorded in the past 30 days.`"""
+    fatalities were recorded in the past 30 days.` A week without data is never compared with:
+    `..., first rated this week (the incident log covers Peru from June 11); ...`."""
     level = f"{rating.level} ({rating.level_rank} of {rating.level_count})"
-    if rating.previous_level is None or rating.trend == "steady":
-        change = "unchanged from last week"
+    if rating.previous_level is None:
+        change = _first_rated(rating)
+    elif rating.trend == "steady":
+        change = ", unchanged from last week"
     elif rating.trend == "up":
-        change = f"raised from {rating.previous_level} to {rating.level} since last week"
+        change = f", raised from {rating.previous_level} to {rating.level} since last week"
     else:
-        change = f"lowered from {rating.previous_level} to {rating.level} since last week"
+        change = f", lowered from {rating.previous_level} to {rating.level} since last week"
     fatalities = "no fatalities"
     if rating.window_fatalities:
         fatalities = counted(rating.window_fatalities, "fatality")
     return (
-        f"The region is rated {level}, {change}; {counted(rating.window_incidents, 'incident')} "
+        f"The region is rated {level}{change}; {counted(rating.window_incidents, 'incident')} "
         f"and {fatalities} were recorded in the past {ruleset.window_days} days."
     )
+
+
+def _first_rated(rating: Rating) -> str:
+    """Why there is no level of last week to compare with, when there is a reason to give."""
+    if len(rating.history.level) < 2:
+        return ""  # the rules rate one week only
+    begins = rating.data_begins
+    if begins is not None and begins > rating.period_start - dt.timedelta(days=7):
+        return (
+            f", first rated this week (the incident log covers {rating.country} from "
+            f"{prose_date(begins)})"
+        )
+    return ", first rated this week (the incident log holds no data for last week)"
 
 
 def _advice(rating: Rating, ruleset: RuleSet, region: Region) -> tuple[str, ...]:
@@ -339,8 +355,8 @@ def compose_closing(rating: Rating, rules: Rules, last_incident: dt.date) -> Clo
     region = rules.region(rating.region_id)
     levels = rating.history.level
     quiet = rules.ruleset.series.quiet_weeks
-    before = levels[-quiet - 1] if len(levels) > quiet else rating.level
-    if before != rating.level:
+    before = levels[-quiet - 1] if len(levels) > quiet else None
+    if before is not None and before != rating.level:
         names = rules.ruleset.level_names()
         moved = "lowered" if names.index(rating.level) < names.index(before) else "raised"
         level = f"the level was {moved} to {rating.level}"
@@ -444,10 +460,16 @@ def _summary_row(r: Rating, ruleset: RuleSet) -> SummaryRow:
         reasons=r.reasons,
         incidents=r.window_incidents,
         fatalities=r.window_fatalities,
-        levels=tuple(ruleset.level_names().index(lv) + 1 for lv in r.history.level),
+        levels=level_ranks(r.history.level, ruleset),
         weekly_incidents=r.history.incidents,
-        note=r.country,
+        note=r.country if r.has_data else f"{r.country}; no data this week",
     )
+
+
+def level_ranks(levels: Sequence[str | None], ruleset: RuleSet) -> tuple[int, ...]:
+    """Levels by rank, 1 for the lowest; 0 for a week without data."""
+    names = ruleset.level_names()
+    return tuple(names.index(lv) + 1 if lv is not None else 0 for lv in levels)
 
 
 def _country_row(group: Sequence[Rating], ruleset: RuleSet) -> SummaryRow:
@@ -455,8 +477,8 @@ def _country_row(group: Sequence[Rating], ruleset: RuleSet) -> SummaryRow:
     of its areas."""
     names = ruleset.level_names()
     top = max(group, key=lambda r: (r.level_rank, r.score))
-    levels = tuple(max(ranks) for ranks in zip(*(
-        [names.index(lv) + 1 for lv in r.history.level] for r in group), strict=True))  # fmt: skip
+    levels = tuple(max(ranks) for ranks in zip(
+        *(level_ranks(r.history.level, ruleset) for r in group), strict=True))  # fmt: skip
     previous = [r.previous_level for r in group if r.previous_level is not None]
     before = max(previous, key=names.index) if previous else None
     trend = "steady"

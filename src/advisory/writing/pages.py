@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from advisory.calendar import iso_timestamp, stamp_date
 from advisory.models import REASON_CODES, TREND_ARROWS
-from advisory.writing.charts import sparkline
+from advisory.writing.charts import no_data_legend, sparkline
 from advisory.writing.compose import Alert, Bulletin
 
 
@@ -39,6 +39,8 @@ class BulletinPage:
     window_days: int
     weeks: int
     sparklines: Mapping[str, Markup]
+    #: The legend's mark for weeks without data, when a chart has any (else empty).
+    no_data: Markup = field(default_factory=Markup)
     lang: str = "en"
     arrows: Mapping[str, str] = field(default_factory=lambda: dict(TREND_ARROWS))
     reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
@@ -74,7 +76,10 @@ def bulletin_page(bulletin: Bulletin, window_days: int) -> BulletinPage:
         row.region_id: sparkline(row.levels, len(colors), colors) for row in bulletin.summary
     }
     weeks = len(bulletin.summary[0].levels) if bulletin.summary else 0
-    return BulletinPage(bulletin, window_days, weeks, sparklines)
+    gaps = any(0 in row.levels for row in bulletin.summary)
+    return BulletinPage(
+        bulletin, window_days, weeks, sparklines, no_data_legend() if gaps else Markup("")
+    )
 
 
 Page = AlertsPage | BulletinPage

@@ -1,0 +1,503 @@
+"""`advisory calibrate`: thresholds proposed from the log's own history, and their backtest.
+
+Every region-week of the calibration period is scored as `rate` scores it (the same points,
+decay and window). For each profile, the thresholds proposed are the scores at which the
+region-weeks of its regions split into the target shares, lowest level first: with the default
+targets, each level half as common as the one below it. The backtest then rates every week
+twice, by today's thresholds and by the proposal, each exactly as `rate` would have on that
+week's issue day (hysteresis over the look-back weeks, floors, weeks without data left out),
+and counts per region the weeks whose level would change and the alerts that would have been
+issued or not, under the settings' alert bar.
+
+Nothing here reads the clock or a file, and nothing edits the rules: the proposal is a YAML
+fragment for an analyst to read and paste.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from advisory.calendar import monday_of, week_label
+from advisory.inputs import Inputs
+from advisory.models import Rules, RuleSet
+from advisory.places.world import country_key
+from advisory.rating import PERIOD_DAYS, SCORE_DIGITS
+from advisory.writing.bar import AlertBar
+
+#: The name the default profile (the levels' own thresholds) goes by in calibration output.
+DEFAULT_PROFILE = "default"
+#: Significant digits of a proposed threshold: enough to hit the targets, few enough to read.
+THRESHOLD_DIGITS = 2
+
+
+def default_targets(levels: Sequence[str]) -> dict[str, float]:
+    """Each level half as common as the one below it: for five levels, 52 %, 26 %, 13 %,
+    6 % and 3 % of region-weeks, lowest first."""
+    weights = [2.0 ** (len(levels) - 1 - i) for i in range(len(levels))]
+    total = sum(weights)
+    return {name: w / total for name, w in zip(levels, weights, strict=True)}
+
+
+@dataclass(frozen=True, slots=True)
+class LevelShare:
+    level: str
+    target: float  # share of region-weeks wanted at this level, 0 to 1
+    threshold_now: float
+    threshold_proposed: float
+    share_now: float  # of region-weeks at this level by score, today's thresholds
+    share_proposed: float  # the same under the proposal
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileProposal:
+    profile: str
+    regions: int
+    region_weeks: int  # the weeks with data, of the profile's regions, in the period
+    quiet_share: float  # of them, the share that scored nothing (always the lowest level)
+    levels: tuple[LevelShare, ...]
+    score_percentiles: dict[str, float]  # "p50", "p90", "p99", "max"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionBacktest:
+    region_id: str
+    region_name: str
+    country: str
+    profile: str
+    weeks: int  # weeks with data in the period
+    level_changes: int  # weeks whose level the proposal changes
+    raised: int  # of them, weeks it raises
+    alerts_now: int
+    alerts_proposed: int
+    alerts_gained: tuple[str, ...]  # ISO weeks with an alert only under the proposal
+    alerts_lost: tuple[str, ...]  # ISO weeks with an alert only today
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """What `advisory calibrate` reports (docs/rules.md, Calibrating for your countries)."""
+
+    first_week: str
+    last_week: str
+    weeks: int
+    bar: str
+    proposals: tuple[ProfileProposal, ...]
+    backtest: tuple[RegionBacktest, ...]
+    fragment: str  # the YAML to paste into scoring.yaml
+
+
+class Scored:
+    """Every region's weekly figures over a run of weeks: matrices of regions × weeks."""
+
+    def __init__(self, inputs: Inputs, mondays: Sequence[dt.date]) -> None:
+        rules = inputs.rules
+        ruleset = rules.ruleset
+        self.mondays = list(mondays)
+        regions = [r.id for r in rules.regions]
+        count, weeks = len(regions), len(mondays)
+        first = mondays[0]
+        frame = inputs.incidents.frame
+        weights = {name: c.weight for name, c in ruleset.categories.items()}
+        casualty = ruleset.casualties
+        base = pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
+            1
+            + casualty.per_fatality * pl.col("fatalities")
+            + casualty.per_injury * pl.col("injuries")
+        )
+        # The weeks whose window holds an incident: those whose Monday (the as-of day) is
+        # 1 to window_days days after it.
+        offset = (pl.col("date") - pl.lit(first)).dt.total_days()
+        low = ((offset + 1 + 6) // 7).clip(lower_bound=0)
+        high = ((offset + ruleset.window_days) // 7).clip(upper_bound=weeks - 1)
+        order = pl.DataFrame({"region": regions, "r": list(range(count))})
+        by_week = (
+            frame.lazy()
+            .select("date", "category", "fatalities", "injuries")
+            .with_row_index("pos")
+            .with_columns(pl.col("pos").cast(pl.Int64))
+            .join(inputs.placements.lazy(), on="pos")
+            .join(order.lazy(), on="region")
+            .with_columns(base.alias("base"), low.alias("low"), high.alias("high"))
+            .filter(pl.col("low") <= pl.col("high"))
+            .with_columns(pl.int_ranges("low", pl.col("high") + 1).alias("w"))
+            .explode("w")
+            .with_columns(
+                (pl.col("w").cast(pl.Int64) * 7 - offset).alias("age"),
+            )
+        )
+        half = ruleset.half_life_days
+        decay = pl.lit(0.5).pow(pl.col("age") / half) if half else pl.lit(1.0)
+        in_period = pl.col("age") <= PERIOD_DAYS
+        severity_categories = sorted(
+            {c for rule in ruleset.severity.rules for c in (rule.when.categories or [])}
+        )
+        totals = (
+            by_week.with_columns((pl.col("base") * decay).alias("points"))
+            .group_by("r", "w")
+            .agg(
+                pl.col("points").sum().alias("score"),
+                in_period.sum().alias("incidents"),
+                (pl.col("fatalities") * in_period).sum().alias("fatalities"),
+                (pl.col("injuries") * in_period).sum().alias("injuries"),
+                *[
+                    (in_period & (pl.col("category") == c)).any().alias(f"has_{n}")
+                    for n, c in enumerate(severity_categories)
+                ],
+            )
+            .collect()
+        )
+        rows = totals.get_column("r").to_numpy()
+        cols = totals.get_column("w").to_numpy().astype(np.int64)
+
+        def matrix(name: str, dtype: type) -> np.ndarray:
+            out: np.ndarray = np.zeros((count, weeks), dtype=dtype)
+            out[rows, cols] = totals.get_column(name).to_numpy()
+            return out
+
+        self.score = np.round(matrix("score", np.float64), SCORE_DIGITS)
+        self.incidents = matrix("incidents", np.int64)
+        self.fatalities = matrix("fatalities", np.int64)
+        self.injuries = matrix("injuries", np.int64)
+        self.categories = {
+            c: matrix(f"has_{n}", np.bool_) for n, c in enumerate(severity_categories)
+        }
+        ends = [m - dt.timedelta(days=1) for m in mondays]
+        coverage = inputs.incidents.coverage
+        if coverage.complete:
+            self.covered = np.ones((count, weeks), dtype=np.bool_)
+        else:
+            keys = [country_key(rules.countries[r]) for r in regions]
+            self.covered = np.array(coverage.weeks(keys, ends), dtype=np.bool_).reshape(
+                count, weeks
+            )
+
+
+def levels_by_week(
+    scored: Scored, thresholds: np.ndarray, drops: np.ndarray, floors: np.ndarray, lookback: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's level (index) in each week, as `rate` gives it on that week's issue day:
+    hysteresis run over the `lookback` weeks up to it, from the plain level at their start and
+    again after any week without data; then the floor. Also the plain score levels.
+
+    `thresholds` and `drops` hold a row per region and a column per level.
+    """
+    score = scored.score
+    plain = (score[:, :, None] >= thresholds[:, None, :]).sum(axis=2) - 1
+    dropped = (score[:, :, None] >= drops[:, None, :]).sum(axis=2) - 1
+    weeks = score.shape[1]
+    # state[:, t] is the level of week s = t - lookback + 1 + j after j steps of week t's chain.
+    ends = np.arange(weeks)
+    starts = np.maximum(ends - lookback + 1, 0)
+    state = plain[:, starts]
+    for j in range(1, lookback):
+        at = np.minimum(starts + j, ends)
+        moving = (starts + j) <= ends  # chains that have not reached their own week yet
+        before = state
+        fresh = ~scored.covered[:, at - 1]
+        now = plain[:, at]
+        kept = np.minimum(before, dropped[:, at])
+        stepped = np.where(fresh | (now >= before), now, kept)
+        state = np.where(moving[None, :], stepped, state)
+    return np.maximum(state, floors[:, None]), plain
+
+
+def severities(scored: Scored, ruleset: RuleSet, levels: np.ndarray) -> np.ndarray:
+    """Each region-week's severity word index (in `severity.words`), -1 for a week without
+    incidents: the first severity rule its incidents meet, as `rate` picks it."""
+    names = ruleset.level_names()
+    words = ruleset.severity.words
+    found = np.full(levels.shape, -1, dtype=np.int64)
+    open_ = scored.incidents > 0
+    for rule in ruleset.severity.rules:
+        when = rule.when
+        meets = open_.copy()
+        if when.fatalities_at_least is not None:
+            meets &= scored.fatalities >= when.fatalities_at_least
+        if when.injuries_at_least is not None:
+            meets &= scored.injuries >= when.injuries_at_least
+        if when.casualties_at_least is not None:
+            meets &= scored.fatalities + scored.injuries >= when.casualties_at_least
+        if when.incidents_at_least is not None:
+            meets &= scored.incidents >= when.incidents_at_least
+        if when.categories is not None:
+            any_of = np.zeros(levels.shape, dtype=np.bool_)
+            for category in when.categories:
+                if category in scored.categories:
+                    any_of |= scored.categories[category]
+            meets &= any_of
+        if when.level_at_least is not None:
+            meets &= levels >= names.index(when.level_at_least)
+        found[meets] = words.index(rule.word)
+        open_ &= ~meets
+    return found
+
+
+def issued(
+    rules: Rules, bar: AlertBar, levels: np.ndarray, words: np.ndarray, has_data: np.ndarray
+) -> np.ndarray:
+    """Which region-weeks would have had an alert: a week with incidents (a severity) whose
+    level or severity clears the region's bar."""
+    names = rules.ruleset.level_names()
+    severity_words = rules.ruleset.severity.words
+    out = np.zeros(levels.shape, dtype=np.bool_)
+    for r, region in enumerate(rules.regions):
+        own = bar.of_region(region.id)
+        if own.min_level is None and own.min_severity is None:
+            row = words[r] >= 0
+        else:
+            row = np.zeros(levels.shape[1], dtype=np.bool_)
+            if own.min_level is not None:
+                row |= levels[r] >= names.index(own.min_level)
+            if own.min_severity is not None:
+                row |= words[r] >= severity_words.index(own.min_severity)
+            row &= words[r] >= 0
+        out[r] = row
+    found: np.ndarray = out & has_data
+    return found
+
+
+def propose_thresholds(scores: np.ndarray, targets: Sequence[float]) -> list[float]:
+    """Thresholds, lowest level first (the first 0), that split `scores` into `targets` shares:
+    each the score below which the levels under it hold their cumulative share, rounded to
+    THRESHOLD_DIGITS significant digits (up or down, whichever comes nearer the share), and
+    always above the one before."""
+    ordered = np.sort(scores)
+    n = len(ordered)
+    proposed = [0.0]
+    cumulative = 0.0
+    for share in spread_targets(ordered, targets)[:-1]:
+        cumulative += share
+        index = min(max(math.ceil(cumulative * n), 0), n - 1) if n else 0
+        exact = float(ordered[index]) if n else proposed[-1] + 1
+        candidates = [c for c in _rounded(exact) if c > proposed[-1]]
+        if not candidates:
+            above = ordered[ordered > proposed[-1]]
+            exact = float(above[0]) if len(above) else proposed[-1] + 1
+            candidates = [c for c in _rounded(exact) if c > proposed[-1]] or [exact]
+        below = [float(np.searchsorted(ordered, c, side="left")) / max(n, 1) for c in candidates]
+        best = min(
+            zip(candidates, below, strict=True), key=lambda cb: (abs(cb[1] - cumulative), cb[0])
+        )
+        proposed.append(best[0])
+    return proposed
+
+
+def spread_targets(ordered: np.ndarray, targets: Sequence[float]) -> list[float]:
+    """The targets, or, where more weeks scored nothing than the lowest level's share, the
+    lowest level given those weeks and the others the rest in the targets' proportions (a
+    week without incidents is always at the lowest level)."""
+    if not len(ordered):
+        return list(targets)
+    zeros = float(np.searchsorted(ordered, 0.0, side="right")) / len(ordered)
+    if zeros <= targets[0] or targets[0] >= 1:
+        return list(targets)
+    rest = (1 - zeros) / (1 - targets[0])
+    return [zeros, *(share * rest for share in targets[1:])]
+
+
+def _rounded(value: float) -> list[float]:
+    """`value` rounded down and up to THRESHOLD_DIGITS significant digits."""
+    if value <= 0:
+        return [0.0]
+    scale = 10.0 ** (math.floor(math.log10(value)) - THRESHOLD_DIGITS + 1)
+    down = math.floor(value / scale) * scale
+    up = math.ceil(value / scale) * scale
+    return sorted({_clean(down), _clean(up)})
+
+
+def _clean(value: float) -> float:
+    """Without the float noise of the scaling: 0.30000000000000004 -> 0.3."""
+    return float(f"{value:.{THRESHOLD_DIGITS + 6}g}")
+
+
+def shares(scores: np.ndarray, thresholds: Sequence[float]) -> list[float]:
+    """The share of `scores` at each level by plain thresholds."""
+    if not len(scores):
+        return [0.0] * len(thresholds)
+    index = np.searchsorted(np.asarray(thresholds), scores, side="right") - 1
+    counts = np.bincount(np.maximum(index, 0), minlength=len(thresholds))
+    return [float(c) / len(scores) for c in counts]
+
+
+def calibrate(
+    inputs: Inputs,
+    first: dt.date,
+    last: dt.date,
+    bar: AlertBar,
+    *,
+    profiles: Sequence[str] = (),
+    targets: Mapping[str, float] | None = None,
+    made: str = "",
+) -> Calibration:
+    """Propose thresholds for `profiles` (by default every profile a region uses) from the
+    weeks whose reporting periods lie within `first` to `last`, and backtest them.
+
+    `made` is a line for the fragment's heading (when and by what it was made).
+    """
+    rules = inputs.rules
+    ruleset = rules.ruleset
+    names = ruleset.level_names()
+    wanted = dict(targets) if targets is not None else default_targets(names)
+    lookback = ruleset.lookback_weeks
+    # As-of Mondays of weeks whose period (the seven days before) lies within first..last.
+    first_monday = monday_of(first + dt.timedelta(days=6)) + dt.timedelta(days=7)
+    last_monday = monday_of(last + dt.timedelta(days=1))
+    weeks = max(0, (last_monday - first_monday).days // 7 + 1)
+    mondays = [first_monday + dt.timedelta(weeks=k) for k in range(-(lookback - 1), weeks)]
+    scored = Scored(inputs, mondays)
+    shown = slice(lookback - 1, None)
+
+    profile_of = [r.profile or DEFAULT_PROFILE for r in rules.regions]
+    in_use = sorted(set(profile_of), key=lambda p: (p != DEFAULT_PROFILE, p))
+    chosen = list(profiles) or in_use
+    floors = np.array([names.index(r.floor) if r.floor else 0 for r in rules.regions])
+    now_sets = {p: _profile_set(ruleset, p) for p in set(profile_of) | set(chosen)}
+    has_data = scored.covered[:, shown]
+    active = (scored.incidents[:, shown] > 0).any(axis=1)
+
+    proposed_sets = dict(now_sets)
+    proposals = []
+    for profile in chosen:
+        # Regions without a single incident in the period would only add quiet weeks.
+        rows = np.array([p == profile for p in profile_of], dtype=np.bool_) & active
+        sample = scored.score[:, shown][rows][has_data[rows]]
+        thresholds = propose_thresholds(sample, [wanted[n] for n in names])
+        proposed_sets[profile] = ruleset.model_copy(
+            update={
+                "levels": [
+                    lv.model_copy(update={"threshold": t})
+                    for lv, t in zip(ruleset.levels, thresholds, strict=True)
+                ]
+            }
+        )
+        now = [lv.threshold for lv in now_sets[profile].levels]
+        before, after = shares(sample, now), shares(sample, thresholds)
+        proposals.append(
+            ProfileProposal(
+                profile=profile,
+                regions=int(rows.sum()),
+                region_weeks=len(sample),
+                quiet_share=round(float((sample <= 0).mean()) if len(sample) else 0.0, 4),
+                levels=tuple(
+                    LevelShare(
+                        n,
+                        round(wanted[n], 4),
+                        now[i],
+                        thresholds[i],
+                        round(before[i], 4),
+                        round(after[i], 4),
+                    )
+                    for i, n in enumerate(names)
+                ),
+                score_percentiles=_percentiles(sample),
+            )
+        )
+
+    def rated(sets: Mapping[str, RuleSet]) -> tuple[np.ndarray, np.ndarray]:
+        thresholds = np.array(
+            [[lv.threshold for lv in sets[p].levels] for p in profile_of], dtype=np.float64
+        ).reshape(len(profile_of), len(names))
+        drops = thresholds * (1 - ruleset.hysteresis)
+        levels, _ = levels_by_week(scored, thresholds, drops, floors, lookback)
+        words = severities(scored, ruleset, levels)
+        alerts = issued(rules, bar, levels, words, scored.covered)
+        return levels[:, shown], alerts[:, shown]
+
+    levels_now, alerts_now = rated(now_sets)
+    levels_new, alerts_new = rated(proposed_sets)
+    labels = [week_label(m - dt.timedelta(days=7)) for m in mondays[lookback - 1 :]]
+    backtest = []
+    for r, region in enumerate(rules.regions):
+        if profile_of[r] not in chosen:
+            continue
+        changed = (levels_now[r] != levels_new[r]) & has_data[r]
+        gained = np.flatnonzero(alerts_new[r] & ~alerts_now[r])
+        lost = np.flatnonzero(alerts_now[r] & ~alerts_new[r])
+        backtest.append(
+            RegionBacktest(
+                region_id=region.id,
+                region_name=region.name,
+                country=rules.countries[region.id],
+                profile=profile_of[r],
+                weeks=int(has_data[r].sum()),
+                level_changes=int(changed.sum()),
+                raised=int((changed & (levels_new[r] > levels_now[r])).sum()),
+                alerts_now=int(alerts_now[r].sum()),
+                alerts_proposed=int(alerts_new[r].sum()),
+                alerts_gained=tuple(labels[i] for i in gained),
+                alerts_lost=tuple(labels[i] for i in lost),
+            )
+        )
+    return Calibration(
+        first_week=labels[0] if labels else "",
+        last_week=labels[-1] if labels else "",
+        weeks=len(labels),
+        bar=str(bar),
+        proposals=tuple(proposals),
+        backtest=tuple(backtest),
+        fragment=fragment(proposals, ruleset, made, labels),
+    )
+
+
+def _profile_set(ruleset: RuleSet, profile: str) -> RuleSet:
+    return ruleset if profile == DEFAULT_PROFILE else ruleset.with_profile(profile)
+
+
+def _percentiles(sample: np.ndarray) -> dict[str, float]:
+    if not len(sample):
+        return {"p50": 0.0, "p90": 0.0, "p99": 0.0, "max": 0.0}
+    found = np.percentile(sample, [50, 90, 99])
+    return {
+        "p50": round(float(found[0]), 2),
+        "p90": round(float(found[1]), 2),
+        "p99": round(float(found[2]), 2),
+        "max": round(float(sample.max()), 2),
+    }
+
+
+def fragment(
+    proposals: Sequence[ProfileProposal], ruleset: RuleSet, made: str, labels: Sequence[str]
+) -> str:
+    """The proposal as YAML for scoring.yaml: named profiles as a `profiles:` mapping, the
+    default profile as the thresholds to set in `levels:` (in comments: they sit among the
+    levels' colours and advice)."""
+    period = f"{labels[0]} to {labels[-1]}" if labels else "no weeks"
+    lines = [
+        f"# Proposed by advisory calibrate{f' {made}' if made else ''}, from {period}.",
+        "# Read the backtest before adopting it; advisory validate checks it once pasted.",
+    ]
+    named = [p for p in proposals if p.profile != DEFAULT_PROFILE]
+    for p in proposals:
+        if p.profile == DEFAULT_PROFILE:
+            lines.append("# The default profile: set these thresholds in levels:")
+            lines += [f"#   {s.level}: {_number(s.threshold_proposed)}" for s in p.levels]
+    if named:
+        lines.append("profiles:")
+        for p in named:
+            lines.append(f"  {p.profile}:")
+            known = ruleset.profiles.get(p.profile)
+            if known is not None and known.description:
+                description = known.description
+                lines.append(f"    description: {_yaml_text(description)}")
+            lines.append("    thresholds:")
+            lines += [
+                f"      {_yaml_text(s.level)}: {_number(s.threshold_proposed)}" for s in p.levels
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    """A threshold as YAML reads it back: `1200`, `0.35`, never an exponent."""
+    return str(np.format_float_positional(value, trim="-"))
+
+
+def _yaml_text(text: str) -> str:
+    import json
+
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)
