@@ -95,10 +95,14 @@ class Calibration:
 class Scored:
     """Every region's weekly figures over a run of weeks: matrices of regions × weeks."""
 
-    def __init__(self, inputs: Inputs, mondays: Sequence[dt.date]) -> None:
+    def __init__(self, inputs: Inputs, mondays: Sequence[dt.date], shown_from: int = 0) -> None:
         rules = inputs.rules
         ruleset = rules.ruleset
         self.mondays = list(mondays)
+        #: The first week reported on; those before it only lead up to it (hysteresis).
+        self.shown_from = shown_from
+        #: The reported weeks as ISO weeks (the week before each as-of Monday).
+        self.labels = [week_label(m - dt.timedelta(days=7)) for m in mondays[shown_from:]]
         regions = [r.id for r in rules.regions]
         count, weeks = len(regions), len(mondays)
         first = mondays[0]
@@ -325,6 +329,23 @@ def shares(scores: np.ndarray, thresholds: Sequence[float]) -> list[float]:
     return [float(c) / len(scores) for c in counts]
 
 
+def weeks_between(inputs: Inputs, first: dt.date, last: dt.date) -> Scored:
+    """The weeks whose reporting periods lie within `first` to `last`, scored, after the
+    look-back weeks before them that their levels depend on."""
+    lookback = inputs.rules.ruleset.lookback_weeks
+    # As-of Mondays of the weeks whose period (the seven days before) lies within first..last.
+    first_monday = monday_of(first + dt.timedelta(days=6)) + dt.timedelta(days=7)
+    last_monday = monday_of(last + dt.timedelta(days=1))
+    weeks = max(0, (last_monday - first_monday).days // 7 + 1)
+    mondays = [first_monday + dt.timedelta(weeks=k) for k in range(-(lookback - 1), weeks)]
+    return Scored(inputs, mondays, shown_from=lookback - 1)
+
+
+def profiles_of(rules: Rules) -> list[str]:
+    """Each region's profile, by name (DEFAULT_PROFILE for the levels' own thresholds)."""
+    return [r.profile or DEFAULT_PROFILE for r in rules.regions]
+
+
 def calibrate(
     inputs: Inputs,
     first: dt.date,
@@ -344,39 +365,23 @@ def calibrate(
     ruleset = rules.ruleset
     names = ruleset.level_names()
     wanted = dict(targets) if targets is not None else default_targets(names)
-    lookback = ruleset.lookback_weeks
-    # As-of Mondays of weeks whose period (the seven days before) lies within first..last.
-    first_monday = monday_of(first + dt.timedelta(days=6)) + dt.timedelta(days=7)
-    last_monday = monday_of(last + dt.timedelta(days=1))
-    weeks = max(0, (last_monday - first_monday).days // 7 + 1)
-    mondays = [first_monday + dt.timedelta(weeks=k) for k in range(-(lookback - 1), weeks)]
-    scored = Scored(inputs, mondays)
-    shown = slice(lookback - 1, None)
-
-    profile_of = [r.profile or DEFAULT_PROFILE for r in rules.regions]
+    scored = weeks_between(inputs, first, last)
+    shown = slice(scored.shown_from, None)
+    profile_of = profiles_of(rules)
     in_use = sorted(set(profile_of), key=lambda p: (p != DEFAULT_PROFILE, p))
     chosen = list(profiles) or in_use
-    floors = np.array([names.index(r.floor) if r.floor else 0 for r in rules.regions])
-    now_sets = {p: _profile_set(ruleset, p) for p in set(profile_of) | set(chosen)}
     has_data = scored.covered[:, shown]
     active = (scored.incidents[:, shown] > 0).any(axis=1)
 
-    proposed_sets = dict(now_sets)
+    proposed: dict[str, list[float]] = {}
     proposals = []
     for profile in chosen:
         # Regions without a single incident in the period would only add quiet weeks.
         rows = np.array([p == profile for p in profile_of], dtype=np.bool_) & active
         sample = scored.score[:, shown][rows][has_data[rows]]
         thresholds = propose_thresholds(sample, [wanted[n] for n in names])
-        proposed_sets[profile] = ruleset.model_copy(
-            update={
-                "levels": [
-                    lv.model_copy(update={"threshold": t})
-                    for lv, t in zip(ruleset.levels, thresholds, strict=True)
-                ]
-            }
-        )
-        now = [lv.threshold for lv in now_sets[profile].levels]
+        proposed[profile] = thresholds
+        now = [lv.threshold for lv in _profile_set(ruleset, profile).levels]
         before, after = shares(sample, now), shares(sample, thresholds)
         proposals.append(
             ProfileProposal(
@@ -394,32 +399,55 @@ def calibrate(
                         round(after[i], 4),
                     )
                     for i, n in enumerate(names)
-                ),
+                ),  # fmt: skip
                 score_percentiles=_percentiles(sample),
             )
         )
+    return Calibration(
+        first_week=scored.labels[0] if scored.labels else "",
+        last_week=scored.labels[-1] if scored.labels else "",
+        weeks=len(scored.labels),
+        bar=str(bar),
+        proposals=tuple(proposals),
+        backtest=backtest(rules, scored, bar, proposed),
+        fragment=fragment(proposals, ruleset, made, scored.labels),
+    )
 
-    def rated(sets: Mapping[str, RuleSet]) -> tuple[np.ndarray, np.ndarray]:
-        thresholds = np.array(
-            [[lv.threshold for lv in sets[p].levels] for p in profile_of], dtype=np.float64
-        ).reshape(len(profile_of), len(names))
+
+def backtest(
+    rules: Rules, scored: Scored, bar: AlertBar, proposed: Mapping[str, Sequence[float]]
+) -> tuple[RegionBacktest, ...]:
+    """Per region of the `proposed` profiles, what the proposed thresholds would have changed
+    over the shown weeks of `scored`: levels, and alerts issued under `bar`."""
+    ruleset = rules.ruleset
+    names = ruleset.level_names()
+    profile_of = profiles_of(rules)
+    floors = np.array([names.index(r.floor) if r.floor else 0 for r in rules.regions])
+    shown = slice(scored.shown_from, None)
+
+    def rated(thresholds_of: Mapping[str, Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+        thresholds = np.array([thresholds_of[p] for p in profile_of], dtype=np.float64).reshape(
+            len(profile_of), len(names)
+        )
         drops = thresholds * (1 - ruleset.hysteresis)
-        levels, _ = levels_by_week(scored, thresholds, drops, floors, lookback)
+        levels, _ = levels_by_week(scored, thresholds, drops, floors, ruleset.lookback_weeks)
         words = severities(scored, ruleset, levels)
         alerts = issued(rules, bar, levels, words, scored.covered)
         return levels[:, shown], alerts[:, shown]
 
-    levels_now, alerts_now = rated(now_sets)
-    levels_new, alerts_new = rated(proposed_sets)
-    labels = [week_label(m - dt.timedelta(days=7)) for m in mondays[lookback - 1 :]]
-    backtest = []
+    today = {p: [lv.threshold for lv in _profile_set(ruleset, p).levels] for p in set(profile_of)}
+    levels_now, alerts_now = rated(today)
+    levels_new, alerts_new = rated({**today, **proposed})
+    has_data = scored.covered[:, shown]
+    labels = scored.labels
+    found = []
     for r, region in enumerate(rules.regions):
-        if profile_of[r] not in chosen:
+        if profile_of[r] not in proposed:
             continue
         changed = (levels_now[r] != levels_new[r]) & has_data[r]
         gained = np.flatnonzero(alerts_new[r] & ~alerts_now[r])
         lost = np.flatnonzero(alerts_now[r] & ~alerts_new[r])
-        backtest.append(
+        found.append(
             RegionBacktest(
                 region_id=region.id,
                 region_name=region.name,
@@ -434,15 +462,7 @@ def calibrate(
                 alerts_lost=tuple(labels[i] for i in lost),
             )
         )
-    return Calibration(
-        first_week=labels[0] if labels else "",
-        last_week=labels[-1] if labels else "",
-        weeks=len(labels),
-        bar=str(bar),
-        proposals=tuple(proposals),
-        backtest=tuple(backtest),
-        fragment=fragment(proposals, ruleset, made, labels),
-    )
+    return tuple(found)
 
 
 def _profile_set(ruleset: RuleSet, profile: str) -> RuleSet:

@@ -52,6 +52,17 @@ def target_options(default: str) -> Callable[[F], F]:
             type=click.Path(path_type=Path, dir_okay=False),
             help="Add to this incident file, leaving out ids it has.",
         ),
+        click.option(
+            "--covers-from",
+            type=Day(),
+            help="First day the source covers, for the coverage file written beside the "
+            "incidents. [default: its first event's]",
+        ),
+        click.option(
+            "--covers-to",
+            type=Day(),
+            help="Last day the source covers. [default: its last event's]",
+        ),
     )
 
 
@@ -100,6 +111,8 @@ def acled(
     strict: bool,
     out: Path | None,
     append: Path | None,
+    covers_from: dt.date | None,
+    covers_to: dt.date | None,
     mapping: Path | None,
     rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
@@ -124,6 +137,7 @@ def acled(
         return import_acled(
             source, inputs.rules, chosen, existing, target, countries=countries,
             since=since, append=appending, rejects=rejects, strict=strict,
+            covers=(covers_from or since, covers_to),
         )  # fmt: skip
 
     _import_report(run)
@@ -149,6 +163,8 @@ def csv_import(
     strict: bool,
     out: Path | None,
     append: Path | None,
+    covers_from: dt.date | None,
+    covers_to: dt.date | None,
     rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
 ) -> None:
@@ -169,7 +185,7 @@ def csv_import(
         chosen = load_mapping(mapping, inputs.rules, ColumnMapping)
         return import_mapped(
             source, inputs.rules, chosen, existing, target, append=appending, rejects=rejects,
-            strict=strict,
+            strict=strict, covers=(covers_from, covers_to),
         )  # fmt: skip
 
     _import_report(run)

@@ -187,6 +187,7 @@ def import_acled(
     append: bool = False,
     rejects: Path | None = None,
     strict: bool = False,
+    covers: tuple[dt.date | None, dt.date | None] = (None, None),
 ) -> Summary:
     """Import an ACLED export: every row that can become an incident is imported, the others
     rejected with their reasons (see `common.finish`)."""
@@ -271,7 +272,8 @@ def import_acled(
         )
     return finish(
         records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
-        columns=ACLED_COLUMNS, rejects=rejects, strict=strict,
+        columns=ACLED_COLUMNS, rejects=rejects, strict=strict, covers=covers,
+        countries=countries,
     )  # fmt: skip
 
 

@@ -27,12 +27,14 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import polars as pl
+import yaml
 
 from advisory.errors import InputError, Location, Problem, display_path, not_one_of
+from advisory.inputs.coverage import merged, sidecar_of
 from advisory.inputs.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, split_list
 from advisory.inputs.regions import assign_regions, normalize_expr
 from advisory.inputs.yamlfile import YamlDocument, load_yaml, read_text, validate_model
-from advisory.models import Rules, UserModel
+from advisory.models import CoverageFile, CoveredPeriod, Rules, UserModel
 from advisory.publishing.atomic import write_text_atomic
 from advisory.writing.prose import counted
 
@@ -81,6 +83,7 @@ class Summary:
     first: dt.date | None = None
     last: dt.date | None = None
     written: Path | None = None
+    coverage: Path | None = None  # the coverage sidecar written beside it
 
     def reject(self, line: int, reason: str, values: Sequence[str] = ()) -> None:
         self.rejected.append(Rejection(line, reason, tuple(values)))
@@ -120,6 +123,8 @@ class Summary:
             out.append(f"dates: {self.first} to {self.last}")
         if self.written:
             out.append(f"written: {self.written}")
+        if self.coverage:
+            out.append(f"coverage: {self.coverage}")
         return out
 
 
@@ -248,11 +253,17 @@ def finish(
     columns: dict[str, str],
     rejects: Path | None = None,
     strict: bool = False,
+    covers: tuple[dt.date | None, dt.date | None] = (None, None),
+    countries: Sequence[str] = (),
 ) -> Summary:
-    """Reject the rows the log would refuse, merge and deduplicate the rest, and write the file.
+    """Reject the rows the log would refuse, merge and deduplicate the rest, and write the file
+    and its coverage sidecar (inputs/coverage.py).
 
     `columns` names the file's own column for each incident field, for the reasons. Nothing is
     written when every row was rejected (or, with `strict`, when any was); the rejects file is.
+    The coverage recorded is `covers` (first and last day; by default the source's first and
+    last event) in `countries` (by default those of the source's events), added to what the
+    sidecar held before when appending.
     """
     frame = _reject_rows(records, table, rules, summary, columns)
     if rejects is not None:
@@ -308,7 +319,59 @@ def finish(
     everything.write_csv(out, null_value="")
     write_text_atomic(target, out.getvalue())
     summary.written = target
+    period = source_period(records, covers, countries)
+    if period is not None:
+        periods = [period]
+        if previous and not sidecar_of(target).is_file():
+            # Rows appended to before coverage was recorded: they cover what they span.
+            spanned = source_period(previous, (None, None), ())
+            periods += [spanned] if spanned is not None else []
+        summary.coverage = write_coverage(target, periods, append=append)
     return summary
+
+
+def source_period(
+    records: Sequence[dict[str, str]],
+    covers: tuple[dt.date | None, dt.date | None],
+    countries: Sequence[str],
+) -> CoveredPeriod | None:
+    """What an import's source covers: the given days, else its first and last event's; the
+    given countries, else its events'. None for a source without events."""
+    days = sorted(r["date"] for r in records if r.get("date"))
+    if not days and None in covers:
+        return None
+    start = covers[0] or dt.date.fromisoformat(days[0])
+    end = covers[1] or dt.date.fromisoformat(days[-1])
+    named = list(countries) or sorted({r["country"] for r in records if r.get("country")})
+    return CoveredPeriod(start=start, end=max(start, end), countries=named or None)
+
+
+def write_coverage(target: Path, periods: Sequence[CoveredPeriod], *, append: bool) -> Path:
+    """Write the sidecar of `target` with `periods` (and, appending, the periods it held)."""
+    sidecar = sidecar_of(target)
+    held: list[CoveredPeriod] = []
+    feed = None
+    if append and sidecar.is_file():
+        doc, _ = load_yaml(sidecar)
+        before, _ = validate_model(doc, CoverageFile) if doc is not None else (None, [])
+        if before is not None:
+            held, feed = list(before.periods), before.feed
+    rows = _frame(_rows(target)) if target.is_file() else None
+    if rows is not None and rows.height and feed is None:
+        feeds = rows.get_column("feed").drop_nulls().unique().sort().to_list()
+        feed = feeds[0] if len(feeds) == 1 else None
+    document = CoverageFile(version=1, feed=feed, periods=merged([*held, *periods]))
+    text = (
+        f"# What {target.name} covers: every incident its source recorded in these periods\n"
+        "# and countries (a week outside them has no data). Written by advisory import;\n"
+        "# see docs/inputs.md, Coverage.\n"
+        + yaml.safe_dump(
+            document.model_dump(mode="json", exclude_none=True), sort_keys=False,
+            allow_unicode=True,
+        )
+    )  # fmt: skip
+    write_text_atomic(sidecar, text)
+    return sidecar
 
 
 def _reject_rows(

@@ -1,0 +1,233 @@
+"""`advisory calibrate`: thresholds from target shares, and a backtest of what they change."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from advisory.calibration import backtest, propose_thresholds, shares, weeks_between
+from advisory.inputs import load_inputs
+from advisory.writing.bar import AlertBar
+from tests.conftest import ROOT, run_advisory
+
+FIELDS = ["id", "date", "country", "admin1", "category", "fatalities", "injuries", "summary",
+          "sources"]  # fmt: skip
+
+
+def write_log(path: Path, rows: list[dict[str, object]]) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer.writeheader()
+        for n, row in enumerate(rows):
+            writer.writerow(
+                {"id": f"x-{n}", "country": "Peru", "admin1": "Ayacucho", "fatalities": 0,
+                 "injuries": 0, "category": "attack", "summary": "An attack.",
+                 "sources": "Report", **row}
+            )  # fmt: skip
+
+
+# --- a small case, checked by hand ---------------------------------------------------------
+
+SMALL_SCORING = """\
+version: 1
+window_days: 7
+lookback_weeks: 2
+levels:
+  - {name: Minimal, threshold: 0}
+  - {name: Low, threshold: 2}
+  - {name: High, threshold: 5}
+categories:
+  attack: {weight: 1, reasons: [T]}
+severity:
+  words: [Informational, Warning]
+  rules:
+    - {word: Warning, when: {fatalities_at_least: 1}}
+    - {word: Informational}
+"""
+SMALL_REGIONS = """\
+version: 1
+country: Peru
+regions:
+  - id: pe-a
+    name: Ayacucho
+    match: [{admin1: Ayacucho}]
+"""
+#: Incidents per week of 2024: W01 1, W02 3, W03 4, W04 6, W05 none, W06 1 (one killed).
+SMALL_WEEKS = {"2024-01-03": 1, "2024-01-10": 3, "2024-01-17": 4, "2024-01-24": 6}
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    (tmp_path / "rules" / "regions").mkdir(parents=True)
+    (tmp_path / "rules" / "scoring.yaml").write_text(SMALL_SCORING)
+    (tmp_path / "rules" / "regions" / "peru.yaml").write_text(SMALL_REGIONS)
+    (tmp_path / "data").mkdir()
+    rows: list[dict[str, object]] = [
+        {"date": day} for day, count in SMALL_WEEKS.items() for _ in range(count)
+    ]
+    rows.append({"date": "2024-02-07", "fatalities": 1})
+    write_log(tmp_path / "data" / "incidents.csv", rows)
+    return tmp_path
+
+
+def test_the_backtest_of_a_small_case(small: Path):
+    """Scores by week 1, 3, 4, 6, 0, 1. Today (Low 2, High 5): Minimal, Low, Low, High,
+    Minimal, Minimal. Proposed (Low 3, High 4): W03 becomes High, nothing else moves. Under
+    the bar High-or-Warning, alerts go out today in W04 and W06 (a death), and under the
+    proposal in W03 as well."""
+    inputs = load_inputs(small / "rules", [str(small / "data" / "incidents.csv")], None)
+    scored = weeks_between(inputs, dt.date(2024, 1, 1), dt.date(2024, 2, 11))
+    assert scored.labels == [f"2024-W0{n}" for n in range(1, 7)]
+    assert scored.score[0, scored.shown_from :].tolist() == [1, 3, 4, 6, 0, 1]
+    [found] = backtest(
+        inputs.rules, scored, AlertBar("High", "Warning"), {"default": [0.0, 3.0, 4.0]}
+    )
+    assert (found.weeks, found.level_changes, found.raised) == (6, 1, 1)
+    assert (found.alerts_now, found.alerts_proposed) == (2, 3)
+    assert (found.alerts_gained, found.alerts_lost) == (("2024-W03",), ())
+
+
+def test_the_small_case_through_the_command(small: Path):
+    """Targets 50/25/25 of six weeks: three below Low (0, 1, 1), so Low at 3; at least 75 %
+    below High means five of six, so High at 6."""
+    fragment = small / "proposal.yaml"
+    result = run_advisory(
+        "calibrate", "--since", "2024-01-01", "--until", "2024-02-11",
+        "--targets", "Minimal=50,Low=25,High=25", "--format", "json", "--out", str(fragment),
+        cwd=small,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    [proposal] = report["proposals"]
+    assert [s["threshold_proposed"] for s in proposal["levels"]] == [0, 3, 6]
+    assert [s["share_now"] for s in proposal["levels"]] == [0.5, 0.3333, 0.1667]
+    assert proposal["region_weeks"] == 6
+    [region] = report["backtest"]
+    assert region["level_changes"] == 0  # W03 (4) stays Low; W04 (6) stays High
+    text = fragment.read_text()
+    assert "#   Low: 3\n#   High: 6\n" in text
+    assert report["fragment"] == text
+
+
+def test_targets_are_checked(small: Path):
+    result = run_advisory("calibrate", "--targets", "Minimal=50,Low=25", cwd=small)
+    assert result.returncode == 2
+    assert "give a share for High" in result.stderr
+    result = run_advisory("calibrate", "--targets", "Minimal=50,Low=25,Hihg=25", cwd=small)
+    assert result.returncode == 2
+    assert "'Hihg' is not a level" in result.stderr
+    result = run_advisory("calibrate", "--targets", "Minimal=60,Low=25,High=25", cwd=small)
+    assert "add up to 110%" in result.stderr
+    result = run_advisory("calibrate", "--profile", "conflcit", cwd=small)
+    assert result.returncode == 2
+    assert "'conflcit' is not a profile" in result.stderr
+
+
+# --- a high-intensity country ---------------------------------------------------------------
+
+CONFLICT = """\
+version: 1
+country: Afghanistan
+profile: conflict
+regions:
+"""
+PROVINCES = ["Helmand", "Kandahar", "Kunar", "Nangarhar", "Ghazni", "Zabul", "Uruzgan",
+             "Paktika", "Faryab", "Badghis"]  # fmt: skip
+
+
+def conflict_site(target: Path, weeks: int = 30, seed: int = 3) -> Path:
+    """The shipped rules with Afghanistan's provinces under a `conflict` profile, and a log of
+    hundreds of incidents a week there, each province at its own and changing intensity."""
+    shutil.copytree(ROOT / "rules", target / "rules")
+    scoring = target / "rules" / "scoring.yaml"
+    scoring.write_text(
+        scoring.read_text() + "profiles:\n  conflict:\n    description: Active conflicts.\n"
+        "    thresholds: {Low: 10, Moderate: 20, High: 60, Extreme: 200}\n"
+    )
+    lines = [CONFLICT] + [
+        f"  - id: af-{p.lower()}\n    name: {p}\n    match: [{{admin1: {p}}}]\n" for p in PROVINCES
+    ]
+    (target / "rules" / "regions" / "afghanistan.yaml").write_text("".join(lines))
+    rng = random.Random(seed)
+    start = dt.date(2023, 1, 2)
+    rows: list[dict[str, object]] = []
+    categories = ["armed_clash", "airstrike", "explosive", "attack", "protest"]
+    for week in range(weeks):
+        for n, province in enumerate(PROVINCES):
+            rate = 4 + 9 * n * (1 + 0.5 * np.sin(week / 4 + n))
+            for _ in range(max(0, int(rng.gauss(rate, rate / 3)))):
+                rows.append(
+                    {
+                        "date": (start + dt.timedelta(weeks=week, days=rng.randrange(7))),
+                        "country": "Afghanistan",
+                        "admin1": province,
+                        "category": rng.choice(categories),
+                        "fatalities": rng.choice((0, 0, 1, 2, 4)),
+                    }
+                )
+    (target / "data").mkdir()
+    write_log(target / "data" / "afghanistan.csv", rows)
+    return target
+
+
+def test_a_high_intensity_country_is_spread_across_the_levels(tmp_path: Path):
+    """Hundreds of incidents a week put every province at Extreme by the shipped thresholds;
+    calibrated to the default targets, each level holds its target share of region-weeks
+    within 3 percentage points (the tolerance docs/rules.md states)."""
+    site = conflict_site(tmp_path)
+    result = run_advisory(
+        "calibrate", "--profile", "conflict", "--since", "2023-02-06", "--until", "2023-07-30",
+        "--format", "json", cwd=site,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    [proposal] = json.loads(result.stdout)["proposals"]
+    assert proposal["profile"] == "conflict"
+    assert proposal["regions"] == len(PROVINCES)
+    assert proposal["region_weeks"] == 25 * len(PROVINCES)
+    levels = proposal["levels"]
+    assert levels[-1]["share_now"] > 0.5  # today: most weeks Extreme
+    for level in levels:
+        assert abs(level["share_proposed"] - level["target"]) <= 0.03, level
+    thresholds = [level["threshold_proposed"] for level in levels]
+    assert thresholds == sorted(set(thresholds))
+    backtest_rows = json.loads(result.stdout)["backtest"]
+    assert {r["profile"] for r in backtest_rows} == {"conflict"}
+    assert sum(r["level_changes"] for r in backtest_rows) > 0
+
+
+def test_the_table_names_profiles_and_the_fragment_pastes_back(tmp_path: Path):
+    site = conflict_site(tmp_path, weeks=12)
+    result = run_advisory("calibrate", "--profile", "conflict", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "profile conflict: 10 regions" in result.stdout
+    assert "backtest: " in result.stdout
+    fragment = result.stdout[result.stdout.index("# Proposed by advisory calibrate") :]
+    assert 'profiles:\n  conflict:\n    description: "Active conflicts."\n' in fragment
+    # Pasted in place of the old profile, the rules load and rate by the new thresholds.
+    scoring = site / "rules" / "scoring.yaml"
+    text = scoring.read_text()
+    scoring.write_text(text[: text.index("profiles:")] + fragment)
+    explained = run_advisory(
+        "rate", "--as-of", "2023-03-27", "--region", "af-helmand", "--explain", cwd=site
+    )
+    assert explained.returncode == 0, explained.stderr
+    assert "thresholds of profile conflict: Minimal 0, Low " in explained.stdout
+
+
+def test_proposed_thresholds_rise_even_when_most_weeks_are_quiet():
+    """Nine quiet weeks in ten: the lowest level holds them, and the rest are split in the
+    targets' proportions; thresholds always rise."""
+    scores = np.array([0.0] * 90 + [float(n) for n in range(1, 11)])
+    thresholds = propose_thresholds(scores, [0.5, 0.25, 0.25])
+    assert thresholds[0] == 0
+    assert thresholds == sorted(set(thresholds))
+    found = shares(scores, thresholds)
+    assert found[0] == pytest.approx(0.9)
+    assert found[1] == pytest.approx(0.05, abs=0.011)
