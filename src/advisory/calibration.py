@@ -399,7 +399,7 @@ def calibrate(
                         round(after[i], 4),
                     )
                     for i, n in enumerate(names)
-                ),  # fmt: skip
+                ),
                 score_percentiles=_percentiles(sample),
             )
         )
@@ -518,6 +518,12 @@ def _number(value: float) -> str:
 
 
 def _yaml_text(text: str) -> str:
+    """Text as a YAML scalar: plain where YAML reads it back as the same text, else quoted."""
     import json
+    import re
 
-    return json.dumps(" ".join(text.split()), ensure_ascii=False)
+    text = " ".join(text.split())
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.()-]*", text) and not text.endswith(" ")
+    if plain and text.lower() not in {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}:
+        return text
+    return json.dumps(text, ensure_ascii=False)

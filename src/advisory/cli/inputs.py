@@ -154,7 +154,9 @@ def rate(
 @click.argument(
     "kind",
     required=False,
-    type=click.Choice(["ruleset", "regions", "incidents", "roster", "settings"]),
+    type=click.Choice(
+        ["ruleset", "regions", "incidents", "roster", "settings", "world", "coverage"]
+    ),
 )
 @click.option(
     "--out",
