@@ -209,7 +209,7 @@ def test_the_table_names_profiles_and_the_fragment_pastes_back(tmp_path: Path):
     assert "profile conflict: 10 regions" in result.stdout
     assert "backtest: " in result.stdout
     fragment = result.stdout[result.stdout.index("# Proposed by advisory calibrate") :]
-    assert 'profiles:\n  conflict:\n    description: "Active conflicts."\n' in fragment
+    assert "profiles:\n  conflict:\n    description: Active conflicts.\n" in fragment
     # Pasted in place of the old profile, the rules load and rate by the new thresholds.
     scoring = site / "rules" / "scoring.yaml"
     text = scoring.read_text()
