@@ -95,6 +95,7 @@ def test_the_bulletin_draws_gaps_and_the_alert_says_why(feed_site: Path):
     assert "no data: a week the incident log does not cover" in html
     assert "first rated this week (the incident log covers Peru from March 6)" in html
     assert "raised from" not in html
+    assert "249 other countries and territories: no data (the incident log does not cover" in html
     # The week after is compared with the first as usual.
     later = run_advisory("bulletin", "--week", "2023-W11", "--format", "html", "--out",
                          str(out), cwd=feed_site)  # fmt: skip

@@ -145,11 +145,24 @@ def is_quiet(rating: Rating, rules: Rules) -> bool:
 
 def quiet_line(ratings: Sequence[Rating], rules: Rules) -> str | None:
     """`212 other countries and territories: no incidents recorded in the past 30 days.`: the
-    countries of the world file all of whose regions are quiet; None when there are none."""
+    countries of the world file all of whose regions are quiet (those the log has no data for
+    counted apart); None when there are none."""
     shown = {r.country for r in ratings if not is_quiet(r, rules)}
     quiet = {r.country for r in ratings if is_quiet(r, rules)} - shown
     if not quiet:
         return None
+    covered = {r.country for r in ratings if r.has_data}
+    unknown = quiet - covered
     days = rules.ruleset.window_days
-    what = "country or territory" if len(quiet) == 1 else "countries and territories"
-    return f"{len(quiet)} other {what}: no incidents recorded in the past {days} days."
+    parts = []
+    if quiet - unknown:
+        parts.append(
+            f"{_countries(len(quiet - unknown))}: no incidents recorded in the past {days} days."
+        )
+    if unknown:
+        parts.append(f"{_countries(len(unknown))}: no data (the incident log does not cover them).")
+    return " ".join(parts)
+
+
+def _countries(count: int) -> str:
+    return f"{count} other {'country or territory' if count == 1 else 'countries and territories'}"
