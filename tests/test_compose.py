@@ -41,8 +41,8 @@ def test_vraem_alert_of_june_26_2018(demo):
 
     assert alert.context[0] == region.context
     assert alert.context[1] == (
-        "The region is rated High (4 of 5), unchanged from last week; "
-        "3 incidents and 4 fatalities were recorded in the past 30 days."
+        "The region is rated High (level four of five), unchanged from last week; "
+        "three incidents and four fatalities were recorded in the past 30 days."
     )
     level_advice = demo.rules.ruleset.levels[3].advice
     assert alert.advice[: len(region.advice)] == tuple(region.advice)

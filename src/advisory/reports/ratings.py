@@ -21,7 +21,10 @@ JSON_FORMAT = 1
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
+    """`1 ambush`, `12 ambushes`: a figure and its noun (through the plural library)."""
+    from advisory.writing.prose import plural_of
+
+    return f"{count} {word if count == 1 else (words or plural_of(word))}"
 
 
 def table(ratings: Sequence[Rating]) -> str:

@@ -20,13 +20,13 @@ from advisory.models import ACTOR_KINDS, Incident, Rating, Region, Rules, RuleSe
 from advisory.places.world import is_quiet, quiet_line
 from advisory.writing.prose import (
     capitalized,
-    counted,
     dateline,
     joined,
     number,
     ordinal,
     place,
     since,
+    spelled,
     toll,
     when,
     with_article,
@@ -293,7 +293,7 @@ def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
     """`The region is rated High (4 of 5), unchanged from last week; 3 incidents and 4
     fatalities were recorded in the past 30 days.` A week without data is never compared with:
     `..., first rated this week (the incident log covers Peru from June 11); ...`."""
-    level = f"{rating.level} ({rating.level_rank} of {rating.level_count})"
+    level = f"{rating.level} (level {number(rating.level_rank)} of {number(rating.level_count)})"
     if rating.previous_level is None:
         change = _first_rated(rating)
     elif rating.trend == "steady":
@@ -304,9 +304,9 @@ def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
         change = f", lowered from {rating.previous_level} to {rating.level} since last week"
     fatalities = "no fatalities"
     if rating.window_fatalities:
-        fatalities = counted(rating.window_fatalities, "fatality")
+        fatalities = spelled(rating.window_fatalities, "fatality")
     return (
-        f"The region is rated {level}{change}; {counted(rating.window_incidents, 'incident')} "
+        f"The region is rated {level}{change}; {spelled(rating.window_incidents, 'incident')} "
         f"and {fatalities} were recorded in the past {ruleset.window_days} days."
     )
 

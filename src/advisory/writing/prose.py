@@ -33,6 +33,18 @@ def counted(count: int, noun: str, *, start: bool = False) -> str:
     return f"{count} {word}" if not start else f"{number(count, start=True)} {word}"
 
 
+def plural_of(noun: str) -> str:
+    """`ambushes`, `casualties`: the plural of a noun (of its last word, for a phrase)."""
+    return str(_words.plural_noun(noun))
+
+
+def spelled(count: int, noun: str, *, start: bool = False) -> str:
+    """`three incidents`, `12 incidents`, `one fatality`: a count in prose, in the house style
+    (words under ten, digits from 10), its noun in the plural the count takes."""
+    word = noun if count == 1 else str(_words.plural_noun(noun))
+    return f"{number(count, start=start)} {word}"
+
+
 def joined(items: Sequence[str]) -> str:
     """`a, b and c`: lists end with "and", as the house style writes them."""
     return str(_words.join(list(items), final_sep="")) if items else ""
