@@ -161,3 +161,16 @@ def test_victims_and_vague_dates_in_prose(tmp_path):
     assert rows["ACLED PER2"].date_text == "2019-06"
     [rimac] = [r for r in bulletin.appendix if r.place == "Rimac"]
     assert rimac.date_text == "c. 2019-06-18"
+
+
+def test_a_name_that_takes_its_article_keeps_it_in_the_headline(demo):
+    """`rest of Peru` is marked `article: the` in its region file: the headline reads "in the
+    rest of Peru", where "in VRAEM region" keeps the house style's bare name."""
+    from advisory.writing.compose import headline_name, the
+
+    rest, vraem = demo.rules.region("pe-rest"), demo.rules.region("pe-vraem")
+    assert (headline_name(rest), the(rest)) == ("the rest of Peru", "the rest of Peru")
+    assert (headline_name(vraem), the(vraem)) == ("VRAEM region", "the VRAEM region")
+    lima = demo.rules.region("pe-lima")
+    assert the(lima.model_copy(update={"article": "the"})) == "the Lima"
+    assert the(vraem.model_copy(update={"article": "none"})) == "VRAEM region"

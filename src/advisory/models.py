@@ -304,6 +304,12 @@ class Region(UserModel):
     descriptor: Line | None = Field(
         default=None, description="A word that goes before the name in alerts, e.g. 'restive'."
     )
+    article: Literal["the", "none"] | None = Field(
+        default=None,
+        description="'the': the name always takes it, in headlines too ('the rest of "
+        "Afghanistan'); 'none': never; empty: prose puts 'the' before a name that ends in a "
+        "common noun ('the VRAEM region'), and headlines leave it out.",
+    )
     floor: str | None = Field(
         default=None, description="The region is never rated below this level."
     )

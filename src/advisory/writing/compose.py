@@ -189,7 +189,7 @@ def compose_alert(
     alerted_weeks = sum(1 for count in earlier_weeks if count)
     category = ruleset.categories[lead.category]
     subject = category.headline or capitalized(ruleset.label(lead.category))
-    where = "" if region.name == rating.country else f" in {region.name}"  # a country's region
+    where = "" if region.name == rating.country else f" in {headline_name(region)}"
     subject_line = f"{rating.country}: {subject}{where} {dateline(lead)}"
     headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
     series_start = in_order[0].date if in_order else lead.date
@@ -230,8 +230,16 @@ def the(region: Region, *, described: bool = False) -> str:
     words = region.name.split()
     descriptor = region.descriptor if described else None
     takes_article = bool(descriptor) or words[-1].islower() or region.name[:1].islower()
+    if region.article is not None and not descriptor:
+        takes_article = region.article == "the"
     name = f"{descriptor} {region.name}" if descriptor else region.name
     return f"{'the ' if takes_article else ''}{name}"
+
+
+def headline_name(region: Region) -> str:
+    """The region as a headline names it: without an article (`in VRAEM region`), unless its
+    file says the name always takes one (`in the rest of Afghanistan`)."""
+    return f"the {region.name}" if region.article == "the" else region.name
 
 
 def _named(region: Region) -> str:
