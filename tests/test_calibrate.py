@@ -231,3 +231,42 @@ def test_proposed_thresholds_rise_even_when_most_weeks_are_quiet():
     found = shares(scores, thresholds)
     assert found[0] == pytest.approx(0.9)
     assert found[1] == pytest.approx(0.05, abs=0.011)
+
+
+def test_the_backtest_rates_each_week_as_rate_does(tmp_path: Path):
+    """Today's levels in the backtest are the ones `advisory rate` gives on each week's issue
+    day: the same scores, hysteresis over the look-back weeks, floors and profiles."""
+    from advisory.calibration import levels_by_week, profiles_of
+    from advisory.rating import rate
+
+    site = conflict_site(tmp_path, weeks=16)
+    scoring = site / "rules" / "scoring.yaml"
+    # Thresholds amid the scores, so that levels move and hysteresis holds some of them.
+    scoring.write_text(
+        scoring.read_text().replace(
+            "{Low: 10, Moderate: 20, High: 60, Extreme: 200}",
+            "{Low: 1200, Moderate: 1900, High: 2500, Extreme: 3100}",
+        )
+    )
+    inputs = load_inputs(site / "rules", [str(site / "data" / "afghanistan.csv")], None)
+    scored = weeks_between(inputs, dt.date(2023, 2, 6), dt.date(2023, 4, 23))
+    ruleset = inputs.rules.ruleset
+    names = ruleset.level_names()
+    profile_of = profiles_of(inputs.rules)
+    thresholds = np.array(
+        [[lv.threshold for lv in ruleset.with_profile(None if p == "default" else p).levels]
+         for p in profile_of]
+    )  # fmt: skip
+    floors = np.array([names.index(r.floor) if r.floor else 0 for r in inputs.rules.regions])
+    levels, _ = levels_by_week(
+        scored, thresholds, thresholds * (1 - ruleset.hysteresis), floors, ruleset.lookback_weeks
+    )
+    held = 0
+    for k, monday in enumerate(scored.mondays[scored.shown_from :]):
+        moment = dt.datetime.combine(monday, dt.time(6), tzinfo=dt.UTC)
+        rated = rate(inputs.incidents, inputs.rules, moment, inputs.placements)
+        week = scored.shown_from + k
+        assert [names.index(r.level) for r in rated] == levels[:, week].tolist(), monday
+        assert [r.score for r in rated] == pytest.approx(scored.score[:, week].tolist(), abs=1e-5)
+        held += sum(1 for r in rated for d in r.decisions if d.kind == "hysteresis")
+    assert held  # the case is not trivial: hysteresis decided some weeks
