@@ -26,8 +26,7 @@ import polars as pl
 from advisory.calendar import monday_of, week_label
 from advisory.inputs import Inputs
 from advisory.models import Rules, RuleSet
-from advisory.places.world import country_key
-from advisory.rating import PERIOD_DAYS, SCORE_DIGITS
+from advisory.rating import PERIOD_DAYS, SCORE_DIGITS, base_points, decay, weeks_with_data
 from advisory.writing.bar import AlertBar
 
 #: The name the default profile (the levels' own thresholds) goes by in calibration output.
@@ -107,13 +106,6 @@ class Scored:
         count, weeks = len(regions), len(mondays)
         first = mondays[0]
         frame = inputs.incidents.frame
-        weights = {name: c.weight for name, c in ruleset.categories.items()}
-        casualty = ruleset.casualties
-        base = pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
-            1
-            + casualty.per_fatality * pl.col("fatalities")
-            + casualty.per_injury * pl.col("injuries")
-        )
         # The weeks whose window holds an incident: those whose Monday (the as-of day) is
         # 1 to window_days days after it.
         offset = (pl.col("date") - pl.lit(first)).dt.total_days()
@@ -127,7 +119,7 @@ class Scored:
             .with_columns(pl.col("pos").cast(pl.Int64))
             .join(inputs.placements.lazy(), on="pos")
             .join(order.lazy(), on="region")
-            .with_columns(base.alias("base"), low.alias("low"), high.alias("high"))
+            .with_columns(base_points(ruleset).alias("base"), low.alias("low"), high.alias("high"))
             .filter(pl.col("low") <= pl.col("high"))
             .with_columns(pl.int_ranges("low", pl.col("high") + 1).alias("w"))
             .explode("w")
@@ -135,14 +127,12 @@ class Scored:
                 (pl.col("w").cast(pl.Int64) * 7 - offset).alias("age"),
             )
         )
-        half = ruleset.half_life_days
-        decay = pl.lit(0.5).pow(pl.col("age") / half) if half else pl.lit(1.0)
         in_period = pl.col("age") <= PERIOD_DAYS
         severity_categories = sorted(
             {c for rule in ruleset.severity.rules for c in (rule.when.categories or [])}
         )
         totals = (
-            by_week.with_columns((pl.col("base") * decay).alias("points"))
+            by_week.with_columns((pl.col("base") * decay(ruleset)).alias("points"))
             .group_by("r", "w")
             .agg(
                 pl.col("points").sum().alias("score"),
@@ -172,14 +162,12 @@ class Scored:
             c: matrix(f"has_{n}", np.bool_) for n, c in enumerate(severity_categories)
         }
         ends = [m - dt.timedelta(days=1) for m in mondays]
-        coverage = inputs.incidents.coverage
-        if coverage.complete:
-            self.covered = np.ones((count, weeks), dtype=np.bool_)
-        else:
-            keys = [country_key(rules.countries[r]) for r in regions]
-            self.covered = np.array(coverage.weeks(keys, ends), dtype=np.bool_).reshape(
-                count, weeks
-            )
+        covered = weeks_with_data(inputs.incidents, rules, ends)
+        self.covered = (
+            np.ones((count, weeks), dtype=np.bool_)
+            if covered is None
+            else np.array(covered, dtype=np.bool_).reshape(count, weeks)
+        )
 
 
 def levels_by_week(
@@ -496,7 +484,7 @@ def fragment(
     for p in proposals:
         if p.profile == DEFAULT_PROFILE:
             lines.append("# The default profile: set these thresholds in levels:")
-            lines += [f"#   {s.level}: {_number(s.threshold_proposed)}" for s in p.levels]
+            lines += [f"#   {s.level}: {threshold_text(s.threshold_proposed)}" for s in p.levels]
     if named:
         lines.append("profiles:")
         for p in named:
@@ -507,12 +495,13 @@ def fragment(
                 lines.append(f"    description: {_yaml_text(description)}")
             lines.append("    thresholds:")
             lines += [
-                f"      {_yaml_text(s.level)}: {_number(s.threshold_proposed)}" for s in p.levels
+                f"      {_yaml_text(s.level)}: {threshold_text(s.threshold_proposed)}"
+                for s in p.levels
             ]
     return "\n".join(lines) + "\n"
 
 
-def _number(value: float) -> str:
+def threshold_text(value: float) -> str:
     """A threshold as YAML reads it back: `1200`, `0.35`, never an exponent."""
     return str(np.format_float_positional(value, trim="-"))
 

@@ -143,13 +143,7 @@ def rate(
         )
     )
     period_ends = tuple(day - dt.timedelta(days=1) for day in days)
-    coverage = incidents.coverage
-    if coverage.complete:
-        keys, covered = [""] * len(rules.regions), None
-    else:
-        keys = [country_key(rules.countries[r.id]) for r in rules.regions]
-        covered = coverage.weeks(keys, period_ends)
-    weekly = _weekly_table(scored, rules, weeks, covered)
+    weekly = _weekly_table(scored, rules, weeks, weeks_with_data(incidents, rules, period_ends))
     table, contributions = pl.collect_all([weekly, contributions_plan])
     for region_id, period_flag, *fields in contributions.iter_rows():
         contribution = Contribution(*fields)
@@ -168,9 +162,9 @@ def rate(
             window.get(region.id, []),
             in_period.get(region.id, []),
             reasons.get(region.id, ()),
-            coverage.begins(key),
+            _data_begins(incidents, rules, region),
         )
-        for region, key, row in zip(rules.regions, keys, table.iter_rows(named=True), strict=True)
+        for region, row in zip(rules.regions, table.iter_rows(named=True), strict=True)
     ]
 
 
@@ -257,6 +251,37 @@ def _weekly_table(
     )
 
 
+def base_points(ruleset: RuleSet) -> pl.Expr:
+    """An incident's points before decay: its category's weight times the casualty factor."""
+    weights = {name: c.weight for name, c in ruleset.categories.items()}
+    casualty = ruleset.casualties
+    return pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
+        1 + casualty.per_fatality * pl.col("fatalities") + casualty.per_injury * pl.col("injuries")
+    )
+
+
+def decay(ruleset: RuleSet) -> pl.Expr:
+    """The weight left of an incident `age` days old (column `age`)."""
+    half_life = ruleset.half_life_days
+    return pl.lit(0.5).pow(pl.col("age") / half_life) if half_life else pl.lit(1.0)
+
+
+def weeks_with_data(
+    incidents: IncidentLog, rules: Rules, period_ends: Sequence[dt.date]
+) -> list[list[bool]] | None:
+    """Per region (in the rules' order) and week (ending on each of `period_ends`), whether the
+    log has data; None when every week of every region has (inputs/coverage.py)."""
+    coverage = incidents.coverage
+    if coverage.complete:
+        return None
+    return coverage.weeks([country_key(rules.countries[r.id]) for r in rules.regions], period_ends)
+
+
+def _data_begins(incidents: IncidentLog, rules: Rules, region: Region) -> dt.date | None:
+    coverage = incidents.coverage
+    return None if coverage.complete else coverage.begins(country_key(rules.countries[region.id]))
+
+
 def _scored(
     incidents: IncidentLog,
     rules: Rules,
@@ -269,11 +294,6 @@ def _scored(
     if placements is None:
         placements = assign_regions(frame, rules)
     earliest = days[0] - dt.timedelta(days=ruleset.window_days)
-    weights = {name: c.weight for name, c in ruleset.categories.items()}
-    casualty = ruleset.casualties
-    base = pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
-        1 + casualty.per_fatality * pl.col("fatalities") + casualty.per_injury * pl.col("injuries")
-    )
     recent = (
         frame.lazy()
         .select("id", "date", "category", "fatalities", "injuries")
@@ -281,19 +301,17 @@ def _scored(
         .with_columns(pl.col("pos").cast(pl.Int64))
         .filter((pl.col("date") >= earliest) & (pl.col("date") < days[-1]))
         .join(placements.lazy(), on="pos")
-        .with_columns(base.alias("base_points"))
+        .with_columns(base_points(ruleset).alias("base_points"))
     )
     week_days = pl.LazyFrame(
         {"week": list(range(len(days))), "day": days}, schema={"week": pl.Int32, "day": pl.Date}
     )
     age = (pl.col("day") - pl.col("date")).dt.total_days()
-    half_life = ruleset.half_life_days
-    decay = pl.lit(0.5).pow(pl.col("age") / half_life) if half_life else pl.lit(1.0)
     return (
         recent.join(week_days, how="cross")
         .with_columns(age.alias("age"))
         .filter(pl.col("age").is_between(1, ruleset.window_days))
-        .with_columns(decay.alias("decay"))
+        .with_columns(decay(ruleset).alias("decay"))
         .with_columns(
             (pl.col("base_points") * pl.col("decay")).alias("points"),
             (pl.col("age") <= PERIOD_DAYS).alias("in_period"),

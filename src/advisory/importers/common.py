@@ -326,7 +326,9 @@ def finish(
             # Rows appended to before coverage was recorded: they cover what they span.
             spanned = source_period(previous, (None, None), ())
             periods += [spanned] if spanned is not None else []
-        summary.coverage = write_coverage(target, periods, append=append)
+        feeds = sorted({r["feed"] for r in records if r.get("feed")})
+        feed = feeds[0] if len(feeds) == 1 else None
+        summary.coverage = write_coverage(target, periods, feed, append=append)
     return summary
 
 
@@ -346,20 +348,18 @@ def source_period(
     return CoveredPeriod(start=start, end=max(start, end), countries=named or None)
 
 
-def write_coverage(target: Path, periods: Sequence[CoveredPeriod], *, append: bool) -> Path:
-    """Write the sidecar of `target` with `periods` (and, appending, the periods it held)."""
+def write_coverage(
+    target: Path, periods: Sequence[CoveredPeriod], feed: str | None, *, append: bool
+) -> Path:
+    """Write the sidecar of `target` with `periods` of `feed` (and, appending, the periods it
+    held, under the feed it named)."""
     sidecar = sidecar_of(target)
     held: list[CoveredPeriod] = []
-    feed = None
     if append and sidecar.is_file():
         doc, _ = load_yaml(sidecar)
         before, _ = validate_model(doc, CoverageFile) if doc is not None else (None, [])
         if before is not None:
-            held, feed = list(before.periods), before.feed
-    rows = _frame(_rows(target)) if target.is_file() else None
-    if rows is not None and rows.height and feed is None:
-        feeds = rows.get_column("feed").drop_nulls().unique().sort().to_list()
-        feed = feeds[0] if len(feeds) == 1 else None
+            held, feed = list(before.periods), before.feed or feed
     document = CoverageFile(version=1, feed=feed, periods=merged([*held, *periods]))
     text = (
         f"# What {target.name} covers: every incident its source recorded in these periods\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from advisory.calibration import Calibration, RegionBacktest
+from advisory.calibration import threshold_text as _number
 
 #: Regions listed in the text backtest (most changed first); JSON lists every one.
 SHOWN_REGIONS = 40
@@ -12,10 +13,6 @@ SHOWN_REGIONS = 40
 
 def _percent(share: float) -> str:
     return f"{share * 100:.1f}%"
-
-
-def _number(value: float) -> str:
-    return f"{value:g}" if value < 1e6 else f"{value:.0f}"
 
 
 def text(report: Calibration) -> list[str]:

@@ -32,8 +32,8 @@ class AlertBar:
         return self
 
     def admits(self, alert: Alert, levels: Sequence[str], words: Sequence[str]) -> bool:
-        if self.world is not None and alert.region_id in self.generated:
-            return self.world.admits(alert, levels, words)
+        if (own := self.of_region(alert.region_id)) is not self:
+            return own.admits(alert, levels, words)
         if self.min_level is None and self.min_severity is None:
             return True
         by_level = self.min_level is not None and levels.index(alert.level) >= levels.index(

@@ -298,9 +298,10 @@ def _event(
 
 
 def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
-    """`The region is rated High (4 of 5), unchanged from last week; 3 incidents and 4
-    fatalities were recorded in the past 30 days.` A week without data is never compared with:
-    `..., first rated this week (the incident log covers Peru from June 11); ...`."""
+    """`The region is rated High (level four of five), unchanged from last week; three incidents
+    and four fatalities were recorded in the past 30 days.` A week without data is never
+    compared with: `..., first rated this week (the incident log covers Peru from June 11); ...`.
+    """
     level = f"{rating.level} (level {number(rating.level_rank)} of {number(rating.level_count)})"
     if rating.previous_level is None:
         change = _first_rated(rating)
