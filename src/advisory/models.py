@@ -152,6 +152,38 @@ class Category(UserModel):
     advice: list[Text] = Field(
         default_factory=list, description="Advice when this category is active."
     )
+    between: bool = Field(
+        default=False,
+        description="Its incidents are fights between sides: prose names them 'between A and "
+        "B', not 'by A against B'.",
+    )
+
+
+class Forecast(UserModel):
+    """What to expect, one sentence per case; a case left out writes no forecast."""
+
+    new: Text | None = Field(default=None, description="The first alert of a series.")
+    continuing: Text | None = Field(
+        default=None, description="A series of more than one week, neither rising nor easing."
+    )
+    rising: Text | None = Field(
+        default=None, description="The level rose, or the family's incidents did."
+    )
+    easing: Text | None = Field(
+        default=None, description="The level fell, or the family's incidents did."
+    )
+
+
+class Family(UserModel):
+    """Categories that make one series for readers: 'such incidents' are the family's."""
+
+    label: Line = Field(description="The family in prose, plural: 'clashes and attacks'.")
+    categories: list[Identifier] = Field(min_length=1, description="Its categories.")
+    by: Line = Field(
+        default="by",
+        description="How prose introduces who carried an incident out: 'carried out by'.",
+    )
+    forecast: Forecast = Field(default_factory=Forecast)
 
 
 class Casualties(UserModel):
@@ -236,6 +268,11 @@ class RuleSet(UserModel):
         description="Named sets of thresholds; region files and the world file choose one for "
         "a country or a region (docs/rules.md, Calibrating for your countries).",
     )
+    families: dict[Identifier, Family] = Field(
+        default_factory=dict,
+        description="Categories that make one series for readers (docs/alerts.md, Series); a "
+        "category in no family is a family of its own.",
+    )
 
     def with_profile(self, name: str | None) -> RuleSet:
         """The rule set as a region of profile `name` is rated: the profile's thresholds in
@@ -253,6 +290,13 @@ class RuleSet(UserModel):
     def label(self, category: str) -> str:
         """A category as a noun in prose: its `label`, else its id in words."""
         return self.categories[category].label or category.replace("_", " ")
+
+    def family_of(self, category: str) -> str:
+        """The id of the category's family: the family that lists it, else the category's id."""
+        for name, family in self.families.items():
+            if category in family.categories:
+                return name
+        return category
 
 
 def _profiled(ruleset: RuleSet, name: str) -> RuleSet:

@@ -233,6 +233,16 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
                     ("severity", "rules", i, "when", "categories", j),
                     not_one_of(category, known_categories, "a category"),
                 )
+    owner: dict[str, str] = {}
+    for name, family in rs.families.items():
+        for j, category in enumerate(family.categories):
+            where = ("families", name, "categories", j)
+            if category not in rs.categories:
+                yield where, not_one_of(category, known_categories, "a category")
+            elif category in owner:
+                yield where, f"{category!r} is already in family {owner[category]!r}"
+            else:
+                owner[category] = name
     last = len(rs.severity.rules) - 1
     if not rs.severity.rules[last].when.is_empty():
         yield (

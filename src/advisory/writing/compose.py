@@ -18,19 +18,8 @@ from dataclasses import dataclass
 from advisory.calendar import local_stamp, period_label, prose_date, stamp
 from advisory.models import ACTOR_KINDS, Incident, Rating, Region, Rules, RuleSet, feed_credits
 from advisory.places.world import is_quiet, quiet_line
-from advisory.writing.prose import (
-    capitalized,
-    dateline,
-    joined,
-    number,
-    ordinal,
-    place,
-    since,
-    spelled,
-    toll,
-    when,
-    with_article,
-)
+from advisory.writing import event
+from advisory.writing.prose import capitalized, dateline, joined, number, place, spelled
 
 # --- the models -------------------------------------------------------------------------------
 
@@ -161,29 +150,33 @@ def series_start_week(weekly_incidents: Sequence[int], quiet_weeks: int) -> int 
 def compose_alert(
     rating: Rating,
     rules: Rules,
-    series: Sequence[Incident],
+    incidents: Sequence[Incident],
     points: dict[str, float],
 ) -> Alert | None:
     """The region's alert for the rating's week, or None when the week had no incident.
 
-    `series` holds the region's incidents from the start of its series to the end of the week
-    (see `series_start_week`); `points` the points of the window's incidents by id, which pick
-    the lead incident.
+    `incidents` holds the region's incidents to the end of the week, from the start of its
+    series (see `series_window`) or earlier: those of the two windows before the week's end
+    tell the trend. `points` holds the points of the window's incidents by id, which pick the
+    lead incident.
     """
     if rating.severity is None:
         return None
     ruleset = rules.ruleset
     region = rules.region(rating.region_id)
-    week = [i for i in series if rating.period_start <= i.date <= rating.period_end]
+    window = series_window(rating, ruleset.series.quiet_weeks)
+    if window is None:
+        return None
+    in_series = sorted(
+        (i for i in incidents if window[0] <= i.date <= rating.period_end),
+        key=event.date_order(ruleset),
+    )
+    week = [i for i in in_series if rating.period_start <= i.date <= rating.period_end]
     if not week:
         return None
     week.sort(key=lambda i: (-points.get(i.id, 0.0), -i.date.toordinal(), i.id))
     lead = week[0]
-    earlier = sorted(
-        (i for i in series if i.date < rating.period_start), key=lambda i: (i.date, i.id)
-    )
-    in_order = sorted(series, key=lambda i: (i.date, i.id))
-    position = in_order.index(lead) + 1 if lead in in_order else len(in_order)
+    series = event.series_of(lead, in_series, in_series[0].date, ruleset)
     start_week = series_start_week(rating.history.incidents, ruleset.series.quiet_weeks)
     earlier_weeks = rating.history.incidents[start_week:-1] if start_week is not None else ()
     alerted_weeks = sum(1 for count in earlier_weeks if count)
@@ -192,7 +185,18 @@ def compose_alert(
     where = "" if region.name == rating.country else f" in {headline_name(region)}"
     subject_line = f"{rating.country}: {subject}{where} {dateline(lead)}"
     headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
-    series_start = in_order[0].date if in_order else lead.date
+    analysis, trend = event.amid(incidents, lead, ruleset, rating.period_end)
+    family = event.family_of(ruleset, lead.category)
+    expected = event.forecast(family, rating.trend, trend, alerted_weeks)
+    named_before = set(map(id, series.before))
+    others = [i for i in week[1:] if id(i) not in named_before]
+    others.sort(key=event.date_order(ruleset))
+
+    paragraphs = [_with_sentence(lead.summary, expected)]
+    if series.position > 1:
+        paragraphs.append(event.series_paragraph(series, ruleset, _named(region), the(region)))
+    if others:
+        paragraphs.append(event.week_paragraph(others, ruleset))
 
     return Alert(
         region_id=region.id,
@@ -204,7 +208,7 @@ def compose_alert(
         update=alerted_weeks,
         issued=rating.as_of,
         stamp=stamp(rating.as_of),
-        summary=_summary(lead, ruleset, region, position, series_start),
+        summary=event.summary_line(lead, ruleset, series, the(region), analysis),
         severity=rating.severity,
         level=rating.level,
         level_rank=rating.level_rank,
@@ -213,14 +217,23 @@ def compose_alert(
         previous_level=rating.previous_level,
         trend=rating.trend,
         reasons=rating.reasons,
-        event=_event(lead, week[1:], earlier, ruleset, region, position, series_start),
+        event=tuple(paragraphs),
         context=(*([region.context] if region.context else []), _trend_sentence(rating, ruleset)),
         advice=_advice(rating, ruleset, region),
         incidents=tuple(week),
-        series_incidents=len(in_order),
-        series_start=series_start,
+        series_incidents=len(in_series),
+        series_start=in_series[0].date,
         credits=feed_credits(i.feed for i in week),
     )
+
+
+def _with_sentence(text: str, sentence: str) -> str:
+    """The analyst's text with one sentence of ours after it (the forecast), if any."""
+    if not sentence:
+        return text
+    ends = text.rstrip()
+    stop = "" if ends[-1:] in ".!?\"'”’)" else "."
+    return f"{ends}{stop} {sentence}"
 
 
 def the(region: Region, *, described: bool = False) -> str:
@@ -246,55 +259,6 @@ def _named(region: Region) -> str:
     """`the restive VRAEM region (Valley of the Apurimac, Ene, and Mantaro Rivers)`."""
     long = f" ({region.long_name})" if region.long_name else ""
     return f"{the(region, described=True)}{long}"
-
-
-def _summary(
-    lead: Incident, ruleset: RuleSet, region: Region, position: int, series_start: dt.date
-) -> str:
-    """`An armed clash in Vizcatán district on June 24, the third incident in VRAEM region
-    since the beginning of June.`"""
-    what = capitalized(with_article(ruleset.label(lead.category)))
-    what += f" in {place(lead)} {when(lead)}"
-    if position > 1:
-        series = f"the {ordinal(position)} incident in {the(region)} since {since(series_start)}"
-        return f"{what}, {series}."
-    return f"{what}; {toll(lead.fatalities, lead.injuries, victims=lead.victims)}."
-
-
-def _clause(incident: Incident, ruleset: RuleSet, *, start: bool) -> str:
-    """`four people were killed during an ambush in Huancavelica region on June 7`."""
-    label = with_article(ruleset.label(incident.category))
-    where = f"in {place(incident)} {when(incident)}"
-    if not incident.fatalities and not incident.injuries:
-        return f"{capitalized(label) if start else label} took place {where}"
-    casualties = toll(incident.fatalities, incident.injuries, start=start, victims=incident.victims)
-    return f"{casualties} during {label} {where}"
-
-
-def _event(
-    lead: Incident,
-    others: Sequence[Incident],
-    earlier: Sequence[Incident],
-    ruleset: RuleSet,
-    region: Region,
-    position: int,
-    series_start: dt.date,
-) -> tuple[str, ...]:
-    paragraphs = [lead.summary]
-    if others:
-        also = [_clause(i, ruleset, start=False) for i in others]
-        paragraphs.append(f"In the same week, {joined(also)}.")
-    if position > 1:
-        sentence = (
-            f"This was the {ordinal(position)} such incident to take place in "
-            f"{_named(region)} since {since(series_start)}."
-        )
-        before = [i for i in earlier if i is not lead]
-        if before:
-            clauses = [_clause(i, ruleset, start=n == 0) for n, i in enumerate(before)]
-            sentence += f" {joined(clauses)}."
-        paragraphs.append(sentence)
-    return tuple(paragraphs)
 
 
 def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:

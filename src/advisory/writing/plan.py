@@ -79,7 +79,12 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             for r in ratings
             if (week := closing_week(r.history.incidents, quiet)) is not None
         }
-        series = incidents_by_region(inputs, windows)
+        # An alert reads its series, and the two windows before the week's end for the trend.
+        trend_days = dt.timedelta(days=2 * rules.ruleset.window_days - 1)
+        reads = {
+            region: (min(start, end - trend_days), end) for region, (start, end) in windows.items()
+        }
+        series = incidents_by_region(inputs, reads)
         last_weeks = incidents_by_region(inputs, ended)
         levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
         alerts: list[Alert] = []
