@@ -1,4 +1,8 @@
 """The documents the golden files hold, and the script that writes them anew on purpose:
+the demo VRAEM alert (a three-incident series) and bulletin of 2018-W25, a quiet week's alert
+(one incident, the first of its series) and alerts of a 40- and a 400-incident week in Helmand,
+generated as a conflict feed codes its events (tests/prose_weeks.py).
+
 
     .venv/bin/python -m tests.golden_documents
 
@@ -8,6 +12,8 @@ Run it after a deliberate change to the templates or the prose, and review the d
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 from advisory.inputs import load_inputs
 from advisory.rendering.renderer import Renderer
@@ -15,22 +21,35 @@ from advisory.writing.bar import AlertBar
 from advisory.writing.compose import BulletinSettings
 from advisory.writing.plan import Want, plan
 from tests.conftest import ROOT
+from tests.prose_weeks import ISSUED as CONFLICT_ISSUED
+from tests.prose_weeks import conflict_week
 
 GOLDEN = ROOT / "tests" / "golden"
 ISSUED = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)  # the Monday after 2018-W25
 
 
 def documents() -> dict[str, str]:
-    """File name -> HTML of the demo VRAEM alert and the demo bulletin of 2018-W25."""
-    inputs = load_inputs(ROOT / "rules", [str(ROOT / "data" / "*.csv")], None)
-    want = Want(
-        alerts=("pe-vraem",),
-        alert_name="alert-{region}-2018-W25",
-        bulletin_name="bulletin-{period}",
-    )
-    planned = plan(inputs, ISSUED, AlertBar(), BulletinSettings(), want)
+    """File name -> HTML of every golden document."""
     renderer = Renderer()
-    return {f"{d.name}.html": renderer.html(d.template, {"doc": d.page}) for d in planned.documents}
+    found: dict[str, str] = {}
+
+    def add(patterns: list[str], issued: dt.datetime, want: Want) -> None:
+        inputs = load_inputs(ROOT / "rules", patterns, None)
+        planned = plan(inputs, issued, AlertBar(), BulletinSettings(), want)
+        for d in planned.documents:
+            found[f"{d.name}.html"] = renderer.html(d.template, {"doc": d.page})
+
+    demo = [str(ROOT / "data" / "*.csv")]
+    add(demo, ISSUED, Want(alerts=("pe-vraem",), alert_name="alert-{region}-2018-W25",
+                           bulletin_name="bulletin-{period}"))  # fmt: skip
+    quiet = dt.datetime(2023, 3, 20, 6, tzinfo=dt.UTC)  # the Monday after 2023-W11
+    add(demo, quiet, Want(alerts=("pe-cusco",), alert_name="alert-{region}-2023-W11-quiet"))
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (40, 400):
+            path = conflict_week(size).write(Path(folder) / f"helmand-{size}.csv")
+            name = f"alert-{{region}}-2024-W11-{size}-incidents"
+            add([str(path)], CONFLICT_ISSUED, Want(alerts=("af-helmand",), alert_name=name))
+    return found
 
 
 if __name__ == "__main__":

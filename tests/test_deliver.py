@@ -114,7 +114,8 @@ def pdf_text(message: EmailMessage) -> str:
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     data: Any = attachment.get_content()
-    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    return text.replace("\xa0", " ")
 
 
 def test_each_traveler_gets_their_places(site: Path, smtp):

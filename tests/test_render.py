@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -54,7 +55,7 @@ def _outline(reader: PdfReader) -> list[tuple[int, str]]:
 def test_alert_pdf(written: Path):
     reader = PdfReader(written / "pe-vraem-2018-06-25.pdf")
     assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
+    text = reader.pages[0].extract_text().replace("\xa0", " ")
     for expected in (
         "25 Jun 2018 | 06:00 AM UTC",
         "Peru: Clashes with armed group in VRAEM region June 24 /update 2",
@@ -81,7 +82,7 @@ def test_alert_pdf(written: Path):
 
 def test_bulletin_pdf(written: Path):
     reader = PdfReader(written / "bulletin-2018-W25.pdf")
-    pages = [page.extract_text().replace("\n", " ") for page in reader.pages]
+    pages = [page.extract_text().replace("\n", " ").replace("\xa0", " ") for page in reader.pages]
     assert len(pages) == 8
     assert "Weekly travel-security bulletin" in pages[0]
     assert "Week 2018-W25" in pages[0]
@@ -190,3 +191,51 @@ def test_renderer_refuses_to_fetch(tmp_path: Path):
         Renderer(strict=True).pdf(html)
     message = str(refused.value)
     assert message.count("refused to fetch") == 3
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Peru: Clashes with armed group in VRAEM region June 24",
+        "Peru: Strike and road blockades in Cusco and Machu Picchu June 22",
+        "Afghanistan: Shelling and missile fire in the rest of Afghanistan March 19",
+        "Democratic Republic of the Congo: Attacks on civilians in Ituri March 9",
+    ],
+)
+def test_a_headline_that_fits_the_page_is_one_line(headline: str):
+    """`Country: Subject in Region Month Day /update N` on one line of the A4 alert page, up to
+    about 84 characters, "/update N" included."""
+    assert _headline_lines(headline) == [f"{headline} /update 12"]
+
+
+def test_a_headline_too_long_for_the_line_breaks_at_its_last_space_that_fits():
+    headline = "Democratic Republic of the Congo: Attacks on civilians in North Kivu March 9"
+    assert _headline_lines(headline) == [
+        "Democratic Republic of the Congo: Attacks on civilians in North Kivu",
+        "March 9 /update 12",
+    ]
+
+
+def _headline_lines(headline: str) -> list[str]:
+    """The lines of the alert page's headline, rendered with `headline` and /update 12."""
+    import dataclasses
+    import datetime as dt
+
+    from advisory.inputs import load_inputs
+    from advisory.writing.pages import alerts_page
+    from advisory.writing.plan import compose_week
+
+    inputs = load_inputs(ROOT / "rules", [str(ROOT / "data" / "*.csv")], None)
+    issued = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)
+    vraem = next(a for a in compose_week(inputs, issued).alerts if a.region_id == "pe-vraem")
+    alert = dataclasses.replace(
+        vraem, subject_line=headline, headline=f"{headline} /update 12", update=12
+    )
+    renderer = Renderer()
+    page = alerts_page([alert], "Travel Security", "For internal use", issued)
+    pdf = renderer.pdf(renderer.html("alerts.html.j2", {"doc": page}))
+    lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    shown = [line.replace("\xa0", " ").replace("\u2060", "").strip() for line in lines]
+    assert shown[0] == "25 Jun 2018 | 06:00 AM UTC"
+    summary = next(n for n, line in enumerate(shown) if line.startswith("An armed clash"))
+    return shown[1:summary]

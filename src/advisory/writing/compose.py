@@ -152,13 +152,16 @@ def compose_alert(
     rules: Rules,
     incidents: Sequence[Incident],
     points: dict[str, float],
+    *,
+    listed: bool = True,
 ) -> Alert | None:
     """The region's alert for the rating's week, or None when the week had no incident.
 
     `incidents` holds the region's incidents to the end of the week, from the start of its
     series (see `series_window`) or earlier: those of the two windows before the week's end
     tell the trend. `points` holds the points of the window's incidents by id, which pick the
-    lead incident.
+    lead incident. `listed`: the bulletin's incident table lists the alert's incidents, and
+    the Event may say so.
     """
     if rating.severity is None:
         return None
@@ -196,7 +199,7 @@ def compose_alert(
     if series.position > 1:
         paragraphs.append(event.series_paragraph(series, ruleset, _named(region), the(region)))
     if others:
-        paragraphs.append(event.week_paragraph(others, ruleset))
+        paragraphs.append(event.week_paragraph(others, ruleset, listed=listed))
 
     return Alert(
         region_id=region.id,
@@ -256,8 +259,12 @@ def headline_name(region: Region) -> str:
 
 
 def _named(region: Region) -> str:
-    """`the restive VRAEM region (Valley of the Apurimac, Ene, and Mantaro Rivers)`."""
-    long = f" ({region.long_name})" if region.long_name else ""
+    """`the restive VRAEM region (Valley of the Apurimac, Ene, and Mantaro Rivers)`; a long
+    name that only adds to the name gives the addition (`Helmand (Afghanistan)`)."""
+    long_name = region.long_name or ""
+    if long_name.startswith(f"{region.name}, "):
+        long_name = long_name.removeprefix(f"{region.name}, ")
+    long = f" ({long_name})" if long_name else ""
     return f"{the(region, described=True)}{long}"
 
 
@@ -562,8 +569,9 @@ def _methodology(ruleset: RuleSet) -> tuple[str, ...]:
     paragraphs = [
         f"Each region's level comes from the incidents of the past {ruleset.window_days} days: "
         f"every incident scores its category's weight times one plus "
-        f"{casualties.per_fatality:g} per person killed and {casualties.per_injury:g} per "
-        f"person injured; {decay}. The level is the highest whose threshold the score reaches.",
+        f"{_figure(casualties.per_fatality)} per person killed and "
+        f"{_figure(casualties.per_injury)} per person injured; {decay}. The level is the "
+        "highest whose threshold the score reaches.",
         f"A level is lowered only when the score falls {ruleset.hysteresis:.0%} below its "
         f"threshold, and never below a region's floor. Levels are worked out week by week over "
         f"the last {ruleset.lookback_weeks} weeks.",
@@ -580,6 +588,11 @@ def _methodology(ruleset: RuleSet) -> tuple[str, ...]:
     return tuple(paragraphs)
 
 
+def _figure(value: float) -> str:
+    """A rule's figure in prose: `two`, `0.5`, `12`."""
+    return number(int(value)) if value == int(value) else f"{value:g}"
+
+
 def _severity_rule_text(word: str, when: dict[str, object]) -> str:
     given = {k: v for k, v in when.items() if v is not None}
     if not given:
@@ -588,6 +601,8 @@ def _severity_rule_text(word: str, when: dict[str, object]) -> str:
     for key, value in given.items():
         if isinstance(value, list):
             value = joined([str(v).replace("_", " ") for v in value])
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = _figure(value)
         parts.append(f"{key.replace('_', ' ')} {value}")
     return f"{word} when {joined(parts)}"
 

@@ -250,15 +250,17 @@ def rest_sentence(rest: Sequence[Incident], noun: str, *, another: bool, tail: s
     return f"{subject}, {_casualty_phrase(rest)}, {verb} reported in the region {tail}"
 
 
-def named_sentences(intro: str, told: Sequence[str]) -> list[str]:
+def named_sentences(intro: str, kept: Sequence[Clause], ruleset: RuleSet) -> list[str]:
     """`In the same week, a, b and c.` as one sentence when it fits `MAX_SENTENCE_WORDS`, else a
-    sentence a clause (the first after the intro)."""
-    if not told:
+    sentence a clause, each told as a sentence starts (`Forty-seven soldiers were ...`)."""
+    if not kept:
         return []
-    one = f"{intro}{joined(list(told))}."
+    told = [tell(c, ruleset, start=not intro and n == 0) for n, c in enumerate(kept)]
+    one = f"{intro}{joined(told)}."
     if words(one) <= MAX_SENTENCE_WORDS:
         return [capitalized(one)]
-    return [capitalized(f"{intro}{told[0]}.")] + [f"{capitalized(c)}." for c in told[1:]]
+    rest = [f"{tell(c, ruleset, start=True)}." for c in kept[1:]]
+    return [capitalized(f"{intro}{told[0]}."), *rest]
 
 
 def fitted(build: Callable[[int], list[str]]) -> str:
@@ -278,12 +280,13 @@ def chosen_clauses(
 ) -> tuple[list[Clause], list[Incident]]:
     """The `named` most serious clauses, in date order, and the incidents left to count."""
     found = clauses(incidents, ruleset)
-    by_weight = sorted(
-        range(len(found)),
-        key=lambda n: (-sum(seriousness(i, ruleset) for i in found[n].incidents), n),
-    )
-    keep = sorted(by_weight[:named])
-    kept = [found[n] for n in keep]
+
+    def weight(clause: Clause) -> float:
+        return sum(seriousness(i, ruleset) for i in clause.incidents)
+
+    by_weight = sorted(range(len(found)), key=lambda n: (-weight(found[n]), n))
+    # In date order; the most serious first among clauses of one day.
+    kept = sorted((found[n] for n in by_weight[:named]), key=lambda c: (c.first.date, -weight(c)))
     told = {id(i) for c in kept for i in c.incidents}
     return kept, [i for i in incidents if id(i) not in told]
 
@@ -323,7 +326,7 @@ def place_in_series(series: Series, where: str) -> str:
     if series.position <= MAX_ORDINAL:
         return f"the {ordinal(series.position)} such incident {where} since {started}"
     which = "the latest" if series.position == total else "one"
-    return f"{which} of {total} such incidents {where} since {started}"
+    return f"{which} of {number(total)} such incidents {where} since {started}"
 
 
 def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_region: str) -> str:
@@ -336,29 +339,29 @@ def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_
 
     def build(named: int) -> list[str]:
         kept, rest = chosen_clauses(series.before, ruleset, named)
-        told = [tell(c, ruleset, start=n == 0) for n, c in enumerate(kept)]
-        sentences = [opening, *named_sentences("", told)]
+        sentences = [opening, *named_sentences("", kept, ruleset)]
         if rest:
-            noun = "such incident" if told else "earlier such incident"
+            noun = "such incident" if kept else "earlier such incident"
             tail = f"since {since(series.began)}."
-            sentences.append(rest_sentence(rest, noun, another=bool(told), tail=tail))
+            sentences.append(rest_sentence(rest, noun, another=bool(kept), tail=tail))
         return sentences
 
     return fitted(build)
 
 
-def week_paragraph(others: Sequence[Incident], ruleset: RuleSet) -> str:
-    """`In the same week, ...`: the week's other incidents, at most three clauses named."""
+def week_paragraph(others: Sequence[Incident], ruleset: RuleSet, *, listed: bool = True) -> str:
+    """`In the same week, ...`: the week's other incidents, at most three clauses named; those
+    counted are `listed` in the bulletin's incident table, or not."""
 
     def build(named: int) -> list[str]:
         kept, rest = chosen_clauses(others, ruleset, named)
-        told = [tell(c, ruleset, start=False) for c in kept]
-        sentences = named_sentences("In the same week, ", told)
+        sentences = named_sentences("In the same week, ", kept, ruleset)
         if rest:
-            listed = "they are" if len(rest) > 1 else "it is"
-            tail = f"during the week; {listed} listed in the bulletin's incident table."
-            noun = "incident" if told else "other incident"
-            sentences.append(rest_sentence(rest, noun, another=bool(told), tail=tail))
+            pronoun = "they are" if len(rest) > 1 else "it is"
+            table = f"; {pronoun} listed in the bulletin's incident table" if listed else ""
+            tail = f"during the week{table}."
+            noun = "incident" if kept else "other incident"
+            sentences.append(rest_sentence(rest, noun, another=bool(kept), tail=tail))
         return sentences
 
     return fitted(build)

@@ -102,6 +102,18 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
                 last = max(i.date for i in last_weeks[rating.region_id])
                 closings.append(compose_closing(rating, rules, last))
         alerts, beyond = _within_world_cap(alerts, rules)
+        # The bulletin does not list the incidents of alerts it only names: their Event says
+        # nothing of its table.
+        held = {a.region_id for a in beyond}
+        beyond = [
+            composed
+            for rating in ratings
+            if rating.region_id in held
+            and (composed := compose_alert(rating, rules, series[rating.region_id],
+                                           {c.incident_id: c.points for c in rating.contributions},
+                                           listed=False)) is not None
+        ]  # fmt: skip
+        beyond = most_serious_first(beyond, words)
     return Week(ratings, alerts, closings, below, beyond)
 
 

@@ -15,11 +15,12 @@ _words = inflect.engine()
 
 
 def number(count: int, *, start: bool = False) -> str:
-    """A count as a writer puts it: words under ten, and always at the start of a sentence."""
+    """A count as a writer puts it: words under ten, and always at the start of a sentence;
+    digits from 10, with thousands separated (`1,134`)."""
     if start or count < 10:
         text = str(_words.number_to_words(str(count)))
         return text[0].upper() + text[1:] if start else text
-    return str(count)
+    return f"{count:,}"
 
 
 def ordinal(count: int) -> str:

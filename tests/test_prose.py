@@ -1,0 +1,238 @@
+"""The prose checker: generated weeks of 0 to 1,000 incidents composed into every alert and the
+bulletin, and the product's own sentences held to the house style (docs/alerts.md).
+
+`ADVISORY_PROSE_WEEKS` sets how many weeks are generated (200 by default; `make bench` runs
+more).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from advisory.inputs import load_inputs
+from advisory.models import ACTOR_KINDS, Rules
+from advisory.writing.compose import Alert, Bulletin, BulletinSettings, compose_bulletin
+from advisory.writing.event import (
+    MAX_ORDINAL,
+    MAX_PARAGRAPH_WORDS,
+    MAX_SENTENCE_WORDS,
+    seriousness,
+)
+from advisory.writing.plan import Week, compose_week
+from advisory.writing.prose import ordinal
+from tests.conftest import ROOT
+from tests.prose_weeks import ISSUED, WEEK_END, GeneratedWeek, Row, generate, sizes
+
+WEEKS = int(os.environ.get("ADVISORY_PROSE_WEEKS", "200"))
+MONTHS = [dt.date(2000, month, 1).strftime("%B") for month in range(1, 13)]
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+_DATE = re.compile(rf"\b({'|'.join(MONTHS)}) (\d{{1,2}})\b")
+_LATE_ORDINAL = re.compile(
+    r"\b(eleventh|twelfth|\w+teenth|\w+tieth|hundredth|thousandth|"
+    r"\w+-(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))\b"
+)
+_SMALL_NUMERAL = re.compile(r"(?<![\w.,-])[0-9](?![\w.,:-])")
+_ONE_PLURAL = re.compile(
+    r"(?<![\w-])(?:one|One|1) (?!of\b|more\b|other\b|earlier\b)(?:\w+ )?\w+s (?:was|were)\b"
+)
+_MANY_SINGULAR = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|\d{2,}) (?:\w+ )?"
+    r"(?:person|incident|fatality|attack|ambush|clash|soldier|civilian|officer) (?:was|were)\b",
+    re.IGNORECASE,
+)
+_BAD_PLURALS = re.compile(r"\b\w+(?:sh|ch|x|ss)s\b")
+_VICTIMS = re.compile(
+    r"\b(\w+) (" + "|".join(sorted({p for _, p in ACTOR_KINDS.values()} - {"people"}, key=len,
+                                   reverse=True)) + r") (?:was|were) (?:killed|wounded)"
+)  # fmt: skip
+_KIND_OF_NOUN = {several: kind for kind, (_, several) in ACTOR_KINDS.items()}
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s]
+
+
+def generated_paragraphs(alert: Alert) -> Iterator[tuple[str, str]]:
+    """(what, text) of every paragraph an alert's prose holds that the product wrote itself:
+    not the lead's summary (the analyst's or the feed's), nor the region's context or the
+    rules' advice."""
+    yield "summary", alert.summary
+    for n, paragraph in enumerate(alert.event[1:], start=1):
+        yield f"event[{n}]", paragraph
+    yield "trend", alert.context[-1]
+
+
+def bulletin_paragraphs(bulletin: Bulletin) -> Iterator[tuple[str, str]]:
+    for closing in bulletin.closings:
+        yield f"closing {closing.region_id}", closing.text
+    for n, paragraph in enumerate(bulletin.methodology):
+        yield f"methodology[{n}]", paragraph
+    if bulletin.quiet:
+        yield "quiet", bulletin.quiet
+
+
+def style_faults(text: str) -> list[str]:
+    """What an editor would strike in a paragraph of generated prose."""
+    faults = []
+    if len(text.split()) > MAX_PARAGRAPH_WORDS:
+        faults.append(f"paragraph of {len(text.split())} words")
+    for sentence in sentences(text):
+        if len(sentence.split()) > MAX_SENTENCE_WORDS:
+            faults.append(f"sentence of {len(sentence.split())} words: {sentence[:80]}...")
+    undated = _DATE.sub("", text)
+    for pattern, what in (
+        (_LATE_ORDINAL, "ordinal past tenth"),
+        (_SMALL_NUMERAL, "numeral under ten"),
+        (_ONE_PLURAL, "one with a plural"),
+        (_MANY_SINGULAR, "several with a singular"),
+        (_BAD_PLURALS, "misspelt plural"),
+    ):
+        if found := pattern.search(undated if pattern is _SMALL_NUMERAL else text):
+            faults.append(f"{what}: {found.group(0)!r}")
+    clauses = [c.strip(" .") for c in re.split(r", | and |\. |; ", text)
+               if " during " in c or " took place " in c]  # fmt: skip
+    repeated = {c for c in clauses if clauses.count(c) > 1}
+    if repeated:
+        faults.append(f"repeated clause: {sorted(repeated)[0]!r}")
+    if "None" in text or "  " in text:
+        faults.append("a stray None or double space")
+    return faults
+
+
+def _day_of(match: re.Match[str]) -> tuple[int, int]:
+    return MONTHS.index(match.group(1)), int(match.group(2))
+
+
+def expected_series(alert: Alert, rows: list[Row], rules: Rules) -> tuple[int, int]:
+    """(the lead's place, how many such incidents): the lead's family's incidents in the region
+    since the series began, worked out from the generated rows alone."""
+    ruleset = rules.ruleset
+    lead = alert.incidents[0]
+    family = ruleset.family_of(lead.category)
+    # The series: back from the reporting week until `quiet_weeks` weeks without an incident.
+    weeks_with = {(WEEK_END - r.date).days // 7 for r in rows}
+    back, gap = 0, 0
+    for week in range(1, 12):
+        if week in weeks_with:
+            back, gap = week, 0
+        else:
+            gap += 1
+            if gap >= ruleset.series.quiet_weeks:
+                break
+    first_day = WEEK_END - dt.timedelta(days=7 * back + 6)
+    such = [r for r in rows if r.date >= first_day and ruleset.family_of(r.category) == family]
+
+    def key(r: Row) -> tuple[dt.date, float, str]:
+        weight = ruleset.categories[r.category].weight
+        per = ruleset.casualties
+        points = weight * (1 + per.per_fatality * r.fatalities + per.per_injury * r.injuries)
+        return r.date, -points, r.id
+
+    such.sort(key=key)
+    assert seriousness(lead, ruleset) == -key(next(r for r in such if r.id == lead.id))[1]
+    return [r.id for r in such].index(lead.id) + 1, len(such)
+
+
+def check_alert(alert: Alert, rows: list[Row], rules: Rules) -> list[str]:
+    faults = []
+    for what, text in generated_paragraphs(alert):
+        faults += [f"{alert.region_id} {what}: {fault}" for fault in style_faults(text)]
+    position, total = expected_series(alert, rows, rules)
+    series_text = alert.event[1] if position > 1 else ""
+    if 1 < position <= MAX_ORDINAL:
+        said = f"the {ordinal(position)} such incident"
+        if said not in series_text or said not in alert.summary:
+            faults.append(f"{alert.region_id}: expected {said!r}")
+    elif position > MAX_ORDINAL:
+        said = f"of {total:,} such incidents"
+        if said not in series_text:
+            faults.append(f"{alert.region_id}: expected {said!r} in {series_text[:120]!r}")
+    elif alert.event[1:] and alert.event[1].startswith("This was"):
+        faults.append(f"{alert.region_id}: a series paragraph for the series' first incident")
+    # Named incidents in date order, paragraph by paragraph.
+    for paragraph in alert.event[1:]:
+        days = [_day_of(m) for m in _DATE.finditer(paragraph)]
+        if days != sorted(days):
+            faults.append(f"{alert.region_id}: named out of date order: {paragraph[:160]!r}")
+    # Victims named only where a record names them.
+    in_region = {r.id: r for r in rows if r.region == alert.region_id}
+    named_kinds = {r.victims for r in in_region.values() if r.victims}
+    for _, text in generated_paragraphs(alert):
+        for match in _VICTIMS.finditer(text):
+            kind = _KIND_OF_NOUN.get(match.group(2)) or next(
+                k for k, (one, _) in ACTOR_KINDS.items() if one == match.group(2)
+            )
+            if kind not in named_kinds:
+                faults.append(f"{alert.region_id}: victims {match.group(0)!r} not in the data")
+    return faults
+
+
+def compose(week: GeneratedWeek, tmp: Path) -> tuple[Week, Bulletin, Rules]:
+    path = week.write(tmp / f"week-{week.seed}.csv")
+    inputs = load_inputs(ROOT / "rules", [str(path)], None)
+    composed = compose_week(inputs, ISSUED)
+    bulletin = compose_bulletin(
+        composed.ratings, composed.alerts, inputs.rules, BulletinSettings(), composed.closings,
+        composed.beyond,
+    )  # fmt: skip
+    return composed, bulletin, inputs.rules
+
+
+def test_generated_weeks_read_as_an_editor_would_sign_them(tmp_path: Path):
+    """At least 200 seeded weeks: every alert's and the bulletin's own prose within the limits
+    and the house style, series counts as the data says, victims only where named."""
+    faults: dict[int, list[str]] = defaultdict(list)
+    alerts = 0
+    drawn = sizes(WEEKS)
+    for seed, size in enumerate(drawn):
+        week = generate(seed, size)
+        composed, bulletin, rules = compose(week, tmp_path)
+        by_region: dict[str, list[Row]] = defaultdict(list)
+        for row in week.rows:
+            by_region[row.region].append(row)
+        for alert in [*composed.alerts, *composed.beyond, *composed.below_bar]:
+            alerts += 1
+            faults[seed] += check_alert(alert, by_region[alert.region_id], rules)
+        for what, text in bulletin_paragraphs(bulletin):
+            faults[seed] += [f"bulletin {what}: {fault}" for fault in style_faults(text)]
+        (tmp_path / f"week-{seed}.csv").unlink()
+    found = {seed: f for seed, f in faults.items() if f}
+    assert not found, "\n".join(f"seed {s} ({drawn[s]} incidents): {f[:3]}" for s, f in
+                                list(found.items())[:5])  # fmt: skip
+    assert len(drawn) >= min(WEEKS, 200)
+    assert alerts > len(drawn)  # most weeks hold several alerts
+
+
+@pytest.mark.parametrize(
+    ("text", "fault"),
+    [
+        ("Three people were killed during " + "a long clause " * 20 + ".", "sentence of"),
+        ("This was the eleventh such incident.", "ordinal past tenth"),
+        ("This was the twenty-first such incident.", "ordinal past tenth"),
+        ("In the same week, 3 incidents were reported.", "numeral under ten"),
+        ("One soldiers were killed.", "one with a plural"),
+        ("Four person were killed.", "several with a singular"),
+        ("Two ambushs took place in Sangin on March 9.", "misspelt plural"),
+        ("an attack took place in Girishk on March 9, an attack took place in Girishk on March 9",
+         "repeated clause"),
+    ],
+)  # fmt: skip
+def test_the_checker_catches_what_an_editor_would(text: str, fault: str):
+    assert any(fault in found for found in style_faults(text)), style_faults(text)
+
+
+def test_the_checker_passes_the_house_style():
+    text = (
+        "This was the third such incident to take place in the VRAEM region since the "
+        "beginning of June. Four police officers were killed during an ambush carried out by "
+        "narcoterrorists in the Huancavelica region on June 7 and 12 people were wounded "
+        "during two attacks against a military base in Mazángaro on June 11."
+    )
+    assert style_faults(text) == []
