@@ -19,7 +19,8 @@ SITE_FILES = [
     ".gitignore", "README.md", "advisory.yaml", "data/incidents.csv", "data/travelers.yaml",
     "rules/acled.yaml", "rules/mappings/gtd.yaml", "rules/regions/peru.yaml",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",
-    "rules/schema/regions.schema.json", "rules/schema/roster.schema.json",
+    "rules/schema/overrides.schema.json", "rules/schema/regions.schema.json",
+    "rules/schema/roster.schema.json",
     "rules/schema/ruleset.schema.json", "rules/schema/settings.schema.json",
     "rules/schema/world.schema.json", "rules/scoring.yaml", "rules/world.yaml",
 ]  # fmt: skip

@@ -712,3 +712,40 @@ class Rating:
     profile: str | None = None  # the scoring profile whose thresholds rated it; None: default
     has_data: bool = True  # False: the log covers no day of the week (inputs/coverage.py)
     data_begins: dt.date | None = None  # the first day the log covers the country, if declared
+
+
+# --- rules/overrides.yaml ---------------------------------------------------------------------
+
+IsoWeek = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{4}-W[0-9]{2}$", description="An ISO week such as 2018-W25."),
+]
+
+
+class Override(UserModel):
+    """An analyst's change to one region's alert of one week, applied on every run of it."""
+
+    region: Identifier = Field(description="The region's id.")
+    week: IsoWeek
+    analyst: Line = Field(description="Who made the change.")
+    reason: Text = Field(description="Why, for the record.")
+    summary: Line | None = Field(default=None, description="Replaces the summary line.")
+    event: list[Text] | None = Field(
+        default=None, min_length=1, description="Replaces the Event paragraphs."
+    )
+    add_event: list[Text] = Field(
+        default_factory=list, description="Paragraphs added at the end of the Event."
+    )
+    add_advice: list[Text] = Field(
+        default_factory=list, description="Advice added after the alert's own."
+    )
+    suppress: bool = Field(
+        default=False, description="The alert is not issued (nor sent) this week."
+    )
+
+
+class OverridesFile(UserModel):
+    """Analysts' changes to alerts, keyed by region and ISO week (`rules/overrides.yaml`)."""
+
+    version: Literal[1] = 1
+    overrides: list[Override] = Field(default_factory=list)

@@ -128,7 +128,8 @@ def run_weekly(
         checkpoint("rendered")
         base = config.file.parent if config.file else Path.cwd()
         paths, _ = resolve_incident_paths(config.incidents, base)
-        published = week.publish(week.manifest(issued, input_files(config.rules, paths, base)))
+        sources = input_files(config.rules, paths, base)
+        published = week.publish(week.manifest(issued, sources, planned.week.overrides))
         written = Written(published=published, alerts=len(planned.week.alerts))
         if mode is not None:
             sender = _sender(config, label, issued)

@@ -73,9 +73,11 @@ def validate(
     Problems are printed as `path:line:col: field: message`. Exit status 0 when the inputs are
     good (warnings allowed), 2 when any error was found.
     """
+    from advisory.errors import InputError
     from advisory.importers.common import check_mappings
     from advisory.reports.inputs import describe_inputs
     from advisory.writing.bar import alert_bars
+    from advisory.writing.plan import check_overrides
 
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns, roster=roster_path)
     preflight(config, "output", "state", "log_file")
@@ -83,6 +85,8 @@ def validate(
     with failures():
         alert_bars(config, inputs.rules)
         check_mappings(config.rules, inputs.rules)
+        if problems := check_overrides(inputs, config.issue_time):
+            raise InputError(problems)
     echo_all(describe_inputs(inputs))
     click.echo("OK")
 
@@ -142,7 +146,15 @@ def rate(
 
         shown = [r for r in ratings if region_ids or not is_quiet(r, inputs.rules)]
         if explain:
-            click.echo("\n".join(report.explain(r, inputs.rules) for r in shown), nl=False)
+            from advisory.reports.ratings import overrides_lines
+
+            click.echo(
+                "\n".join(
+                    report.explain(r, inputs.rules) + overrides_lines(r, inputs.overrides)
+                    for r in shown
+                ),
+                nl=False,
+            )
         else:
             click.echo(report.table(shown), nl=False)
         line = None if region_ids else quiet_line(ratings, inputs.rules)
@@ -155,7 +167,7 @@ def rate(
     "kind",
     required=False,
     type=click.Choice(
-        ["ruleset", "regions", "incidents", "roster", "settings", "world", "coverage"]
+        ["ruleset", "regions", "incidents", "roster", "settings", "world", "coverage", "overrides"]
     ),
 )
 @click.option(

@@ -15,6 +15,7 @@ import polars as pl
 from advisory.errors import InputError, Location, Problem, display_path
 from advisory.inputs.coverage import is_sidecar, outside_warnings, read_coverage
 from advisory.inputs.incidents import IncidentLog, check_files, read_files, unmatched_warnings
+from advisory.inputs.overrides import Entry, read_overrides
 from advisory.inputs.regions import assign_regions
 from advisory.inputs.roster import read_roster
 from advisory.inputs.rules import read_rules
@@ -39,6 +40,8 @@ class Inputs:
     #: Pairs (`pos`, `region`): an incident's position in `incidents.frame` and its region.
     placements: pl.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    #: Analysts' changes to alerts (rules/overrides.yaml), applied as each week is composed.
+    overrides: list[Entry] = field(default_factory=list)
 
 
 def resolve_incident_paths(patterns: Sequence[str], base: Path) -> tuple[list[Path], list[Problem]]:
@@ -110,9 +113,11 @@ def load_inputs(
             unmatched = unmatched.filter(~countries.is_in(not_countries))
         problems += unmatched_warnings(log, unmatched)
         problems += place_warnings(log, rules, placements)
+    overrides, override_problems = read_overrides(rules_dir, list(rules.countries))
+    problems += override_problems
     if any(p.is_error for p in problems):
         raise InputError(problems)
-    return Inputs(rules, log, roster, placements, problems)
+    return Inputs(rules, log, roster, placements, problems, overrides)
 
 
 def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], list[str]]:

@@ -8,7 +8,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from advisory.config import Settings
-from advisory.models import CoverageFile, IncidentFile, RegionFile, Roster, RuleSet, WorldFile
+from advisory.models import (
+    CoverageFile,
+    IncidentFile,
+    OverridesFile,
+    RegionFile,
+    Roster,
+    RuleSet,
+    WorldFile,
+)
 
 #: File kind -> (model, title, which files it describes).
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -18,6 +26,7 @@ KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "roster": (Roster, "advisory traveler roster", "data/travelers.yaml"),
     "settings": (Settings, "advisory settings", "advisory.yaml"),
     "world": (WorldFile, "advisory world coverage", "rules/world.yaml"),
+    "overrides": (OverridesFile, "advisory alert overrides", "rules/overrides.yaml"),
     "coverage": (
         CoverageFile,
         "advisory incident file coverage",

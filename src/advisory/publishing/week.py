@@ -30,6 +30,7 @@ from advisory.calendar import iso_timestamp, week_end
 from advisory.errors import AdvisoryError
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs
+from advisory.inputs.overrides import Applied
 from advisory.models import Rating
 from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
 from advisory.reports.cells import safe_cell
@@ -119,8 +120,14 @@ class WeekFolder:
         write_bytes_atomic(self.building / path, data)
         self.files[path] = (hashlib.sha256(data).hexdigest(), len(data))
 
-    def manifest(self, issued: dt.datetime, inputs: Sequence[tuple[str, bytes]]) -> bytes:
-        """Each file's sha256 and size, the issue time, the inputs' sums, the version."""
+    def manifest(
+        self,
+        issued: dt.datetime,
+        inputs: Sequence[tuple[str, bytes]],
+        overrides: Sequence[Applied] = (),
+    ) -> bytes:
+        """Each file's sha256 and size, the issue time, the inputs' sums, the version, and the
+        analysts' overrides applied to the week's alerts."""
         document = {
             "format": 1,
             "week": self.label,
@@ -134,6 +141,7 @@ class WeekFolder:
                 {"path": name, "sha256": digest, "size": size}
                 for name, (digest, size) in sorted(self.files.items())
             ],
+            "overrides": [applied.as_json() for applied in overrides],
         }
         return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
 

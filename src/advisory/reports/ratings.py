@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
-from advisory.calendar import prose_date, table_stamp
+from advisory.calendar import period_label, prose_date, table_stamp
+from advisory.inputs.overrides import Entry, changes
 from advisory.models import TREND_ARROWS, Contribution, Rating, Rules, RuleSet, SeverityWhen
 from advisory.rating import PERIOD_DAYS, drop_point
 from advisory.reports.cells import safe_cell
@@ -172,6 +173,18 @@ def explain(rating: Rating, rules: Rules) -> str:
     lines.append("  what would change it:")
     lines += [f"    {text}" for text in _changes(rating, rs, region.floor, rules)]
     return "\n".join(lines) + "\n"
+
+
+def overrides_lines(rating: Rating, entries: Sequence[Entry]) -> str:
+    """`  override (rules/overrides.yaml:3:11): summary replaced; by A. Analyst (why)` for the
+    rating's region and week, if the overrides file has an entry for them."""
+    label = period_label(rating.period_start, rating.period_end)
+    return "".join(
+        f"  override ({e.where}): {'; '.join(changes(e.override))}; by {e.override.analyst} "
+        f"({e.override.reason})\n"
+        for e in entries
+        if e.override.week == label and e.override.region == rating.region_id
+    )
 
 
 def _conditions(when: SeverityWhen) -> str:

@@ -8,19 +8,21 @@ the bulletin of `advisory bulletin --week W` is the one `advisory weekly` publis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
 
-from advisory.calendar import period_slug
+from advisory.calendar import issue_time, parse_week, period_label, period_slug
 from advisory.delivery.recipients import Recipient, recipients
 from advisory.errors import InputError, Location, Problem, not_one_of
 from advisory.inputs import Inputs
-from advisory.models import Incident, Rating, Rules
+from advisory.inputs.overrides import Applied, Entry, changes, of_week, week_problems
+from advisory.models import Incident, Override, Rating, Rules
 from advisory.rating import rate
 from advisory.rendering.renderer import ACCESSIBLE, ARCHIVAL
 from advisory.reports.ratings import json_bytes
@@ -58,6 +60,8 @@ class Week:
     #: Generated regions' alerts that clear the bar beyond the world file's `max_alerts`:
     #: listed in the bulletin, not published in full, still in travelers' letters.
     beyond: list[Alert] = field(default_factory=list)
+    #: The analysts' overrides applied to the week's alerts.
+    overrides: tuple[Applied, ...] = ()
 
 
 def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
@@ -114,7 +118,62 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
                                            listed=False)) is not None
         ]  # fmt: skip
         beyond = most_serious_first(beyond, words)
-    return Week(ratings, alerts, closings, below, beyond)
+    this_week = Week(ratings, alerts, closings, below, beyond)
+    return _overridden(this_week, inputs.overrides) if inputs.overrides and ratings else this_week
+
+
+def _overridden(week: Week, entries: Sequence[Entry]) -> Week:
+    """The week with its analysts' overrides applied. Raises `InputError` for an entry of the
+    week whose region has no alert in it."""
+    first = week.ratings[0]
+    label = period_label(first.period_start, first.period_end)
+    mine = {e.override.region: e.override for e in of_week(entries, label)}
+    if not mine:
+        return week
+    composed = {a.region_id for a in [*week.alerts, *week.below_bar, *week.beyond]}
+    if problems := week_problems(entries, label, composed):
+        raise InputError(problems)
+
+    def changed(alerts: list[Alert]) -> list[Alert]:
+        kept = []
+        for alert in alerts:
+            override = mine.get(alert.region_id)
+            if override is None:
+                kept.append(alert)
+            elif not override.suppress:
+                kept.append(_changed(alert, override))
+        return kept
+
+    applied = tuple(
+        Applied(o.region, o.week, o.analyst, o.reason, changes(o))
+        for o in sorted(mine.values(), key=lambda o: o.region)
+    )
+    return dataclasses.replace(
+        week, alerts=changed(week.alerts), below_bar=changed(week.below_bar),
+        beyond=changed(week.beyond), overrides=applied,
+    )  # fmt: skip
+
+
+def check_overrides(inputs: Inputs, at: dt.time) -> list[Problem]:
+    """`validate`: every override's week composed, issued at `at` on the Monday after it, and
+    each entry whose region has no alert in its week reported."""
+    problems: list[Problem] = []
+    for label in sorted({e.override.week for e in inputs.overrides}):
+        try:
+            compose_week(inputs, issue_time(parse_week(label), at))
+        except InputError as e:
+            problems += e.problems
+    return problems
+
+
+def _changed(alert: Alert, override: Override) -> Alert:
+    event = tuple(override.event) if override.event is not None else alert.event
+    return dataclasses.replace(
+        alert,
+        summary=override.summary if override.summary is not None else alert.summary,
+        event=(*event, *override.add_event),
+        advice=tuple(dict.fromkeys((*alert.advice, *override.add_advice))),
+    )
 
 
 def _within_world_cap(alerts: list[Alert], rules: Rules) -> tuple[list[Alert], list[Alert]]:
