@@ -143,6 +143,20 @@ def main() -> None:
 
     results.update(world_weekly.main())
 
+    # The prose checker over ten times the suite's generated weeks (tests/test_prose.py).
+    weeks = 2000
+    started = time.perf_counter()
+    checker = subprocess.run(
+        [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         str(ROOT / "tests" / "test_prose.py"), "-k", "generated_weeks"],
+        env={**warm, "ADVISORY_PROSE_WEEKS": str(weeks)}, cwd=ROOT, check=False,
+    )  # fmt: skip
+    results["prose_checker_2000_weeks"] = {
+        "weeks": weeks,
+        "total_s": round(time.perf_counter() - started, 1),
+        "passed": int(checker.returncode == 0),
+    }
+
     for name, figures in results.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -169,6 +183,8 @@ def main() -> None:
         missed.append("weekly over 30 s for the busiest week of a 200,000-event world year")
     if results["ledger_window_normal"]["median_us"] > 500:
         missed.append("a ledger window (server's acceptance to the commit) over 500 µs")
+    if not results["prose_checker_2000_weeks"]["passed"]:
+        missed.append("the prose checker found faults in 2,000 generated weeks")
     if missed:
         sys.exit("targets missed: " + "; ".join(missed))
 

@@ -40,7 +40,8 @@ _LATE_ORDINAL = re.compile(
 )
 _SMALL_NUMERAL = re.compile(r"(?<![\w.,-])[0-9](?![\w.,:-])")
 _ONE_PLURAL = re.compile(
-    r"(?<![\w-])(?:one|One|1) (?!of\b|more\b|other\b|earlier\b)(?:\w+ )?\w+s (?:was|were)\b"
+    r"(?<![\w-])(?:one|One|1) (?!of\b|more\b|other\b|earlier\b|hundred\b|thousand\b)"
+    r"(?:\w+ )?\w+s (?:was|were)\b"
 )
 _MANY_SINGULAR = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|\d{2,}) (?:\w+ )?"
@@ -218,6 +219,7 @@ def test_generated_weeks_read_as_an_editor_would_sign_them(tmp_path: Path):
         ("This was the twenty-first such incident.", "ordinal past tenth"),
         ("In the same week, 3 incidents were reported.", "numeral under ten"),
         ("One soldiers were killed.", "one with a plural"),
+        ("In all, one police officers were wounded.", "one with a plural"),
         ("Four person were killed.", "several with a singular"),
         ("Two ambushs took place in Sangin on March 9.", "misspelt plural"),
         ("an attack took place in Girishk on March 9, an attack took place in Girishk on March 9",
