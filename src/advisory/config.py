@@ -146,6 +146,17 @@ class SmtpSettings(UserModel):
         default="travel-security@example.org", description="The From address."
     )
     timeout_seconds: float = Field(default=30, gt=0, le=600, description="Per SMTP operation.")
+    ca_file: PathText | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities a private relay's certificate is "
+        "checked against; empty: the system's.",
+        examples=["/etc/ssl/private-ca.pem"],
+    )
+    tls_verify: bool = Field(
+        default=True,
+        description="Check the relay's certificate; false only for a test relay (a warning on "
+        "every run).",
+    )
 
 
 class Settings(UserModel):
@@ -257,6 +268,33 @@ class Config:
 
     def smtp_password(self, environ: Mapping[str, str] | None = None) -> str | None:
         return (environ if environ is not None else os.environ).get(self.settings.smtp.password_env)
+
+    def smtp_problems(self, environ: Mapping[str, str] | None = None) -> list[Problem]:
+        """What keeps the relay settings from working before a message is tried: a login
+        without its password variable, a `ca_file` that is not there."""
+        smtp = self.settings.smtp
+        problems = []
+        if smtp.username and self.smtp_password(environ) is None:
+            problems.append(Problem(
+                self.location_of("smtp", "username"), "smtp.username",
+                f"the relay login needs its password, and ${smtp.password_env} is not set "
+                "(smtp.password_env names the variable)",
+            ))  # fmt: skip
+        ca_file = self.ca_file()
+        if ca_file is not None and not ca_file.is_file():
+            problems.append(Problem(
+                self.location_of("smtp", "ca_file"), "smtp.ca_file",
+                f"{smtp.ca_file} is not a file",
+            ))  # fmt: skip
+        return problems
+
+    def ca_file(self) -> Path | None:
+        """`smtp.ca_file`, from the settings file's folder when relative."""
+        if self.settings.smtp.ca_file is None:
+            return None
+        path = Path(self.settings.smtp.ca_file).expanduser()
+        base = self.file.parent if self.file else Path.cwd()
+        return path if path.is_absolute() else base / path
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) -> Path | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ from advisory.calendar import end_of_day, issue_time, monday_of, week_label
 from advisory.config import Config
 from advisory.delivery.letters import Sender, letters
 from advisory.delivery.send import Mode, Report, deliver
-from advisory.errors import AdvisoryError, Problem
+from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
 from advisory.publishing.atomic import write_bytes_atomic
@@ -93,11 +93,15 @@ def run_weekly(
     jobs: int = 1,
     progress: Progress | None = None,
     now: Callable[[], dt.datetime] | None = None,
+    retry: bool = False,
+    only: Sequence[str] = (),
 ) -> Written:
     """Publish the week that starts on `monday` under `OUTPUT/YYYY-Www/`, then with `mode`
     email the travelers (`send`, through the ledger) or write their messages to the outbox
     (`dry-run`); `now` stamps the ledger. Raises `InputError` (nothing written), `Locked`,
-    `StaleFeed` or another `AdvisoryError`."""
+    `StaleFeed` or another `AdvisoryError` (`RelayError` when the relay fails the run). With
+    `retry`, messages the relay refused are sent again; `only` limits the email to these
+    travelers."""
     root = config.output
     label = week_label(monday)
     renderer = Renderer(config.templates)
@@ -106,6 +110,8 @@ def run_weekly(
         with Workers(renderer, jobs) as workers:
             # Every input is checked before the lock is taken or anything is written.
             with stage("validate"):
+                if mode == "send" and (problems := config.smtp_problems()):
+                    raise ConfigError(problems)
                 inputs = load_configured(config, roster=mode is not None)
             for warning in inputs.warnings:
                 log.warning("%s", warning)
@@ -135,9 +141,12 @@ def run_weekly(
             sender = _sender(config, label, issued)
             with stage("deliver"):
                 built = letters(sender, planned.recipients, pdfs, renderer)
+                if only:
+                    built = [b for b in built if b.recipient.traveler.id in only]
                 written.delivery = deliver(
-                    config, mode, sender, built, planned.left_out, now or (lambda: issued)
-                )
+                    config, mode, sender, built, [] if only else planned.left_out,
+                    now or (lambda: issued), retry=retry,
+                )  # fmt: skip
         return written
 
 

@@ -3,23 +3,66 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
-from advisory.cli.common import IsoWeek, config_of, echo_all, failures, now, preflight
+from advisory.cli.common import IsoWeek, config_of, echo_all, failures, load, now, preflight
+
+if TYPE_CHECKING:
+    from advisory.models import Roster
 
 
 @click.command()
 @click.option("--week", type=IsoWeek(), help="Only this week, e.g. 2018-W25.")
+@click.option(
+    "--retry",
+    is_flag=True,
+    help="Send again the week's messages that were refused or failed (the last full week "
+    "without --week).",
+)
+@click.option(
+    "--traveler",
+    "travelers",
+    multiple=True,
+    metavar="ID",
+    help="With --retry: only this traveler; repeatable.",
+)
 @click.pass_context
-def deliveries(ctx: click.Context, week: dt.date | None) -> None:
-    """List what the weekly run sent, failed to send or skipped, and why."""
-    from advisory.calendar import week_label
+def deliveries(
+    ctx: click.Context, week: dt.date | None, retry: bool, travelers: tuple[str, ...]
+) -> None:
+    """List what the weekly run sent, failed to send or skipped, and why; with --retry, send
+    the refused and failed messages again, on purpose.
+
+    --retry publishes the week as `weekly --send` does (unchanged when nothing changed), then
+    sends every message the ledger does not show as sent, the refused ones included. Sent
+    messages are never sent twice.
+    """
+    from advisory.calendar import last_full_week, week_label
     from advisory.reports.deliveries import deliveries_table
 
+    if travelers and not retry:
+        raise click.UsageError("--traveler goes with --retry")
     config = config_of(ctx)
+    if not retry:
+        with failures():
+            echo_all(deliveries_table(config, week_label(week) if week else None))
+        return
+    from advisory.cli.weekly import _report
+    from advisory.runs import run_weekly
+
+    preflight(config, "output", "log_file", "state")
     with failures():
-        echo_all(deliveries_table(config, week_label(week) if week else None))
+        roster = load(config, roster=True).roster
+        assert roster is not None
+        known_travelers(roster, travelers)
+        result = run_weekly(
+            config, week or last_full_week(now()), mode="send", retry=True, only=travelers,
+            now=now,
+        )  # fmt: skip
+    assert result.delivery is not None
+    _report(result.delivery)
 
 
 @click.command()
@@ -47,3 +90,16 @@ def purge(ctx: click.Context, older_than: str) -> None:
         f"removed {done.ledger_rows} ledger rows and {len(done.outboxes)} outboxes "
         f"older than {done.cutoff}"
     )
+
+
+def known_travelers(roster: Roster, wanted: tuple[str, ...]) -> None:
+    """Each `--traveler` is a traveler of the roster (a usage error names the nearest)."""
+    from advisory.errors import not_one_of
+
+    ids = [t.id for t in roster.travelers]
+    for traveler in wanted:
+        if traveler not in ids:
+            raise click.BadParameter(
+                not_one_of(traveler, ids, "a traveler", show_choices=False),
+                param_hint="--traveler",
+            )

@@ -1,10 +1,16 @@
 """SMTP with one connection for the whole run, retries for temporary failures, a rate limit.
 
-A temporary failure (a 4xx reply, a dropped connection, a timeout) is tried again after the
-configured delays, on a fresh connection; a permanent one (5xx) is reported at once and not
-tried again. Past the run's delivery deadline nothing more is tried, and a relay that could not
-be reached through all the retries of one message is not tried for the others: what is left
-waits for the next run.
+Before any message, `check` opens the connection and proves the settings: the relay answers,
+TLS holds (STARTTLS offered, the certificate valid against `smtp.ca_file` or the system's),
+the login is accepted and the sender is. A failure there is a `RelayError`, the run's own
+error: nothing is marked in the ledger and the next run sends everything.
+
+A temporary failure of one message (a 4xx reply, a dropped connection, a timeout) is tried
+again after the configured delays, on a fresh connection; a permanent one (5xx) is reported at
+once and not tried again. The settings' errors met later (a login refused on a reconnection, a
+refused sender) are `RelayError`s too. Past the run's delivery deadline nothing more is tried,
+and a relay that could not be reached through all the retries of one message is not tried for
+the others: what is left waits for the next run.
 """
 
 from __future__ import annotations
@@ -19,8 +25,30 @@ from email.message import EmailMessage
 from typing import Literal
 
 from advisory.config import SmtpSettings
+from advisory.errors import AdvisoryError
 
 log = logging.getLogger("advisory")
+
+
+class RelayError(AdvisoryError):
+    """The relay or its settings failed the whole run: one line saying which setting to check.
+    `reachable` is False when the relay did not answer (worth the retry delays mid-run)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, reachable: bool = True) -> None:
+        super().__init__(message)
+        self.reachable = reachable
+
+
+def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    """The system's trusted certificates, or `smtp.ca_file`'s; none checked with
+    `tls_verify: false`."""
+    context = ssl.create_default_context(cafile=settings.ca_file)
+    if not settings.tls_verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 @dataclass(frozen=True)
@@ -48,6 +76,8 @@ class Mailer:
         self.deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
         #: Why the relay is not tried any more in this run (None while it is).
         self.stopped: str | None = None
+        #: The connection, login and sender were proved (`check`) in this run.
+        self.checked = False
         self._connection: smtplib.SMTP | None = None
         self._last_send: float | None = None
 
@@ -65,6 +95,7 @@ class Mailer:
         attempts = 0
         detail = ""
         unreachable = False
+        down: RelayError | None = None  # the relay did not answer a reconnection
         for delay in [0.0, *self.retry_delays]:
             if self.stopped is None and delay >= self.remaining():
                 self.stopped = "the delivery deadline (delivery.deadline_minutes) passed"
@@ -77,12 +108,20 @@ class Mailer:
             try:
                 self._throttle()
                 connection = self._connect()
-                unreachable = False
+                unreachable, down = False, None
                 if connection.sock is not None:
                     connection.sock.settimeout(self._timeout())
                 connection.send_message(message)
                 self._last_send = time.monotonic()
                 return Outcome("sent", "accepted", attempts)
+            except RelayError as e:
+                self._drop(polite=False)
+                if e.reachable:
+                    raise
+                unreachable, detail, down = True, str(e), e
+            except smtplib.SMTPSenderRefused as e:
+                self._drop(polite=False)
+                raise self._refused_sender(e) from None
             except smtplib.SMTPNotSupportedError:
                 self._reset()
                 return Outcome(
@@ -93,12 +132,12 @@ class Mailer:
                 )
             except smtplib.SMTPRecipientsRefused as e:
                 codes = [code for code, _ in e.recipients.values()]
-                detail = "; ".join(f"{code} {text!r}" for code, text in e.recipients.values())
+                detail = "; ".join(f"{code} {_text(text)}" for code, text in e.recipients.values())
                 self._reset()
                 if all(500 <= code < 600 for code in codes):
                     return Outcome("permanent", f"refused: {detail}", attempts)
             except smtplib.SMTPResponseException as e:
-                detail = f"{e.smtp_code} {e.smtp_error!r}"
+                detail = f"{e.smtp_code} {_text(e.smtp_error)}"
                 self._reset()
                 if 500 <= e.smtp_code < 600:
                     return Outcome("permanent", f"refused: {detail}", attempts)
@@ -107,6 +146,8 @@ class Mailer:
                 unreachable = self._connection is None
                 self._drop(polite=False)
             log.info("temporary failure (try %d): %s", attempts, detail)
+        if down is not None:
+            raise down
         if unreachable:
             self.stopped = f"the relay could not be reached ({detail})"
         return Outcome("temporary", f"gave up after {attempts} tries: {detail}", attempts)
@@ -121,20 +162,90 @@ class Mailer:
             if wait > 0:
                 self.sleep(wait)
 
+    def check(self) -> None:
+        """Connect, log in and have the sender accepted, before any message: raises
+        `RelayError` naming the setting to check."""
+        connection = self._connect()
+        try:
+            connection.ehlo_or_helo_if_needed()
+            code, reply = connection.mail(self.settings.sender)
+            if code >= 400:
+                raise smtplib.SMTPSenderRefused(code, reply, self.settings.sender)
+            connection.rset()
+            self.checked = True
+        except smtplib.SMTPSenderRefused as e:
+            self._drop(polite=False)
+            raise self._refused_sender(e) from None
+        except (smtplib.SMTPException, OSError) as e:
+            self._drop(polite=False)
+            where = f"{self.settings.host}:{self.settings.port}"
+            raise RelayError(
+                f"the relay {where} dropped the connection ({type(e).__name__}: {e}): check "
+                "smtp.host and smtp.port"
+            ) from None
+
+    def _refused_sender(self, e: smtplib.SMTPSenderRefused) -> RelayError:
+        return RelayError(
+            f"the relay refused the sender {self.settings.sender} ({e.smtp_code} "
+            f"{_text(e.smtp_error)}): "
+            "check smtp.sender"
+        )
+
     def _connect(self) -> smtplib.SMTP:
         if self._connection is not None:
             return self._connection
         s = self.settings
-        if s.security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=self._timeout(), context=ssl.create_default_context()
-            )
-        else:
-            connection = smtplib.SMTP(s.host, s.port, timeout=self._timeout())
-            if s.security == "starttls":
-                connection.starttls(context=ssl.create_default_context())
+        where = f"{s.host}:{s.port}"
+        try:
+            if s.security == "tls":
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=self._timeout(), context=tls_context(s)
+                )
+            else:
+                connection = smtplib.SMTP(s.host, s.port, timeout=self._timeout())
+                if s.security == "starttls":
+                    connection.starttls(context=tls_context(s))
+        except smtplib.SMTPNotSupportedError:
+            raise RelayError(
+                f"the relay {where} does not offer STARTTLS: check smtp.security (tls for "
+                "implicit TLS, usually port 465) and smtp.port"
+            ) from None
+        except ssl.SSLCertVerificationError as e:
+            raise RelayError(
+                f"the relay {where}'s certificate could not be verified ({e.verify_message}): "
+                "check smtp.host, or smtp.ca_file for a private certificate authority"
+            ) from None
+        except ssl.SSLError as e:
+            raise RelayError(
+                f"TLS with the relay {where} failed ({e.reason or e}): check smtp.security and "
+                "smtp.port"
+            ) from None
+        except smtplib.SMTPResponseException as e:
+            raise RelayError(
+                f"the relay {where} refused the connection ({e.smtp_code}): check smtp.host and "
+                "smtp.port"
+            ) from None
+        except (OSError, smtplib.SMTPException) as e:
+            raise RelayError(
+                f"the relay {where} could not be reached ({type(e).__name__}: {e}): check "
+                "smtp.host and smtp.port",
+                reachable=False,
+            ) from None
         if s.username:
-            connection.login(s.username, self.password or "")
+            try:
+                connection.login(s.username, self.password or "")
+            except smtplib.SMTPAuthenticationError as e:
+                connection.close()
+                raise RelayError(
+                    f"the relay {where} refused the login of {s.username} ({e.smtp_code}): "
+                    f"check smtp.username and the password in ${s.password_env}"
+                ) from None
+            except smtplib.SMTPNotSupportedError:
+                connection.close()
+                raise RelayError(
+                    f"the relay {where} does not take a login: check smtp.username and "
+                    "smtp.security"
+                ) from None
         self._connection = connection
         return connection
 
@@ -156,3 +267,9 @@ class Mailer:
                 connection.close()
         except (smtplib.SMTPException, OSError):
             connection.close()
+
+
+def _text(reply: bytes | str) -> str:
+    """A relay's reply as text, on one line."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())

@@ -17,7 +17,7 @@ from typing import Literal
 from advisory.config import Config
 from advisory.delivery.ledger import Ledger, opened
 from advisory.delivery.letters import Letter, Sender, desk_summary, message
-from advisory.delivery.mailer import Mailer, Outcome
+from advisory.delivery.mailer import Mailer, Outcome, RelayError
 from advisory.faults import checkpoint
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.timing import stage
@@ -48,25 +48,34 @@ def deliver(
     built: Sequence[Letter],
     left_out: Sequence[tuple[str, str]],
     now: Callable[[], dt.datetime],
+    *,
+    retry: bool = False,
 ) -> Report:
     """Write the letters to the outbox (`dry-run`), or send them (`send`) with the settings'
-    relay, ledger and retry policy, and tell the desk of failures once."""
+    relay, ledger and retry policy, and tell the desk of failures once. With `retry`, letters
+    the relay refused for good are sent again. Raises `RelayError` when the relay or its
+    settings fail the run (nothing of it is marked in the ledger)."""
     if mode == "dry-run":
         report = write_outbox(sender, built, config.output / OUTBOX)
         report.skipped = list(left_out)
         return report
     wanted = config.settings.delivery
+    smtp = config.settings.smtp
+    if smtp.ca_file is not None:
+        smtp = smtp.model_copy(update={"ca_file": str(config.ca_file())})
+    if not smtp.tls_verify and smtp.security != "none":
+        log.warning("smtp.tls_verify is false: the relay's certificate is not checked")
     with (
         opened(config.state / LEDGER) as ledger,
         Mailer(
-            config.settings.smtp,
+            smtp,
             config.smtp_password(),
             wanted.retry_delays,
             wanted.rate_per_minute,
             deadline_seconds=wanted.deadline_minutes * 60,
         ) as mailer,
     ):
-        report = send_all(sender, built, left_out, ledger, mailer, now)
+        report = send_all(sender, built, left_out, ledger, mailer, now, retry=retry)
         if report.deferred:
             log.warning(
                 "%d messages left for the next run: %s", len(report.deferred), report.deferred[0][1]
@@ -99,14 +108,17 @@ def send_all(
     ledger: Ledger,
     mailer: Mailer,
     now: Callable[[], dt.datetime],
+    *,
+    retry: bool = False,
 ) -> Report:
-    """Send what the ledger does not show as sent; record each step as it happens."""
+    """Send what the ledger does not show as sent; record each step as it happens. The relay
+    is checked (`Mailer.check`) before the first message is marked."""
     report = Report(skipped=list(left_out))
-    for traveler_id, reason in left_out:
-        ledger.mark(sender.week, traveler_id, "", "skipped", now(), reason)
     with stage("send"):
         for letter in built:
-            _send_one(sender, letter, ledger, mailer, now, report)
+            _send_one(sender, letter, ledger, mailer, now, report, retry=retry)
+    for traveler_id, reason in left_out:
+        ledger.mark(sender.week, traveler_id, "", "skipped", now(), reason)
     return report
 
 
@@ -117,8 +129,11 @@ def _send_one(
     mailer: Mailer,
     now: Callable[[], dt.datetime],
     report: Report,
+    *,
+    retry: bool = False,
 ) -> None:
-    """One message: skipped if sent before or refused for good, else sent and recorded."""
+    """One message: skipped if sent before or refused for good (unless `retry`), else sent and
+    recorded."""
     week = sender.week
     traveler = letter.recipient.traveler.id
     status = ledger.status(week, traveler, letter.content_hash)
@@ -126,15 +141,22 @@ def _send_one(
         report.already.append(traveler)
         return
     refused = _refused(ledger, week, traveler, letter.content_hash) if status == "failed" else None
-    if refused is not None:  # the server refused this very message: not tried again
+    if refused is not None and not retry:  # the server refused this very message
         report.failed.append((traveler, refused))
         return
     if mailer.stopped is not None:
         report.deferred.append((traveler, mailer.stopped))
         return
+    if not mailer.checked:
+        mailer.check()  # a RelayError here leaves the ledger as it was
     correction = ledger.sent_before(week, traveler)
     ledger.mark(week, traveler, letter.content_hash, "sending", now())
-    outcome: Outcome = mailer.send(message(sender, letter, correction=correction))
+    try:
+        outcome: Outcome = mailer.send(message(sender, letter, correction=correction))
+    except RelayError as e:
+        detail = f"temporary: not sent, the run stopped: {e}"
+        ledger.mark(week, traveler, letter.content_hash, "failed", now(), detail)
+        raise
     if outcome.status == "sent":
         checkpoint("accepted")
         ledger.mark(week, traveler, letter.content_hash, "sent", now(), "", outcome.attempts)
