@@ -12,6 +12,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -83,7 +84,7 @@ class Relay:
 def _relay(ca: trustme.CA, kind: str) -> Iterator[Relay]:
     handler, auth = SenderCheck(), Authenticator()
     context = _server_context(ca)
-    options: dict[str, object] = {"authenticator": auth}
+    options: dict[str, Any] = {"authenticator": auth}
     if kind == "starttls":
         options |= {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
     elif kind == "tls":
