@@ -76,7 +76,7 @@ def _weekly(site: Path, env: dict[str, str]) -> tuple[float, float]:
     advisory = str(Path(sys.executable).parent / "advisory")
     start = time.perf_counter()
     result = subprocess.run(
-        [advisory, "--config", str(work / "advisory.yaml"), "weekly", "--week", "2026-W46",
+        [advisory, "-v", "--config", str(work / "advisory.yaml"), "weekly", "--week", "2026-W46",
          "--send"],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -16,7 +16,8 @@ from advisory.publishing.site import create_site, settings_file_text, site_files
 from tests.conftest import ROOT, run_advisory
 
 SITE_FILES = [
-    ".gitignore", "README.md", "advisory.yaml", "data/incidents.csv", "data/travelers.yaml",
+    ".gitignore", "README.md", "advisory.env", "advisory.yaml", "data/incidents.csv",
+    "data/travelers.yaml",
     "rules/acled.yaml", "rules/mappings/gtd.yaml", "rules/regions/peru.yaml",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",
     "rules/schema/overrides.schema.json", "rules/schema/regions.schema.json",
@@ -177,3 +178,91 @@ def test_version(tmp_path: Path):
         result = run_advisory(flag, cwd=tmp_path)
         assert result.returncode == 0
         assert result.stdout == f"advisory {version('advisory')}\n"
+
+
+def test_the_documented_cron_line_runs_under_cron(tmp_path: Path):
+    """The crontab line of the site's README, run as cron runs it (`/bin/sh -c`, no environment
+    but what the line sets): the password from advisory.env reaches the relay, a success prints
+    one line, and a stale feed is refused with its reason, in the log file too."""
+    import datetime as dt
+    import socket
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from advisory.calendar import last_full_week
+    from tests.test_deliver import Handler
+
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=logins[-1:] == [(b"advisory", b"s3cret $ 'x")])
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Handler()
+    relay = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticate,
+                       auth_require_tls=False)  # fmt: skip
+    relay.start()
+    try:
+        made = run_advisory("init", "site", cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+        site = tmp_path / "site"
+        assert oct((site / "advisory.env").stat().st_mode & 0o777) == "0o600"
+        (site / "advisory.env").write_text("ADVISORY_SMTP_PASSWORD='s3cret $ '\"'\"'x'\n")
+        (site / "advisory.yaml").write_text(
+            "version: 1\nlog_file: log/advisory.log\n"
+            f"smtp: {{host: 127.0.0.1, port: {port}, security: none, username: advisory}}\n"
+        )
+        readme = (site / "README.md").read_text()
+        [line] = [ln for ln in readme.splitlines() if ln.startswith("0 6 * * 1 ")]
+        command = line.split(None, 5)[5]
+
+        def cron() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["env", "-i", "/bin/sh", "-c", command], cwd="/", capture_output=True, text=True,
+                timeout=300, check=False,
+            )  # fmt: skip
+
+        # The demo's log ends in 2023: this week's feed is stale.
+        stale = cron()
+        assert stale.returncode == 1, stale.stderr
+        assert stale.stdout == ""
+        [error] = stale.stderr.splitlines()
+        assert error.startswith("advisory: the newest incident is of 2023-04-11")
+        log = (site / "log" / "advisory.log").read_text().splitlines()
+        assert log[-1].endswith(f"ERROR failed (exit 1): {error.removeprefix('advisory: ')}")
+        assert " INFO validate: " in log[-2]
+        assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d ", log[-1])
+
+        # A fresh incident in Lima and a traveler there: one line, one message, sent with the
+        # password of advisory.env.
+        monday = last_full_week(dt.datetime.now(dt.UTC))
+        day = monday + dt.timedelta(days=2)
+        with (site / "data" / "incidents.csv").open("a", encoding="utf-8") as f:
+            f.write(f"cron-1,{day},Peru,Lima,Lima,Lima,,,protest,,0,0,"
+                    f"A march in central Lima on {day}.,Report,,,,,\n")  # fmt: skip
+        roster = (site / "data" / "travelers.yaml").read_text()
+        (site / "data" / "travelers.yaml").write_text(roster + (
+            "  - id: t-cron\n    name: Cron Tester\n    email: cron@example.org\n    trips:\n"
+            f"      - {{destination: pe-lima, start: {day}, end: {day + dt.timedelta(days=9)}}}\n"
+        ))  # fmt: skip
+        ok = cron()
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stderr == ""
+        week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+        [printed] = ok.stdout.splitlines()
+        assert printed.startswith(f"{week}: published at {site / 'output' / week}, ")
+        # The traveler, and the desk's roster entry that receives every bulletin.
+        assert printed.endswith(", 1 alert; email: 2 sent, 0 corrections, 0 sent before, "
+                                "0 failed, 5 without alerts")  # fmt: skip
+        assert "Cron Tester <cron@example.org>" in [str(m["To"]) for m in handler.accepted]
+        assert logins[-1] == (b"advisory", b"s3cret $ 'x")
+        log = (site / "log" / "advisory.log").read_text().splitlines()
+        assert log[-1].endswith(f"INFO {printed}")
+    finally:
+        relay.stop()

@@ -44,6 +44,7 @@ def weekly(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     wait: bool = True,
+    verbose: bool = False,
 ) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
     """Run `advisory --config SITE/advisory.yaml weekly` as cron does: `env -i`, from /."""
     environment = {
@@ -51,7 +52,8 @@ def weekly(
         "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
         **(env or {}),
     }
-    command = [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", *args]
+    command = [str(ADVISORY), *(["-v"] if verbose else []), "--config",
+               str(site / "advisory.yaml"), "weekly", *args]  # fmt: skip
     if not wait:
         return subprocess.Popen(
             command, cwd=cwd or "/", env=environment, stdout=subprocess.PIPE,
@@ -71,8 +73,11 @@ def test_cron_run_publishes_the_week(site: Path):
     result = weekly(site, "--week", WEEK)
     assert isinstance(result, subprocess.CompletedProcess)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"{WEEK}: published at {site / 'published' / WEEK}")
-    assert "INFO render:" in result.stderr and "INFO publish:" in result.stderr
+    assert result.stdout == f"{WEEK}: published at {site / 'published' / WEEK}, 4 alerts\n"
+    assert result.stderr == ""  # the stages go to stderr only with -v
+    verbose = weekly(site, "--week", WEEK, verbose=True)
+    assert isinstance(verbose, subprocess.CompletedProcess)
+    assert " INFO validate: " in verbose.stderr and " INFO render: " in verbose.stderr
 
     week = site / "published" / WEEK
     assert visible(week) == [

@@ -99,7 +99,7 @@ def test_installed_wheel_makes_a_site_and_publishes_the_demo_week(installed: Pat
     )
     assert published.returncode == 0, published.stderr
     assert published.stdout.splitlines() == [
-        f"2018-W25: published at {site / 'output' / '2018-W25'} (4 alerts)",
+        f"2018-W25: published at {site / 'output' / '2018-W25'}, 4 alerts; "
         f"outbox: 4 messages in {site / 'output' / 'outbox' / '2018-W25'}",
     ]
     week = site / "output" / "2018-W25"

@@ -9,7 +9,6 @@ lock.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,10 @@ class _Guarded(click.Group):
 @click.version_option(
     None, "-V", "--version", package_name="advisory", message="%(prog)s %(version)s"
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log each stage and its duration to stderr.")
+@click.option(
+    "-v", "--verbose", is_flag=True,
+    help="Log each stage and its duration to stderr (to log_file they always go).",
+)  # fmt: skip
 @click.option(
     "--config",
     "config_path",
@@ -54,8 +56,8 @@ def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
     Rules in rules/ turn recent incidents into a risk level per region; the commands below
     check the inputs, rate the regions, and write alerts and the weekly bulletin.
     """
-    ctx.obj = {"config": config_path}
-    configure_logging(logging.INFO if verbose else logging.WARNING)
+    ctx.obj = {"config": config_path, "verbose": verbose}
+    configure_logging(verbose)
 
 
 for command in (

@@ -224,9 +224,11 @@ def failures() -> Iterator[None]:
     except InputError as e:
         fail_with_problems(e.problems)
     except AdvisoryError as e:
+        outcome.error("failed (exit %d): %s", e.exit_code, e)
         click.echo(f"advisory: {e}", err=True)
         sys.exit(e.exit_code)
     except OSError as e:
+        outcome.error("failed (exit %d): %s", EXIT_FAILED, e)
         click.echo(f"advisory: {e}", err=True)
         sys.exit(EXIT_FAILED)
 
@@ -243,6 +245,9 @@ def fail_with_problems(problems: Sequence[Problem]) -> NoReturn:
     summary = f"{errors} error{'s' if errors != 1 else ''}"
     if warnings:
         summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    for problem in problems:
+        outcome.error("%s", problem)
+    outcome.error("failed (exit %d): bad input (%s); nothing was written", EXIT_BAD_INPUT, summary)
     click.echo(f"advisory: bad input ({summary}); nothing was written", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
@@ -255,16 +260,43 @@ def echo_all(lines: Sequence[str], *, err: bool = False) -> None:
 # --- the terminal and the log -----------------------------------------------------------------
 
 
-def configure_logging(level: int, log_file: Path | None = None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+class _IsoFormatter(logging.Formatter):
+    """`2026-11-23T06:00:04.512+00:00 INFO render: 0.812 s`: ISO 8601 with the zone."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = dt.datetime.fromtimestamp(record.created).astimezone()
+        return moment.isoformat(timespec="milliseconds")
+
+
+#: The run's outcome and errors: to `log_file` only (the terminal gets them from click).
+outcome = logging.getLogger("advisory.outcome")
+
+
+def configure_logging(verbose: bool, log_file: Path | None = None) -> None:
+    """Stage lines and timings to `log_file` when given, and to stderr only when `verbose`;
+    warnings to stderr always (to the log file too). The outcome logger writes to the log file
+    only."""
+    formatter = _IsoFormatter("%(asctime)s %(levelname)s %(message)s")
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.INFO if verbose else logging.WARNING)
+    handlers: list[logging.Handler] = [terminal]
+    outcome.handlers.clear()
+    outcome.propagate = False
+    outcome.setLevel(logging.INFO)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         # Created readable by its owner only: logs name travelers (by id) and their places.
         os.close(os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
-    )
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setLevel(logging.INFO)
+        handlers.append(to_file)
+        outcome.addHandler(to_file)
+    else:
+        outcome.addHandler(logging.NullHandler())
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    level = logging.INFO if verbose or log_file is not None else logging.WARNING
+    logging.basicConfig(level=level, handlers=handlers, force=True)
     # A log line that cannot be written (a full disk) is lost, not printed as a traceback.
     logging.raiseExceptions = False
     # WeasyPrint narrates every layout step at INFO; its warnings still show.
@@ -326,5 +358,7 @@ def crash(ctx: click.Context, error: BaseException) -> NoReturn:
     except OSError as e:
         where = f"nowhere ({e.strerror})"
     summary = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    outcome.error("failed (exit %d): internal error (%s); details in %s", EXIT_INTERNAL, summary,
+                  where)  # fmt: skip
     click.echo(f"advisory: internal error ({summary}); details in {where}", err=True)
     sys.exit(EXIT_INTERNAL)

@@ -24,6 +24,7 @@ from advisory.cli.common import (
     known_regions,
     load,
     now,
+    outcome,
     preflight,
     print_problems,
     progress_bar,
@@ -31,6 +32,8 @@ from advisory.cli.common import (
 
 if TYPE_CHECKING:
     from advisory.delivery.send import Mode, Report
+
+log = logging.getLogger("advisory")
 
 
 def _mode(send: bool, dry_run: bool) -> Mode | None:
@@ -105,7 +108,7 @@ def weekly(
     config = config_of(ctx, output=out_dir)
     mode = _mode(config.settings.send if send is None else send, dry_run)
     preflight(config, "output", "log_file", *(["state"] if mode == "send" else []))
-    configure_logging(logging.INFO, config.log_file)
+    configure_logging(ctx.obj.get("verbose", False), config.log_file)
     with failures():
         result = run_weekly(
             config, week or last_full_week(as_of or now()), wait=wait, allow_stale=allow_stale,
@@ -113,12 +116,16 @@ def weekly(
         )  # fmt: skip
     published = result.published
     assert published is not None
-    click.echo(
-        f"{published.week}: {published.status} at {published.folder} ({result.alerts} alerts)"
-    )
-    echo_all([f"  {change}" for change in published.changes])
+    alerts = f"{result.alerts} alert{'' if result.alerts == 1 else 's'}"
+    line = f"{published.week}: {published.status} at {published.folder}, {alerts}"
+    if published.changes:
+        line += f" ({'; '.join(published.changes)})"
     if result.delivery is not None:
-        _report(result.delivery)
+        line += f"; {_email_line(result.delivery)}"
+    click.echo(line)
+    outcome.info("%s", line)
+    if result.delivery is not None:
+        _failures(result.delivery)
 
 
 @click.command()
@@ -150,22 +157,35 @@ def flash(
         _report(written.delivery)
 
 
-def _report(report: Report) -> None:
-    """The delivery's outcome; exit 1 when a message could not be delivered."""
+def _email_line(report: Report) -> str:
+    """`email: 4 sent, 0 corrections, 0 sent before, 0 failed, 2 without alerts`."""
     if report.written:
-        click.echo(f"outbox: {len(report.written)} messages in {report.written[0].parent}")
-    else:
-        click.echo(
-            f"email: {len(report.sent)} sent, {len(report.corrections)} corrections, "
-            f"{len(report.already)} sent before, {len(report.failed)} failed, "
-            f"{len(report.skipped)} without alerts"
-            + (f", {len(report.deferred)} left for the next run" if report.deferred else "")
-        )
-    echo_all([f"  not delivered to {t}: {reason}" for t, reason in report.failed], err=True)
+        return f"outbox: {len(report.written)} messages in {report.written[0].parent}"
+    return (
+        f"email: {len(report.sent)} sent, {len(report.corrections)} corrections, "
+        f"{len(report.already)} sent before, {len(report.failed)} failed, "
+        f"{len(report.skipped)} without alerts"
+        + (f", {len(report.deferred)} left for the next run" if report.deferred else "")
+    )
+
+
+def _failures(report: Report) -> None:
+    """Each message not delivered, on stderr and in the log file; exit 1 if any."""
+    lines = [f"  not delivered to {t}: {reason}" for t, reason in report.failed]
     if report.deferred:
-        click.echo(f"  left for the next run: {report.deferred[0][1]}", err=True)
+        lines.append(f"  left for the next run: {report.deferred[0][1]}")
+    for line in lines:
+        outcome.error("%s", line.strip())
+    echo_all(lines, err=True)
     if report.failed or report.deferred:
         sys.exit(EXIT_FAILED)
+
+
+def _report(report: Report) -> None:
+    """The delivery's outcome; exit 1 when a message could not be delivered."""
+    click.echo(_email_line(report))
+    outcome.info("%s", _email_line(report))
+    _failures(report)
 
 
 @click.command()

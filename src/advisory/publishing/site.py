@@ -75,7 +75,18 @@ def site_files(site: Path, program: str, *, empty: bool) -> dict[str, bytes]:
         files[ROSTER] = (demo / "travelers.yaml").read_bytes()
     files["README.md"] = site_readme(site, program, empty=empty).encode()
     files[".gitignore"] = (shipped.templates() / SKELETON / "gitignore").read_bytes()
+    files[ENV_FILE] = (shipped.templates() / SKELETON / "advisory.env").read_bytes()
     return dict(sorted(files.items()))
+
+
+#: The site's secrets for the scheduled run (the SMTP password), read by cron and systemd.
+ENV_FILE = "advisory.env"
+#: Files of a site that only their owner may read.
+PRIVATE = frozenset({ENV_FILE})
+
+
+def _mode(name: str) -> int | None:
+    return 0o600 if name in PRIVATE else None
 
 
 def create_site(folder: Path, files: Mapping[str, bytes], *, force: bool = False) -> SiteReport:
@@ -100,7 +111,7 @@ def create_site(folder: Path, files: Mapping[str, bytes], *, force: bool = False
     for name, data in files.items():
         target = folder / name
         if not target.exists():
-            write_bytes_atomic(target, data)
+            write_bytes_atomic(target, data, mode=_mode(name))
             report.written.append(name)
         elif target.is_file() and target.read_bytes() == data:
             report.unchanged.append(name)
@@ -116,7 +127,7 @@ def _build_beside(folder: Path, files: Mapping[str, bytes]) -> None:
     building = folder.parent / f".{folder.name}.init-{os.getpid()}"
     try:
         for name, data in files.items():
-            write_bytes_atomic(building / name, data)
+            write_bytes_atomic(building / name, data, mode=_mode(name))
         building.rename(folder)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -199,4 +210,5 @@ def site_readme(site: Path, program: str, *, empty: bool) -> str:
         demo=not empty,
         program=shlex.quote(program),
         config=shlex.quote(str(site / CONFIG_FILE)),
+        env_file=shlex.quote(str(site / ENV_FILE)),
     )
