@@ -43,6 +43,8 @@ class Problem:
     field: str
     message: str
     severity: Severity = Severity.ERROR
+    #: It follows from another problem (a file that did not parse): listed after the others.
+    follows: bool = False
 
     def __str__(self) -> str:
         where = f"{self.location}: "
@@ -111,6 +113,7 @@ class RenderError(AdvisoryError):
     """HTML or PDF rendering failed."""
 
 
-def _problem_order(p: Problem) -> tuple[str, int, int, str]:
+def _problem_order(p: Problem) -> tuple[bool, str, int, int, str]:
+    """Root causes first, then by file, line, column and field."""
     loc = p.location
-    return (loc.path, loc.line or 0, loc.column or 0, p.field)
+    return (p.follows, loc.path, loc.line or 0, loc.column or 0, p.field)

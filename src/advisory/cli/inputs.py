@@ -75,6 +75,7 @@ def validate(
     """
     from advisory.errors import InputError
     from advisory.importers.common import check_mappings
+    from advisory.rendering.renderer import Renderer
     from advisory.reports.inputs import describe_inputs
     from advisory.writing.bar import alert_bars
     from advisory.writing.plan import check_overrides
@@ -85,7 +86,9 @@ def validate(
     with failures():
         alert_bars(config, inputs.rules)
         check_mappings(config.rules, inputs.rules)
-        if problems := check_overrides(inputs, config.issue_time):
+        problems = check_overrides(inputs, config.issue_time)
+        problems += Renderer(config.templates).problems()
+        if problems:
             raise InputError(problems)
     echo_all(describe_inputs(inputs))
     click.echo("OK")

@@ -261,7 +261,7 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
     try:
         raw = pl.read_csv(source.engine_input(), infer_schema=False, raise_if_empty=False)
     except pl.exceptions.ComputeError as e:
-        return None, None, [_diagnose_csv(source, shown, str(e))]
+        return _read_ragged_csv(source, shown, str(e))
     try:
         header = _csv_header(source)
     except UnicodeDecodeError:
@@ -286,6 +286,58 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
         return Location(shown, lines.line_of(row), column), name
 
     return raw, locate, header_problems
+
+
+def _read_ragged_csv(
+    source: CsvSource, shown: str, engine_message: str
+) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+    """A file the CSV engine refused because rows differ in their number of fields: each such
+    row is an error (the first `MAX_REPORTS`, then a count), and the other rows are read and
+    checked as usual, so that all their problems show at once. Anything else the engine
+    refused (not UTF-8, a quote left open) is one problem, where it is."""
+    data = source.converted if source.converted is not None else source.path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = [name.strip() for name in next(reader, [])]
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        ragged: list[Problem] = []
+        previous_end = reader.line_num
+        for row in reader:
+            if row and len(row) != len(header):
+                message = f"row has {len(row)} fields, the header has {len(header)}"
+                ragged.append(Problem(Location(shown, previous_end + 1), "", message))
+            elif row:
+                rows.append(row)
+                lines.append(previous_end + 1)
+            previous_end = reader.line_num
+    except (UnicodeDecodeError, csv.Error):
+        return None, None, [_diagnose_csv(source, shown, engine_message)]
+    if not ragged:
+        return None, None, [_diagnose_csv(source, shown, engine_message)]
+    header_problems = _check_header(header, shown)
+    if any(p.is_error for p in header_problems):
+        return None, None, header_problems + ragged[:1]
+    shown_ragged = ragged[:MAX_REPORTS]
+    if len(ragged) > MAX_REPORTS:
+        shown_ragged.append(Problem(Location(shown), "",
+                                    f"{len(ragged) - MAX_REPORTS} more rows with the wrong number "
+                                    "of fields"))  # fmt: skip
+    raw = pl.DataFrame(
+        {name: [row[i] if row[i] != "" else None for row in rows] for i, name in enumerate(header)},
+        schema=dict.fromkeys(header, pl.String),
+    )
+    for name in OPTIONAL:
+        if name not in raw.columns:
+            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+
+    def locate(row: int, name: str) -> tuple[Location, str]:
+        column = header.index(name) + 1 if name in header else None
+        line = lines[row] if 0 <= row < len(lines) else None
+        return Location(shown, line, column), name
+
+    return raw, locate, header_problems + shown_ragged
 
 
 def _csv_header(source: CsvSource) -> list[str]:

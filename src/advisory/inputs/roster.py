@@ -29,16 +29,39 @@ from advisory.models import Roster, Traveler
 
 
 def read_roster(path: Path, vocabulary: Vocabulary | None) -> tuple[Roster | None, list[Problem]]:
-    """Read a roster; with a vocabulary, each destination must be a region id or a country."""
+    """Read a roster; with a vocabulary, each destination must be a region id or a country.
+    When a region file did not parse, the destinations are summed up in one line after it."""
     if path.suffix.lower() == ".csv" and path.is_file():
-        return read_roster_csv(path, vocabulary)
+        roster, problems = read_roster_csv(path, vocabulary)
+        return roster, _after_broken_rules(path, problems, vocabulary)
     doc, problems = load_yaml(path)
     if doc is None:
         return None, problems
     roster, model_problems = validate_model(doc, Roster)
     problems += model_problems
     problems += _check(doc, vocabulary)
-    return roster, problems
+    return roster, _after_broken_rules(path, problems, vocabulary)
+
+
+def _after_broken_rules(
+    path: Path, problems: list[Problem], vocabulary: Vocabulary | None
+) -> list[Problem]:
+    """Destinations that may be regions of a region file that did not parse are not the
+    roster's fault: one line for them, listed after the file's own error."""
+    if vocabulary is None or not vocabulary.broken:
+        return problems
+    unknown = [p for p in problems if p.field.endswith("destination")]
+    if not unknown:
+        return problems
+    broken = ", ".join(vocabulary.broken)
+    summary = Problem(
+        Location(display_path(path)),
+        "",
+        f"{len(unknown)} trip destination{'s' if len(unknown) != 1 else ''} not checked: "
+        f"{broken} did not parse, so its regions are not known",
+        follows=True,
+    )
+    return [p for p in problems if p not in unknown] + [summary]
 
 
 def _check(doc: YamlDocument, vocabulary: Vocabulary | None) -> Iterable[Problem]:

@@ -28,6 +28,8 @@ class Vocabulary:
     countries: set[str] = field(default_factory=set)
     world: bool = False  # the rules have a world file: every country is covered
     profiles: list[str] | None = None
+    #: Region files that did not parse: the regions they define are unknown.
+    broken: list[str] = field(default_factory=list)
 
 
 def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
@@ -81,6 +83,7 @@ def _parse_rules(
         doc, parse_problems = load_yaml(path)
         problems += parse_problems
         if doc is None:
+            vocabulary.broken.append(display_path(path))
             continue
         docs.append(doc)
         _gather_regions(doc.data, vocabulary)

@@ -22,7 +22,7 @@ import markupsafe
 from markupsafe import Markup
 
 from advisory import shipped
-from advisory.errors import RenderError, TemplateError
+from advisory.errors import Problem, RenderError, TemplateError
 from advisory.rendering.fetcher import TemplatesOnly
 
 if TYPE_CHECKING:
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("advisory")
 
+#: The templates the runs render: a templates folder of one's own must have them all.
+REQUIRED_TEMPLATES = (
+    "alerts.html.j2", "bulletin.html.j2", "email.html.j2", "email.txt.j2", "print.css",
+)  # fmt: skip
 #: PDF variants: tagged and accessible by default; archival with the data attached on request.
 ACCESSIBLE = "pdf/ua-1"
 ARCHIVAL = "pdf/a-3b"
@@ -46,6 +50,26 @@ class Renderer:
         self.env.filters["css_string"] = css_string
         self.text_env = self._environment(autoescape=False)  # plain text: nothing is markup
         self.fonts: FontConfiguration | None = None
+
+    def problems(self) -> list[Problem]:
+        """Every template of the folder compiled, as `validate` checks them: a syntax error is
+        a problem at its file and line; a document template that is missing, one too."""
+        from advisory.errors import Location, display_path
+
+        found: list[Problem] = []
+        for path in sorted(self.templates.rglob("*.j2")):
+            name = path.relative_to(self.templates).as_posix()
+            environment = self.text_env if name.endswith((".txt.j2", ".md.j2")) else self.env
+            try:
+                environment.get_template(name)
+            except jinja2.TemplateSyntaxError as e:
+                where = Location(display_path(path), e.lineno)
+                found.append(Problem(where, "", f"template does not compile: {e.message}"))
+        for name in REQUIRED_TEMPLATES:
+            if not (self.templates / name).is_file():
+                where = Location(display_path(self.templates / name))
+                found.append(Problem(where, "", "template not found: the runs need it"))
+        return found
 
     def _environment(self, *, autoescape: bool) -> jinja2.Environment:
         return jinja2.Environment(
