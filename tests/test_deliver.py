@@ -320,16 +320,49 @@ def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):
 
     assert send(site, "--send", "--dry-run").returncode == 0
     assert send(site, "--send").returncode == 0
-    result = subprocess.run(
-        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "purge", "--older-than", "180d"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+
+    def purge(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ADVISORY), "--config", str(site / "advisory.yaml"), "purge", *args],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+
+    preview = purge("--older-than", "180d", "--dry-run")
+    assert preview.stdout.splitlines() == [
+        f"  outbox {WEEK}",
+        "would remove 0 ledger rows and 1 outboxes older than "
+        f"{(dt.datetime.now(dt.UTC) - dt.timedelta(days=180)).date()}",
+    ]
+    assert (site / "published" / "outbox" / WEEK).is_dir()  # nothing removed
+    everything = purge("--older-than", "0d", "--dry-run")
+    assert "  ledger 2018-W25 t-ana-torres (sent)" in everything.stdout.splitlines()
+    result = purge("--older-than", "180d")
     assert "and 1 outboxes older than" in result.stdout
     assert not (site / "published" / "outbox" / WEEK).exists()
     with opened(site / "state" / "ledger.sqlite") as ledger:
         assert len(ledger.rows()) == 6  # written just now: kept
-        assert ledger.purge(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)) == 6
+        tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        assert len(ledger.purge(tomorrow, dry_run=True)) == 6
+        assert len(ledger.rows()) == 6
+        assert ("2018-W25", "t-ana-torres", "sent") in ledger.purge(tomorrow)
         assert ledger.rows() == []
+
+
+def test_purge_keeps_the_current_weeks_outbox_without_force(tmp_path: Path):
+    import datetime as dt
+
+    from advisory.calendar import last_full_week, week_label
+
+    site = make_site(tmp_path, 25)
+    current = week_label(last_full_week(dt.datetime.now(dt.UTC)))
+    (site / "published" / "outbox" / current).mkdir(parents=True)
+    command = [str(ADVISORY), "--config", str(site / "advisory.yaml"), "purge", "--older-than",
+               "0d"]  # fmt: skip
+    kept = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert f"  kept outbox {current}: the current week's (--force removes it)" in kept.stdout
+    assert (site / "published" / "outbox" / current).is_dir()
+    subprocess.run([*command, "--force"], capture_output=True, text=True, check=True)
+    assert not (site / "published" / "outbox" / current).exists()
 
 
 def test_rate_limit_spaces_the_messages(smtp):

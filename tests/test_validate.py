@@ -31,7 +31,8 @@ def _errors(stderr: str) -> list[str]:
          "advisory.yaml:2:21: alerts.min_level: 'Hihg' is not a level"),
         ("timezone: Mars/Olympus\n", "advisory.yaml:2:11: timezone: "),
         ("issue_time: '25:00'\n", "advisory.yaml:2:13: issue_time: "),
-        ("delivery: {retry_delays: [1, -5]}\n", "advisory.yaml:2:30: delivery.retry_delays[1]: must be at least 0"),
+        ("delivery: {retry_delays: [1, -5]}\n",
+         "advisory.yaml:2:30: delivery.retry_delays[1]: must be at least 0"),
         ("smtp: {port: 70000}\n", "advisory.yaml:2:14: smtp.port: "),
     ],
 )  # fmt: skip

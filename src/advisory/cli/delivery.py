@@ -73,9 +73,19 @@ def deliveries(
     metavar="DAYS",
     help="Remove ledger rows and outboxes older than this, e.g. 180d.",
 )
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also the outboxes of this week and the last full one, which are kept otherwise.",
+)
 @click.pass_context
-def purge(ctx: click.Context, older_than: str) -> None:
-    """Remove old delivery records and outboxes: itineraries are personal data."""
+def purge(ctx: click.Context, older_than: str, dry_run: bool, force: bool) -> None:
+    """Remove old delivery records and outboxes: itineraries are personal data.
+
+    --dry-run lists each ledger row (week, traveler, status) and outbox that would go. The
+    outboxes of the current week and of the last full week are kept without --force.
+    """
     from advisory.delivery.retention import parse_days, purge
 
     try:
@@ -84,10 +94,18 @@ def purge(ctx: click.Context, older_than: str) -> None:
         raise click.BadParameter(str(e), param_hint="--older-than") from None
     config = config_of(ctx)
     preflight(config, "state", "output")
+    moment = now()
     with failures():
-        done = purge(config, now() - dt.timedelta(days=days))
+        done = purge(config, moment - dt.timedelta(days=days), moment, dry_run=dry_run,
+                     force=force)  # fmt: skip
+    verb = "would remove" if dry_run else "removed"
+    if dry_run:
+        echo_all([f"  ledger {week} {traveler} ({status})" for week, traveler, status in done.rows])
+        echo_all([f"  outbox {week}" for week in done.outboxes])
+    echo_all([f"  kept outbox {week}: the current week's (--force removes it)"
+              for week in done.kept])  # fmt: skip
     click.echo(
-        f"removed {done.ledger_rows} ledger rows and {len(done.outboxes)} outboxes "
+        f"{verb} {done.ledger_rows} ledger rows and {len(done.outboxes)} outboxes "
         f"older than {done.cutoff}"
     )
 

@@ -111,12 +111,20 @@ class Ledger:
         query += " ORDER BY week, traveler, updated_at"
         return [Row(*found) for found in self.db.execute(query, params)]
 
-    def purge(self, before: dt.datetime) -> int:
-        """Remove rows last updated before `before`; returns how many."""
-        cursor = self.db.execute(
-            "DELETE FROM deliveries WHERE updated_at < ?", (iso_timestamp(before),)
-        )
-        return cursor.rowcount
+    def purge(self, before: dt.datetime, *, dry_run: bool = False) -> list[tuple[str, str, str]]:
+        """Remove rows last updated before `before` (with `dry_run`, remove nothing); returns
+        (week, traveler, status) of each, by week and traveler."""
+        found = [
+            (str(week), str(traveler), str(status))
+            for week, traveler, status in self.db.execute(
+                "SELECT week, traveler, status FROM deliveries WHERE updated_at < ? "
+                "ORDER BY week, traveler",
+                (iso_timestamp(before),),
+            )
+        ]
+        if not dry_run:
+            self.db.execute("DELETE FROM deliveries WHERE updated_at < ?", (iso_timestamp(before),))
+        return found
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 
-from advisory.calendar import parse_week, week_end
+from advisory.calendar import last_full_week, monday_of, parse_week, week_end, week_label
 from advisory.config import Config
 from advisory.delivery.ledger import opened
 from advisory.delivery.send import LEDGER, OUTBOX
@@ -17,8 +17,14 @@ from advisory.publishing.week import locked
 @dataclass
 class Purged:
     cutoff: dt.date
-    ledger_rows: int = 0
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (week, traveler, status)
     outboxes: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # current weeks' outboxes, kept without force
+    dry_run: bool = False
+
+    @property
+    def ledger_rows(self) -> int:
+        return len(self.rows)
 
 
 #: The longest retention `purge` takes: a hundred years.
@@ -35,25 +41,42 @@ def parse_days(text: str) -> int:
     return int(digits)
 
 
-def purge(config: Config, cutoff: dt.datetime) -> Purged:
-    """Remove ledger rows last updated before `cutoff`, and outboxes of weeks ended before it."""
+def purge(
+    config: Config,
+    cutoff: dt.datetime,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+) -> Purged:
+    """Remove ledger rows last updated before `cutoff`, and outboxes of weeks ended before it;
+    with `dry_run`, only say what would go. The outboxes of the current week and of the last
+    full one (the week a run delivers now) are kept unless `force`."""
     with locked(config.output, 0, config.state):
-        return _purge(config, cutoff)
+        return _purge(config, cutoff, now, dry_run=dry_run, force=force)
 
 
-def _purge(config: Config, cutoff: dt.datetime) -> Purged:
-    done = Purged(cutoff.date())
+def _purge(
+    config: Config, cutoff: dt.datetime, now: dt.datetime, *, dry_run: bool, force: bool
+) -> Purged:
+    done = Purged(cutoff.date(), dry_run=dry_run)
     ledger_path = config.state / LEDGER
     if ledger_path.exists():
         with opened(ledger_path) as ledger:
-            done.ledger_rows = ledger.purge(cutoff)
+            done.rows = ledger.purge(cutoff, dry_run=dry_run)
+    current = {week_label(monday_of(now.date())), week_label(last_full_week(now))}
     outbox = config.output / OUTBOX
     for folder in sorted(outbox.glob("*-W*")) if outbox.is_dir() else []:
         try:
             ended = week_end(parse_week(folder.name))
         except ValueError:
             continue
-        if ended < cutoff.date():
+        if ended >= cutoff.date():
+            continue
+        if folder.name in current and not force:
+            done.kept.append(folder.name)
+            continue
+        if not dry_run:
             shutil.rmtree(folder)
-            done.outboxes.append(folder.name)
+        done.outboxes.append(folder.name)
     return done
