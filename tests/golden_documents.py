@@ -52,8 +52,50 @@ def documents() -> dict[str, str]:
     return found
 
 
+#: The settings of the golden emails: a contact block and a public address for the links.
+EMAIL_SETTINGS = """\
+version: 1
+output: out
+public_url: https://security.example.org/advisories
+contact: {phone: "+44 20 7946 0000", email: desk@example.org}
+"""
+
+
+def emails() -> dict[str, str]:
+    """File name -> the headers and text part, and the HTML part, of the demo traveler Ana
+    Torres's message of 2018-W25, as `weekly --send --dry-run` writes it."""
+    import email
+    import shutil
+    from email.message import EmailMessage
+    from email.policy import default
+
+    from tests.conftest import run_advisory
+
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder)
+        shutil.copytree(ROOT / "rules", site / "rules")
+        shutil.copytree(ROOT / "data", site / "data")
+        (site / "advisory.yaml").write_text(EMAIL_SETTINGS)
+        run = run_advisory("weekly", "--week", "2018-W25", "--send", "--dry-run", cwd=site)
+        assert run.returncode == 0, run.stderr
+        raw = (site / "out" / "outbox" / "2018-W25" / "t-ana-torres.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=default)
+    assert isinstance(message, EmailMessage)
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None and html is not None
+    headers = "".join(f"{name}: {message[name]}\n" for name in ("Subject", "Date", "From", "To"))
+
+    def lines(part: str) -> str:
+        return part.replace("\r\n", "\n")
+
+    return {
+        "email-t-ana-torres-2018-W25.txt": f"{headers}\n{lines(text.get_content())}",
+        "email-t-ana-torres-2018-W25.html": lines(html.get_content()),
+    }
+
+
 if __name__ == "__main__":
     GOLDEN.mkdir(exist_ok=True)
-    for name, html in documents().items():
+    for name, html in {**documents(), **emails()}.items():
         (GOLDEN / name).write_text(html, encoding="utf-8")
         print(GOLDEN / name)

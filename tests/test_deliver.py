@@ -133,23 +133,22 @@ def test_each_traveler_gets_their_places(site: Path, smtp):
         "Security Desk <security-desk@example.org>",
     ]
     [desk] = received["Security Desk <security-desk@example.org>"]
-    assert desk["Subject"] == "[Travel security] Weekly bulletin, 4 alerts — week 2018-W25"
+    assert desk["Subject"] == "Travel security: weekly bulletin, 4 alerts — week of 18 June"
     assert "Incidents of the week" in pdf_text(desk)  # the whole bulletin
     [ana] = received["Ana Torres <ana.torres@example.org>"]
     assert ana["Subject"] == (
-        "[Travel security] Peru — VRAEM region: High, Informational; "
-        "Peru — Lima: Minimal, Informational — week 2018-W25"
+        "Travel security: VRAEM region — High, and 1 more place — week of 18 June"
     )
     assert ana["From"] == "Travel Security <desk@example.org>"
     assert ana["Message-ID"].startswith("<2018-W25.t-ana-torres.")
     body = ana.get_body(("plain",))
     html = ana.get_body(("html",))
     assert body is not None and html is not None
-    text = body.get_content()
+    text = body.get_content().replace("\r\n", "\n")
     assert text.startswith("Dear Ana Torres,")
-    assert "Peru — VRAEM region: High (4 of 5), Informational" in text
+    assert "VRAEM region, Peru\nLevel: High (level four of five, from the incidents" in text
     assert "Due to the presence of armed groups" in text
-    assert "pe-vraem, 2018-06-20 to 2018-07-06" in text
+    assert "  - VRAEM region, Peru, 20 June – 6 July\n  - Lima, Peru, 6–9 July\n" in text
     assert "border-left:6px solid #ef6c00" in html.get_content()
     attached = pdf_text(ana)
     assert "VRAEM region June 24" in attached and "Protests in Lima" in attached
@@ -236,7 +235,7 @@ def test_changed_alert_is_sent_as_a_correction(site: Path, smtp):
         "Lukas Berg <lukas.berg@example.org>",
         "Security Desk <security-desk@example.org>",
     ]
-    assert all(m["Subject"].startswith("Updated: [Travel security]") for m in updates)
+    assert all(m["Subject"].startswith("Updated: Travel security: ") for m in updates)
 
 
 def test_dry_run_writes_the_outbox_and_sends_nothing(site: Path, smtp):
@@ -280,7 +279,7 @@ def test_security_desk_is_told_of_failures_once(site: Path, smtp):
     handler.refuse = {"james.okafor@example.org"}
     assert send(site, "--send").returncode == 1
     [summary] = [m for m in handler.accepted if str(m["To"]) == "desk-team@example.org"]
-    assert summary["Subject"] == "[Travel security] Delivery problems — week 2018-W25"
+    assert summary["Subject"] == "Travel security: delivery problems — week 2018-W25"
     body = summary.get_body(("plain",))
     assert body is not None
     assert "- t-james-okafor: permanent: refused: 550" in body.get_content()
@@ -301,7 +300,7 @@ def test_flash_then_the_weekly_run_sends_an_update(site: Path, smtp):
     assert (site / "published" / "flash" / "2023-03-25-pe-vraem.pdf").is_file()
     [first] = handler.accepted
     assert str(first["To"]) == "María Quispe <maria.quispe@example.org>"
-    assert "VRAEM region: Extreme, Critical — week 2023-W12" in first["Subject"]
+    assert first["Subject"] == "Travel security: VRAEM region — Extreme — week of 20 March"
     weekly = subprocess.run(
         [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", "--week", "2023-W12",
          "--send"],
@@ -391,3 +390,33 @@ def test_log_file_is_private(site: Path, smtp):
     assert oct(log.stat().st_mode & 0o777) == "0o600"
     text = log.read_text()
     assert "sent to t-ana-torres" in text and "ana.torres@example.org" not in text
+
+
+def test_the_contact_block_and_the_logo(tmp_path: Path):
+    """`contact` settings give every letter its 24/7 number and desk address; the logo travels
+    inline in the HTML part. A logo that is no image is a settings error before anything."""
+    from PIL import Image
+
+    site = make_site(tmp_path, 25)
+    Image.new("RGB", (120, 40), "#1b4f8a").save(site / "logo.png")
+    (site / "advisory.yaml").write_text(
+        (site / "advisory.yaml").read_text()
+        + "contact: {phone: '+44 20 7946 0000', email: desk@example.org, logo: logo.png}\n"
+    )
+    assert send(site, "--send", "--dry-run").returncode == 0
+    raw = (site / "published" / "outbox" / WEEK / "t-ana-torres.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=default)
+    assert isinstance(message, EmailMessage)
+    [logo] = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert logo["Content-ID"] == "<logo@advisory>"
+    assert logo.get_content() == (site / "logo.png").read_bytes()
+    html = message.get_body(("html",))
+    text = message.get_body(("plain",))
+    assert html is not None and text is not None
+    assert 'src="cid:logo@advisory"' in html.get_content()
+    assert "call +44 20 7946 0000 (24/7) or write to desk@example.org" in text.get_content()
+
+    (site / "logo.png").write_text("not an image")
+    refused = send(site, "--send", "--dry-run")
+    assert refused.returncode == 2
+    assert "contact.logo: logo.png is not a PNG or JPEG file" in refused.stderr

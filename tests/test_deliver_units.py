@@ -61,12 +61,14 @@ def test_subject(demo):
     vraem = next(a for a in week.alerts if a.region_id == "pe-vraem")
     traveler = Traveler(id="t-1", name="A", email="a@example.org")
     one = Recipient(traveler, (), (vraem,))
-    assert subject(one, "2018-W25") == (
-        "[Travel security] Peru — VRAEM region: High, Informational — week 2018-W25"
-    )
-    assert subject(one, "2018-W25", correction=True).startswith("Updated: [Travel security]")
+    assert subject(one, "2018-W25") == "Travel security: VRAEM region — High — week of 18 June"
+    assert subject(one, "2018-W25", correction=True).startswith("Updated: Travel security: ")
     many = Recipient(traveler, (), tuple(week.alerts))
-    assert subject(many, "2018-W25").endswith(" and 2 more — week 2018-W25")
+    assert subject(many, "2018-W25").endswith(", and 3 more places — week of 18 June")
+    name = "Valley of the Apurímac, Ene and Mantaro Rivers, with the districts along the border"
+    long_name = dataclasses.replace(vraem, region_name=name)
+    shortened = subject(Recipient(traveler, (), (long_name, vraem)), "2018-W25", correction=True)
+    assert len(shortened) <= 78 and "…" in shortened
 
 
 def test_one_pdf_per_distinct_set_of_places(demo, monkeypatch: pytest.MonkeyPatch):

@@ -158,6 +158,12 @@ def test_a_wrong_password_then_the_right_one_sends_everyone_once(tmp_path, ca, s
     assert f"email: {TRAVELERS} sent, 0 corrections, 0 sent before, 0 failed" in right.stdout
     assert all(len(m) == 1 for m in by_recipient(starttls.handler).values())
     assert len(starttls.handler.accepted) == TRAVELERS
+    # Sent mail is dated when it is sent, not at the week's issue time (June 2018).
+    import datetime as dt
+    from email.utils import parsedate_to_datetime
+
+    sent = parsedate_to_datetime(str(starttls.handler.accepted[0]["Date"]))
+    assert abs(sent - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=10)
     again = send(site, "--send", env={"ADVISORY_SMTP_PASSWORD": PASSWORD})
     assert again.returncode == 0, again.stderr
     assert len(starttls.handler.accepted) == TRAVELERS  # exactly once

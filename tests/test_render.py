@@ -14,13 +14,25 @@ from pypdf import PdfReader
 from advisory.errors import RenderError
 from advisory.rendering.renderer import Renderer, css_string
 from tests.conftest import ROOT, run_advisory
-from tests.golden_documents import GOLDEN, documents
+from tests.golden_documents import GOLDEN, documents, emails
 
 
 def test_golden_html():
     """If this fails after a deliberate change: `python -m tests.golden_documents`, then review."""
     for name, html in documents().items():
         assert html == (GOLDEN / name).read_text(encoding="utf-8"), name
+
+
+def test_golden_email():
+    """A traveler's message: the subject under 80 characters, the trips by place and dates in
+    words, the contact block and the links, and the issue time in the outbox's `Date:`."""
+    for name, text in emails().items():
+        assert text == (GOLDEN / name).read_text(encoding="utf-8"), name
+    headers = emails()["email-t-ana-torres-2018-W25.txt"].split("\n\n")[0].splitlines()
+    subject = headers[0].removeprefix("Subject: ")
+    assert subject == "Travel security: VRAEM region — High, and 1 more place — week of 18 June"
+    assert len(subject) < 80
+    assert headers[1] == "Date: Mon, 25 Jun 2018 06:00:00 +0000"  # the issue time, in the outbox
 
 
 @pytest.fixture(scope="module")

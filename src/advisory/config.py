@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -159,6 +160,33 @@ class SmtpSettings(UserModel):
     )
 
 
+def _web_address(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise ValueError("must be an http:// or https:// address, without a query")
+    return value.rstrip("/")
+
+
+#: A web address: http(s), a host, an optional path; kept without its final slash.
+HttpsUrl = Annotated[str, Field(max_length=2000), AfterValidator(_web_address)]
+
+
+class ContactSettings(UserModel):
+    """Who a traveler calls: shown at the foot of every email."""
+
+    phone: Line | None = Field(
+        default=None, description="The number to call, at any hour.", examples=["+44 20 7946 0000"]
+    )
+    hours: Line = Field(default="24/7", description="When the number answers.")
+    email: EmailAddress | None = Field(
+        default=None, description="The security desk's address.", examples=["desk@example.org"]
+    )
+    logo: PathText | None = Field(
+        default=None,
+        description="A PNG or JPEG logo for the emails, relative to the settings file.",
+        examples=["logo.png"],
+    )
+
+
 class Settings(UserModel):
     """Everything `advisory.yaml` can set; every field has a default that serves the demo."""
 
@@ -212,6 +240,12 @@ class Settings(UserModel):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    contact: ContactSettings = Field(default_factory=ContactSettings)
+    public_url: HttpsUrl | None = Field(
+        default=None,
+        description="Where OUTPUT is served: emails link to the full alert there.",
+        examples=["https://security.example.org/advisories"],
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -269,24 +303,43 @@ class Config:
     def smtp_password(self, environ: Mapping[str, str] | None = None) -> str | None:
         return (environ if environ is not None else os.environ).get(self.settings.smtp.password_env)
 
-    def smtp_problems(self, environ: Mapping[str, str] | None = None) -> list[Problem]:
-        """What keeps the relay settings from working before a message is tried: a login
-        without its password variable, a `ca_file` that is not there."""
+    def delivery_problems(
+        self, *, send: bool = True, environ: Mapping[str, str] | None = None
+    ) -> list[Problem]:
+        """What keeps the letters from being made or sent, before any is: a logo that is no
+        image, a `ca_file` that is not there, and (`send`) a login without its password."""
         smtp = self.settings.smtp
         problems = []
-        if smtp.username and self.smtp_password(environ) is None:
+        if send and smtp.username and self.smtp_password(environ) is None:
             problems.append(Problem(
                 self.location_of("smtp", "username"), "smtp.username",
                 f"the relay login needs its password, and ${smtp.password_env} is not set "
                 "(smtp.password_env names the variable)",
             ))  # fmt: skip
         ca_file = self.ca_file()
+        logo = self.logo()
+        if logo is not None and not (logo.is_file() and _is_image(logo)):
+            problems.append(Problem(
+                self.location_of("contact", "logo"), "contact.logo",
+                f"{self.settings.contact.logo} is not a PNG or JPEG file",
+            ))  # fmt: skip
         if ca_file is not None and not ca_file.is_file():
             problems.append(Problem(
                 self.location_of("smtp", "ca_file"), "smtp.ca_file",
                 f"{smtp.ca_file} is not a file",
             ))  # fmt: skip
         return problems
+
+    def logo(self) -> Path | None:
+        """`contact.logo`, from the settings file's folder when relative."""
+        return self._relative(self.settings.contact.logo)
+
+    def _relative(self, value: str | None) -> Path | None:
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        base = self.file.parent if self.file else Path.cwd()
+        return path if path.is_absolute() else base / path
 
     def ca_file(self) -> Path | None:
         """`smtp.ca_file`, from the settings file's folder when relative."""
@@ -295,6 +348,18 @@ class Config:
         path = Path(self.settings.smtp.ca_file).expanduser()
         base = self.file.parent if self.file else Path.cwd()
         return path if path.is_absolute() else base / path
+
+
+def _is_image(path: Path) -> bool:
+    """A PNG or a JPEG of at most 512 KB (an email's logo)."""
+    try:
+        if path.stat().st_size > 512 * 1024:
+            return False
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError:
+        return False
+    return head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) -> Path | None:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from advisory.calendar import end_of_day, issue_time, monday_of, week_label
 from advisory.config import Config
-from advisory.delivery.letters import Sender, letters
+from advisory.delivery.letters import Contact, Sender, letters
 from advisory.delivery.send import Mode, Report, deliver
 from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
+from advisory.models import REASON_CODES, Rules
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.publishing.week import (
     Published,
@@ -110,7 +111,7 @@ def run_weekly(
         with Workers(renderer, jobs) as workers:
             # Every input is checked before the lock is taken or anything is written.
             with stage("validate"):
-                if mode == "send" and (problems := config.smtp_problems()):
+                if mode is not None and (problems := config.delivery_problems(send=mode == "send")):
                     raise ConfigError(problems)
                 inputs = load_configured(config, roster=mode is not None)
             for warning in inputs.warnings:
@@ -138,7 +139,7 @@ def run_weekly(
         published = week.publish(week.manifest(issued, sources, planned.week.overrides))
         written = Written(published=published, alerts=len(planned.week.alerts))
         if mode is not None:
-            sender = _sender(config, label, issued)
+            sender = _sender(config, label, issued, inputs.rules)
             with stage("deliver"):
                 built = letters(sender, planned.recipients, pdfs, renderer)
                 if only:
@@ -217,7 +218,7 @@ def _flash(
     written.paths.sort()
     if mode is None:
         return written
-    sender = _sender(config, week_label(monday_of(as_of.date())), moment)
+    sender = _sender(config, week_label(monday_of(as_of.date())), moment, inputs.rules)
     pdfs = {places: rendered[name] for places, name in planned.letter_pdfs.items()}
     built = letters(sender, planned.recipients, pdfs, renderer)
     written.delivery = deliver(config, mode, sender, built, planned.left_out, now)
@@ -228,6 +229,23 @@ def _letters(config: Config, bar: AlertBar, *, whole_bulletin: bool = True) -> L
     return Letters(config.settings.delivery.lookahead_days, bar, whole_bulletin)
 
 
-def _sender(config: Config, week: str, issued: dt.datetime) -> Sender:
+def _sender(config: Config, week: str, issued: dt.datetime, rules: Rules) -> Sender:
     s = config.settings
-    return Sender(week, issued, s.organisation, s.classification, s.smtp.sender)
+    return Sender(
+        week, issued, s.organisation, s.classification, s.smtp.sender,
+        contact=_contact(config), public_url=s.public_url,
+        window_days=rules.ruleset.window_days,
+        severity_words=tuple(rules.ruleset.severity.words), reason_names=dict(REASON_CODES),
+    )  # fmt: skip
+
+
+def _contact(config: Config) -> Contact:
+    """The contact block of the settings, with the logo's bytes (checked when read)."""
+    c = config.settings.contact
+    logo, kind = None, "png"
+    if c.logo is not None:
+        path = config.logo()
+        assert path is not None
+        logo = path.read_bytes()
+        kind = "jpeg" if logo.startswith(b"\xff\xd8") else "png"
+    return Contact(phone=c.phone, hours=c.hours, email=c.email, logo=logo, logo_type=kind)

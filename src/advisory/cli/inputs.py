@@ -87,6 +87,7 @@ def validate(
         alert_bars(config, inputs.rules)
         check_mappings(config.rules, inputs.rules)
         problems = check_overrides(inputs, config.issue_time)
+        problems += config.delivery_problems(send=False)
         problems += Renderer(config.templates).problems()
         if problems:
             raise InputError(problems)

@@ -18,9 +18,21 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
-from advisory.calendar import stamp
+from advisory.calendar import parse_week, stamp
 from advisory.delivery.recipients import Recipient
 from advisory.rendering.renderer import Renderer
+from advisory.writing.prose import number, ordinal
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The foot of every letter: whom to call, and the logo."""
+
+    phone: str | None = None
+    hours: str = "24/7"
+    email: str | None = None
+    logo: bytes | None = None
+    logo_type: str = "png"  # the image subtype: png or jpeg
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,11 @@ class Sender:
     organisation: str
     classification: str
     address: str
+    contact: Contact = Contact()
+    public_url: str | None = None  # where OUTPUT is served: letters link to the full alerts
+    window_days: int = 30  # of the levels, for the phrase that explains them
+    severity_words: tuple[str, ...] = ("Informational", "Warning", "Critical")
+    reason_names: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,19 +62,30 @@ class Letter:
     content_hash: str
 
 
+#: The longest subject: phones show about this much.
+MAX_SUBJECT = 78
+
+
 def subject(recipient: Recipient, week: str, *, correction: bool = False) -> str:
-    """`[Travel security] Peru — VRAEM region: High, Warning — week 2026-W47`."""
+    """`Travel security: VRAEM region — High, and 2 more places — week of 18 June`, within
+    `MAX_SUBJECT` characters (a long place name is shortened)."""
     prefix = "Updated: " if correction else ""
+    monday = parse_week(week)
+    when = f"week of {monday.day} {monday:%B}"
     if recipient.whole_bulletin:
         count = len(recipient.alerts)
         alerts = f"{count} alert{'s' if count != 1 else ''}"
-        return f"{prefix}[Travel security] Weekly bulletin, {alerts} — week {week}"
-    shown = recipient.alerts[:2]
-    places = "; ".join(f"{a.country} — {a.region_name}: {a.level}, {a.severity}" for a in shown)
-    more = len(recipient.alerts) - len(shown)
-    if more:
-        places += f" and {more} more"
-    return f"{prefix}[Travel security] {places} — week {week}"
+        return f"{prefix}Travel security: weekly bulletin, {alerts} — {when}"
+    first = recipient.alerts[0]
+    more = len(recipient.alerts) - 1
+    others = f", and {more} more place{'s' if more != 1 else ''}" if more else ""
+    tail = f" — {first.level}{others} — {when}"
+    head = f"{prefix}Travel security: "
+    room = MAX_SUBJECT - len(head) - len(tail)
+    place = first.region_name if len(first.region_name) <= room else (
+        first.region_name[: max(room - 1, 8)].rstrip() + "…"
+    )  # fmt: skip
+    return f"{head}{place}{tail}"
 
 
 def letters(
@@ -82,30 +110,82 @@ def letters(
 
 
 def _context(sender: Sender, recipient: Recipient) -> dict[str, Any]:
+    names = sender.reason_names or {}
     return {
         "traveler": recipient.traveler,
-        "trips": recipient.trips,
-        "alerts": recipient.alerts,
+        "trips": recipient.trip_lines or tuple(t.destination for t in recipient.trips),
+        "alerts": [
+            {
+                "alert": a,
+                "level": f"level {number(a.level_rank)} of {number(a.level_count)}, from the "
+                f"incidents of the past {sender.window_days} days",
+                "severity": _severity_phrase(a.severity, sender),
+                "reasons": ", ".join(names.get(code, code) for code in a.reasons),
+                "link": f"{sender.public_url}/{sender.week}/alerts/{a.region_id}.html"
+                if sender.public_url
+                else None,
+            }
+            for a in recipient.alerts
+        ],
         "week": sender.week,
+        "week_of": _week_of(sender.week),
         "stamp": stamp(sender.issued),
         "organisation": sender.organisation,
         "classification": sender.classification,
         "whole_bulletin": recipient.whole_bulletin,
+        "bulletin_link": f"{sender.public_url}/{sender.week}/bulletin.html"
+        if sender.public_url
+        else None,
+        "contact": sender.contact,
+        "logo": LOGO_ID if sender.contact.logo else None,
     }
 
 
-def message(sender: Sender, letter: Letter, *, correction: bool) -> EmailMessage:
-    """The email: text and HTML bodies and the PDF."""
+#: The Content-ID of the logo in the HTML part.
+LOGO_ID = "logo@advisory"
+
+
+def _week_of(week: str) -> str:
+    monday = parse_week(week)
+    return f"{monday.day} {monday:%B %Y}"
+
+
+def _severity_phrase(word: str, sender: Sender) -> str:
+    """`the lowest of three severities, judged on this week's incidents alone`."""
+    words = sender.severity_words
+    rank = words.index(word) + 1 if word in words else 0
+    place = (
+        "the lowest" if rank == 1
+        else "the highest" if rank == len(words)
+        else f"the {ordinal(rank)}"
+    )  # fmt: skip
+    return f"{place} of {number(len(words))} severities, judged on this week's incidents alone"
+
+
+def message(
+    sender: Sender, letter: Letter, *, correction: bool, sent: dt.datetime | None = None
+) -> EmailMessage:
+    """The email: text and HTML bodies (the logo inline), and the PDF. `Date:` is `sent`, the
+    moment of sending; without it (the outbox of a dry run) the issue time, so that the same
+    letter gives the same bytes."""
     traveler = letter.recipient.traveler
     msg = _headed(
         sender,
         mailbox(traveler.name, traveler.email),
         subject(letter.recipient, sender.week, correction=correction),
+        sent,
     )
     domain = mailbox("", sender.address).domain
     msg["Message-ID"] = f"<{sender.week}.{traveler.id}.{letter.content_hash[:20]}@{domain}>"
     msg.set_content(letter.text)
     msg.add_alternative(letter.html, subtype="html")
+    if sender.contact.logo:
+        html = next(p for p in msg.iter_parts() if p.get_content_type() == "text/html")
+        image = sender.contact.logo_type
+        html.add_related(
+            sender.contact.logo, maintype="image", subtype=image, cid=f"<{LOGO_ID}>",
+            disposition="inline", filename=f"logo.{image}",
+        )  # fmt: skip
     kind = "bulletin" if letter.recipient.whole_bulletin else "travel-security"
     msg.add_attachment(
         letter.pdf,
@@ -119,7 +199,11 @@ def message(sender: Sender, letter: Letter, *, correction: bool) -> EmailMessage
 
 
 def desk_summary(
-    sender: Sender, failed: Sequence[tuple[str, str]], delivered: int, desk: str
+    sender: Sender,
+    failed: Sequence[tuple[str, str]],
+    delivered: int,
+    desk: str,
+    sent: dt.datetime | None = None,
 ) -> EmailMessage:
     """One message to the security desk after a run with failures: who, and why (by id)."""
     lines = [
@@ -131,7 +215,7 @@ def desk_summary(
         "Check with `advisory deliveries --week " + sender.week + "`.",
     ]
     msg = _headed(
-        sender, mailbox("", desk), f"[Travel security] Delivery problems — week {sender.week}"
+        sender, mailbox("", desk), f"Travel security: delivery problems — week {sender.week}", sent
     )
     msg.set_content("\n".join(lines) + "\n")
     return msg
@@ -149,7 +233,9 @@ def mailbox(name: str, address: str) -> Address:
     return Address(name, username=local, domain=checked.ascii_domain)
 
 
-def _headed(sender: Sender, to: Address, title: str) -> EmailMessage:
+def _headed(
+    sender: Sender, to: Address, title: str, sent: dt.datetime | None = None
+) -> EmailMessage:
     """A message with its headers; in UTF-8 throughout when an address needs it."""
     origin = mailbox(sender.organisation, sender.address)
     international = not all(a.username.isascii() for a in (origin, to))
@@ -157,5 +243,5 @@ def _headed(sender: Sender, to: Address, title: str) -> EmailMessage:
     msg["From"] = origin
     msg["To"] = to
     msg["Subject"] = title
-    msg["Date"] = format_datetime(sender.issued.astimezone(dt.UTC))
+    msg["Date"] = format_datetime((sent or sender.issued).astimezone(dt.UTC))
     return msg

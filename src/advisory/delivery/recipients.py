@@ -18,6 +18,8 @@ class Recipient:
     traveler: Traveler
     trips: tuple[Trip, ...]
     alerts: tuple[Alert, ...]
+    #: The trips as a traveler reads them: `VRAEM region, Peru, 20 June – 6 July`.
+    trip_lines: tuple[str, ...] = ()
 
     @property
     def whole_bulletin(self) -> bool:
@@ -47,6 +49,7 @@ def recipients(
     order = {a.region_id: n for n, a in enumerate(most_serious_first(alerts, words))}
     horizon = issued + dt.timedelta(days=lookahead_days)
     destinations = _destinations(rules)
+    names = _place_names(rules)
     chosen: list[Recipient] = []
     left_out: list[tuple[str, str]] = []
     for traveler in roster.travelers:
@@ -70,8 +73,47 @@ def recipients(
         if not found:
             left_out.append((traveler.id, "no alert for their places this week"))
             continue
-        chosen.append(Recipient(traveler, trips, tuple(found)))
+        lines = tuple(f"{names(t.destination)}, {dates(t.start, t.end)}" for t in trips)
+        chosen.append(Recipient(traveler, trips, tuple(found), lines))
     return chosen, left_out
+
+
+def dates(start: dt.date, end: dt.date) -> str:
+    """`20 June – 6 July`; `28 December 2025 – 4 January 2026` across a year's end; `20 June`
+    for one day."""
+    if start == end:
+        return f"{start.day} {start:%B}"
+    if start.year != end.year:
+        return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end:%B}"
+    return f"{start.day} {start:%B} – {end.day} {end:%B}"
+
+
+def _place_names(rules: Rules) -> Callable[[str], str]:
+    """A destination as the roster writes it, named for people: `VRAEM region, Peru` for a
+    region id, the country's name, `Bogotá, Colombia` for a city or an airport's city."""
+    from advisory.places.countries import countries
+    from advisory.places.destinations import NotADestination, find
+
+    ids = sorted(rules.countries)
+    written = sorted({rules.countries[r.id] for r in rules.regions if r.id not in rules.generated})
+
+    @functools.cache
+    def name(text: str) -> str:
+        try:
+            found = find(text, ids, written)
+        except NotADestination:
+            return text
+        if found.region_id is not None:
+            region = rules.region(found.region_id)
+            country = rules.countries[found.region_id]
+            return region.name if region.name == country else f"{region.name}, {country}"
+        country_found = countries().by_iso2(found.country)
+        country_name = country_found.name if country_found else text
+        return f"{found.city}, {country_name}" if found.city else country_name
+
+    return name
 
 
 def _destinations(rules: Rules) -> Callable[[str], tuple[str, ...]]:

@@ -152,7 +152,7 @@ def _send_one(
     correction = ledger.sent_before(week, traveler)
     ledger.mark(week, traveler, letter.content_hash, "sending", now())
     try:
-        outcome: Outcome = mailer.send(message(sender, letter, correction=correction))
+        outcome: Outcome = mailer.send(message(sender, letter, correction=correction, sent=now()))
     except RelayError as e:
         detail = f"temporary: not sent, the run stopped: {e}"
         ledger.mark(week, traveler, letter.content_hash, "failed", now(), detail)
@@ -181,7 +181,7 @@ def tell_desk(
 ) -> None:
     """Send the desk summary once per distinct content (recorded as traveler `desk`)."""
     delivered = len(report.sent) + len(report.corrections) + len(report.already)
-    msg = desk_summary(sender, report.failed, delivered, desk)
+    msg = desk_summary(sender, report.failed, delivered, desk, sent=now())
     content_hash = hashlib.sha256(msg.get_content().encode()).hexdigest()
     if ledger.status(sender.week, "desk", content_hash) == "sent":
         return

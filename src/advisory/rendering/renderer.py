@@ -49,6 +49,10 @@ class Renderer:
         self.env.filters["reason"] = lambda code, names: f"{names.get(code, code)} ({code})"
         self.env.filters["css_string"] = css_string
         self.text_env = self._environment(autoescape=False)  # plain text: nothing is markup
+        from advisory.writing.prose import number
+
+        for environment in (self.env, self.text_env):
+            environment.filters["number"] = number  # house numbers: words under ten
         self.fonts: FontConfiguration | None = None
 
     def problems(self) -> list[Problem]:
