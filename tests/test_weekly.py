@@ -86,7 +86,7 @@ def test_cron_run_publishes_the_week(site: Path):
     assert visible(week / "alerts") == [
         f"{region}.{ext}"
         for region in ("pe-cusco", "pe-lima", "pe-north-border", "pe-vraem")
-        for ext in ("html", "pdf")
+        for ext in ("cap.xml", "html", "pdf")
     ]
     manifest = json.loads((week / "manifest.json").read_text())
     assert manifest["week"] == WEEK
@@ -184,7 +184,7 @@ def test_killed_run_leaves_no_partial_week(site: Path, point: str):
     again = weekly(site, "--week", WEEK)
     assert isinstance(again, subprocess.CompletedProcess)
     assert again.returncode == 0, again.stderr
-    assert visible(published) == [WEEK]
+    assert visible(published) == [WEEK, "alerts.atom"]
     assert [p.name for p in published.iterdir() if ".partial-" in p.name] == []
     manifest = json.loads((published / WEEK / "manifest.json").read_text())
     assert all((published / WEEK / e["path"]).is_file() for e in manifest["files"])

@@ -187,6 +187,22 @@ class ContactSettings(UserModel):
     )
 
 
+class CapSettings(UserModel):
+    """The CAP 1.2 messages published beside each alert (docs/feeds.md)."""
+
+    sender: Line | None = Field(
+        default=None,
+        description="The messages' sender, an address or a domain; empty: smtp.sender.",
+        examples=["alerts@security.example.org"],
+    )
+
+
+class AtomSettings(UserModel):
+    """The Atom feed of recent alerts, OUTPUT/alerts.atom (docs/feeds.md)."""
+
+    weeks: int = Field(default=8, ge=1, le=520, description="Published weeks the feed lists.")
+
+
 class Settings(UserModel):
     """Everything `advisory.yaml` can set; every field has a default that serves the demo."""
 
@@ -241,6 +257,8 @@ class Settings(UserModel):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     contact: ContactSettings = Field(default_factory=ContactSettings)
+    cap: CapSettings = Field(default_factory=CapSettings)
+    atom: AtomSettings = Field(default_factory=AtomSettings)
     public_url: HttpsUrl | None = Field(
         default=None,
         description="Where OUTPUT is served: emails link to the full alert there.",

@@ -21,6 +21,7 @@ from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
 from advisory.models import REASON_CODES, Rules
 from advisory.publishing.atomic import write_bytes_atomic
+from advisory.publishing.feeds import Feeds, atom_feed, cap_message
 from advisory.publishing.week import (
     Published,
     WeekFolder,
@@ -132,11 +133,19 @@ def run_weekly(
             pdfs = _render_week(planned, workers, week, progress)
         week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
         week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
+        feeds = _feeds(config)
+        words = inputs.rules.ruleset.severity.words
+        for alert in planned.week.alerts:
+            event = inputs.rules.ruleset.label(alert.incidents[0].category)
+            cap = cap_message(alert, label, feeds, words, event[:1].upper() + event[1:])
+            week.put(f"alerts/{alert.region_id}.cap.xml", cap)
         checkpoint("rendered")
         base = config.file.parent if config.file else Path.cwd()
         paths, _ = resolve_incident_paths(config.incidents, base)
         sources = input_files(config.rules, paths, base)
         published = week.publish(week.manifest(issued, sources, planned.week.overrides))
+        # The feed of the last weeks, from their CAP messages, this week's included.
+        write_bytes_atomic(root / ATOM_FILE, atom_feed(root, feeds))
         written = Written(published=published, alerts=len(planned.week.alerts))
         if mode is not None:
             sender = _sender(config, label, issued, inputs.rules)
@@ -227,6 +236,18 @@ def _flash(
 
 def _letters(config: Config, bar: AlertBar, *, whole_bulletin: bool = True) -> Letters:
     return Letters(config.settings.delivery.lookahead_days, bar, whole_bulletin)
+
+
+#: The Atom feed of recent alerts, at the top of OUTPUT.
+ATOM_FILE = "alerts.atom"
+
+
+def _feeds(config: Config) -> Feeds:
+    s = config.settings
+    return Feeds(
+        sender=s.cap.sender or s.smtp.sender, organisation=s.organisation,
+        classification=s.classification, public_url=s.public_url, weeks=s.atom.weeks,
+    )  # fmt: skip
 
 
 def _sender(config: Config, week: str, issued: dt.datetime, rules: Rules) -> Sender:

@@ -53,6 +53,10 @@ class Alert:
     series_incidents: int  # incidents in the series so far, this week's included
     series_start: dt.date
     credits: tuple[str, ...] = ()  # the feeds its incidents came from, as they are credited
+    #: The series' previous alert (the last week before this one with incidents): its ISO week
+    #: when the period is one, and its issue time; None for the first alert of a series.
+    previous_week: str | None = None
+    previous_issued: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +187,7 @@ def compose_alert(
     start_week = series_start_week(rating.history.incidents, ruleset.series.quiet_weeks)
     earlier_weeks = rating.history.incidents[start_week:-1] if start_week is not None else ()
     alerted_weeks = sum(1 for count in earlier_weeks if count)
+    previous_week, previous_issued = _previous_alert(rating, alerted_weeks)
     category = ruleset.categories[lead.category]
     subject = category.headline or capitalized(ruleset.label(lead.category))
     where = "" if region.name == rating.country else f" in {headline_name(region)}"
@@ -227,7 +232,19 @@ def compose_alert(
         series_incidents=len(in_series),
         series_start=in_series[0].date,
         credits=feed_credits(i.feed for i in week),
+        previous_week=previous_week,
+        previous_issued=previous_issued,
     )
+
+
+def _previous_alert(rating: Rating, updates: int) -> tuple[str | None, dt.datetime | None]:
+    """The ISO week and issue time of the series' alert before this one, if there is one."""
+    if not updates:
+        return None, None
+    counts = rating.history.incidents
+    back = next(n for n in range(1, len(counts)) if counts[-1 - n])
+    end = rating.history.period_end[-1 - back]
+    return period_label(end - dt.timedelta(days=6), end), rating.as_of - dt.timedelta(weeks=back)
 
 
 def _with_sentence(text: str, sentence: str) -> str:
