@@ -7,10 +7,14 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from advisory.models import Roster, Rules, Traveler, Trip
 from advisory.writing.bar import AlertBar
 from advisory.writing.compose import Alert, most_serious_first
+
+if TYPE_CHECKING:
+    from advisory.places.destinations import Destination
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,13 @@ def _place_names(rules: Rules) -> Callable[[str], str]:
     """A destination as the roster writes it, named for people: `VRAEM region, Peru` for a
     region id, the country's name, `Bogotá, Colombia` for a city or an airport's city."""
     from advisory.places.countries import countries
-    from advisory.places.destinations import NotADestination, find
 
-    ids = sorted(rules.countries)
-    written = sorted({rules.countries[r.id] for r in rules.regions if r.id not in rules.generated})
+    found_in = _finder(rules)
 
     @functools.cache
     def name(text: str) -> str:
-        try:
-            found = find(text, ids, written)
-        except NotADestination:
+        found = found_in(text)
+        if found is None:
             return text
         if found.region_id is not None:
             region = rules.region(found.region_id)
@@ -116,20 +117,34 @@ def _place_names(rules: Rules) -> Callable[[str], str]:
     return name
 
 
-def _destinations(rules: Rules) -> Callable[[str], tuple[str, ...]]:
-    """The regions of a destination as the roster writes it (places/destinations.py), each
-    destination worked out once. The roster was checked when it was read: a destination that
-    no longer resolves covers no region."""
-    from advisory.places.destinations import NotADestination, find, regions_of
+def _finder(rules: Rules) -> Callable[[str], Destination | None]:
+    """What a destination as the roster writes it stands for (places/destinations.py), each
+    worked out once; None for one that no longer resolves (the roster was checked when read)."""
+    from advisory.places.destinations import NotADestination, find
 
     ids = sorted(rules.countries)
     written = sorted({rules.countries[r.id] for r in rules.regions if r.id not in rules.generated})
 
     @functools.cache
-    def regions(text: str) -> tuple[str, ...]:
+    def destination(text: str) -> Destination | None:
         try:
-            return regions_of(find(text, ids, written), rules)
+            return find(text, ids, written)
         except NotADestination:
-            return ()
+            return None
+
+    return destination
+
+
+def _destinations(rules: Rules) -> Callable[[str], tuple[str, ...]]:
+    """The regions of a destination as the roster writes it, each worked out once; a
+    destination that no longer resolves covers no region."""
+    from advisory.places.destinations import regions_of
+
+    found_in = _finder(rules)
+
+    @functools.cache
+    def regions(text: str) -> tuple[str, ...]:
+        found = found_in(text)
+        return regions_of(found, rules) if found is not None else ()
 
     return regions
