@@ -56,4 +56,3 @@ def demo_workspace(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "rules", target / "rules")
     shutil.copytree(ROOT / "data", target / "data")
     return target
-
