@@ -300,6 +300,8 @@ class Config:
     #: Where each path setting was given: a line of the file, a variable or an option.
     origins: Mapping[str, Location] = field(default_factory=dict, compare=False)
     document: YamlDocument | None = field(default=None, compare=False, repr=False)
+    ca_file: Path | None = None  # smtp.ca_file
+    logo: Path | None = None  # contact.logo
 
     def location_of(self, *loc: str) -> Location:
         """Where a setting was given (`location_of("alerts", "min_level")`): an option, an
@@ -334,8 +336,7 @@ class Config:
                 f"the relay login needs its password, and ${smtp.password_env} is not set "
                 "(smtp.password_env names the variable)",
             ))  # fmt: skip
-        ca_file = self.ca_file()
-        logo = self.logo()
+        ca_file, logo = self.ca_file, self.logo
         if logo is not None and not (logo.is_file() and _is_image(logo)):
             problems.append(Problem(
                 self.location_of("contact", "logo"), "contact.logo",
@@ -347,25 +348,6 @@ class Config:
                 f"{smtp.ca_file} is not a file",
             ))  # fmt: skip
         return problems
-
-    def logo(self) -> Path | None:
-        """`contact.logo`, from the settings file's folder when relative."""
-        return self._relative(self.settings.contact.logo)
-
-    def _relative(self, value: str | None) -> Path | None:
-        if value is None:
-            return None
-        path = Path(value).expanduser()
-        base = self.file.parent if self.file else Path.cwd()
-        return path if path.is_absolute() else base / path
-
-    def ca_file(self) -> Path | None:
-        """`smtp.ca_file`, from the settings file's folder when relative."""
-        if self.settings.smtp.ca_file is None:
-            return None
-        path = Path(self.settings.smtp.ca_file).expanduser()
-        base = self.file.parent if self.file else Path.cwd()
-        return path if path.is_absolute() else base / path
 
 
 def _is_image(path: Path) -> bool:
@@ -425,6 +407,8 @@ def load_config(
             data["smtp"] = {k: v for k, v in data["smtp"].items() if k != "password"}
     base_of: dict[str, Path] = dict.fromkeys(PATH_SETTINGS, path.parent if path else cwd)
     base_of["incidents"] = path.parent if path else cwd
+    for nested in ("smtp.ca_file", "contact.logo"):  # files the settings name, not folders
+        base_of[nested] = path.parent if path else cwd
     origins = {
         name: (doc.locate((name,)) if doc is not None and name in data else
                Location(display_path(path) if path else "built-in settings"))
@@ -478,6 +462,8 @@ def load_config(
         log_file=place("log_file", settings.log_file),
         origins=origins,
         document=doc,
+        ca_file=place("smtp.ca_file", settings.smtp.ca_file),
+        logo=place("contact.logo", settings.contact.logo),
     )
 
 

@@ -35,6 +35,7 @@ from advisory.models import (
     Contribution,
     Decision,
     History,
+    Incident,
     Rating,
     Region,
     Rules,
@@ -257,6 +258,15 @@ def base_points(ruleset: RuleSet) -> pl.Expr:
     casualty = ruleset.casualties
     return pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
         1 + casualty.per_fatality * pl.col("fatalities") + casualty.per_injury * pl.col("injuries")
+    )
+
+
+def incident_points(incident: Incident, ruleset: RuleSet) -> float:
+    """`base_points` of one incident, for prose that orders incidents by how serious they are."""
+    per = ruleset.casualties
+    weight = ruleset.categories[incident.category].weight
+    return weight * (
+        1 + per.per_fatality * incident.fatalities + per.per_injury * incident.injuries
     )
 
 

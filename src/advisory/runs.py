@@ -264,9 +264,7 @@ def _contact(config: Config) -> Contact:
     """The contact block of the settings, with the logo's bytes (checked when read)."""
     c = config.settings.contact
     logo, kind = None, "png"
-    if c.logo is not None:
-        path = config.logo()
-        assert path is not None
-        logo = path.read_bytes()
+    if config.logo is not None:
+        logo = config.logo.read_bytes()
         kind = "jpeg" if logo.startswith(b"\xff\xd8") else "png"
     return Contact(phone=c.phone, hours=c.hours, email=c.email, logo=logo, logo_type=kind)

@@ -183,8 +183,9 @@ def _failures(report: Report) -> None:
 
 def _report(report: Report) -> None:
     """The delivery's outcome; exit 1 when a message could not be delivered."""
-    click.echo(_email_line(report))
-    outcome.info("%s", _email_line(report))
+    line = _email_line(report)
+    click.echo(line)
+    outcome.info("%s", line)
     _failures(report)
 
 

@@ -61,8 +61,8 @@ def deliver(
         return report
     wanted = config.settings.delivery
     smtp = config.settings.smtp
-    if smtp.ca_file is not None:
-        smtp = smtp.model_copy(update={"ca_file": str(config.ca_file())})
+    if config.ca_file is not None:
+        smtp = smtp.model_copy(update={"ca_file": str(config.ca_file)})
     if not smtp.tls_verify and smtp.security != "none":
         log.warning("smtp.tls_verify is false: the relay's certificate is not checked")
     with (

@@ -276,16 +276,24 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
         )
         return None, None, [Problem(Location(shown, 1), "", message)]
     raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
+    frame, locate = _with_locator(raw, header, shown, _LineIndex(source).line_of)
+    return frame, locate, header_problems
+
+
+def _with_locator(
+    raw: pl.DataFrame, header: list[str], shown: str, line_of: Callable[[int], int | None]
+) -> tuple[pl.DataFrame, Locator]:
+    """The rows with every optional column (empty where the file has none), and where each
+    row's field stands in the file."""
     for name in OPTIONAL:
         if name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    lines = _LineIndex(source)
 
     def locate(row: int, name: str) -> tuple[Location, str]:
         column = header.index(name) + 1 if name in header else None
-        return Location(shown, lines.line_of(row), column), name
+        return Location(shown, line_of(row), column), name
 
-    return raw, locate, header_problems
+    return raw, locate
 
 
 def _read_ragged_csv(
@@ -328,16 +336,10 @@ def _read_ragged_csv(
         {name: [row[i] if row[i] != "" else None for row in rows] for i, name in enumerate(header)},
         schema=dict.fromkeys(header, pl.String),
     )
-    for name in OPTIONAL:
-        if name not in raw.columns:
-            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-
-    def locate(row: int, name: str) -> tuple[Location, str]:
-        column = header.index(name) + 1 if name in header else None
-        line = lines[row] if 0 <= row < len(lines) else None
-        return Location(shown, line, column), name
-
-    return raw, locate, header_problems + shown_ragged
+    frame, locate = _with_locator(
+        raw, header, shown, lambda row: lines[row] if 0 <= row < len(lines) else None
+    )
+    return frame, locate, header_problems + shown_ragged
 
 
 def _csv_header(source: CsvSource) -> list[str]:

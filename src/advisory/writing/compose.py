@@ -574,13 +574,9 @@ def _credits(alerts: Sequence[Alert]) -> tuple[str, ...]:
 
 def _methodology(ruleset: RuleSet) -> tuple[str, ...]:
     decay = (
-        f"older incidents count for less, halving every {number(int(ruleset.half_life_days))} days"
-        if ruleset.half_life_days and ruleset.half_life_days == int(ruleset.half_life_days)
-        else (
-            f"older incidents count for less, halving every {ruleset.half_life_days:g} days"
-            if ruleset.half_life_days
-            else "every incident counts fully while in the window"
-        )
+        f"older incidents count for less, halving every {_figure(ruleset.half_life_days)} days"
+        if ruleset.half_life_days
+        else "every incident counts fully while in the window"
     )
     casualties = ruleset.casualties
     paragraphs = [

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisory.models import ACTOR_KINDS, Family, Incident, RuleSet
+from advisory.rating import incident_points
 from advisory.writing.prose import (
     capitalized,
     joined,
@@ -66,12 +67,8 @@ def family_of(ruleset: RuleSet, category: str) -> Family:
     return Family(label=plural_of(ruleset.label(category)), categories=[category])
 
 
-def seriousness(incident: Incident, ruleset: RuleSet) -> float:
-    """An incident's points before decay: how the same day's incidents are ordered."""
-    per = ruleset.casualties
-    weight = ruleset.categories[incident.category].weight
-    casualties = per.per_fatality * incident.fatalities + per.per_injury * incident.injuries
-    return weight * (1 + casualties)
+#: An incident's points before decay: how the same day's incidents are ordered.
+seriousness = incident_points
 
 
 def date_order(ruleset: RuleSet) -> Callable[[Incident], tuple[dt.date, float, str]]:
