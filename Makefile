@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/advisory weekly --week 2018-W25 --send --dry-run
 
 test: $(STAMP) check test-system
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
