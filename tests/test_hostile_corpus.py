@@ -4,8 +4,8 @@ Over two hundred bad inputs, generated across every file kind (settings, scoring
 files, roster, incident CSV, YAML and JSON, ACLED exports), every bounded setting and the
 command-line values. Each runs through the installed command in a copy of a site of its own,
 with a time limit, and must give its documented exit status, a message that says where (file
-and line, the variable, or the option), no traceback, nothing written, within 10 s of CPU time (a hang is
-stopped at 30 s) and 1 GB.
+and line, the variable, or the option), no traceback, nothing written, within 10 s of CPU time
+(a hang is stopped at 30 s) and 1 GB.
 """
 
 from __future__ import annotations
