@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # documents use: DejaVu for Latin, Greek, Cyrillic, Arabic and Hebrew; Noto for emoji.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	fonts-dejavu-core fonts-noto-color-emoji
-# What the tests add: Chromium opens the HTML, poppler renders PDF pages for a look.
-TEST_PACKAGES := chromium
+# What the tests add: Chromium opens the HTML (and chromedriver drives it through the
+# archive), poppler renders PDF pages for a look.
+TEST_PACKAGES := chromium chromium-driver poppler-utils
 
 .PHONY: run test check lint format bench system test-system apt clean
 

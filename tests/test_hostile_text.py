@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import csv
 import datetime as dt
 import socket
@@ -88,7 +90,12 @@ def test_hostile_text_renders_as_text(tmp_path: Path, listener: tuple[int, list[
     body = html.split("<body", 1)[1]
     assert "<script" not in body
     assert "<img" not in body
-    assert "<a " not in body and "<i>" not in body and "<b>" not in body
+    assert "<i>" not in body and "<b>" not in body
+    # The only links are the bulletin's own: to its parts, and to the archive's region pages.
+    links = re.findall(r"<a [^>]*>", body)
+    assert all(re.fullmatch(r'<a (class="[a-z-]+" )?href="(#|\.\./regions/)[^"]*">', a)
+               for a in links), links  # fmt: skip
+    assert "track.png" not in "".join(links)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in body
     assert ARABIC in body and HEBREW in body and EMOJI in body

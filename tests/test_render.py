@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -96,11 +97,16 @@ def test_bulletin_pdf(written: Path):
     reader = PdfReader(written / "bulletin-2018-W25.pdf")
     pages = [page.extract_text().replace("\n", " ").replace("\xa0", " ") for page in reader.pages]
     assert len(pages) == 8
-    assert "Weekly travel-security bulletin" in pages[0]
-    assert "Week 2018-W25" in pages[0]
-    assert "Period 18 Jun 2018 to 24 Jun 2018" in pages[0]
-    assert "For internal use" in pages[0]
-    assert "Summary" in pages[1] and "VRAEM region" in pages[1]
+    first = pages[0]
+    for expected in (
+        "Weekly travel-security bulletin", "Week 2018-W25", "18 Jun 2018 to 24 Jun 2018",
+        "For internal use", "This week", "Levels changed", "No level changed this week.",
+        "New: Peru: Clashes with armed group in northern border area June 19",
+        "Most serious incidents", "June 19, Putumayo river", "June 24, Vizcatán district",
+    ):  # fmt: skip
+        assert expected in first, expected
+    assert "Levels" in pages[1] and "South America" in pages[1] and "VRAEM region" in pages[1]
+    assert "Contents" in pages[1]
     headlines = [
         "Peru: Clashes with armed group in northern border area June 19",
         "Peru: Clashes with armed group in VRAEM region June 24 /update 2",
@@ -113,15 +119,52 @@ def test_bulletin_pdf(written: Path):
     assert "Methodology" in pages[7]
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of 8" in page
-    assert [title for _, title in _outline(reader)] == [
-        "Weekly travel-security bulletin",
-        "Summary",
-        *headlines,
-        "Incidents of the week",
-        "Methodology",
+    # The contents give each part's page, as the outline does.
+    contents = pages[1].split("Contents", 1)[1].replace(" ", "")
+    for title, page in [("Thisweek", 1), ("Levels", 2), ("SouthAmerica", 3),
+                        (headlines[1].replace(" ", ""), 4), ("Methodology", 8)]:  # fmt: skip
+        assert re.search(re.escape(title) + r"\.*" + str(page), contents), title
+    assert _outline(reader) == [
+        (0, "Weekly travel-security bulletin"),
+        (1, "This week"),
+        (1, "Levels"),
+        (1, "Contents"),
+        (0, "South America"),
+        *[(1, headline) for headline in headlines],
+        (0, "Incidents of the week"),
+        (0, "Methodology"),
     ]
     assert reader.metadata is not None
     assert reader.metadata.title == "Weekly travel-security bulletin — 2018-W25"
+
+
+def _figures(reader: PdfReader) -> list[str]:
+    """The alternative text of every Figure in the PDF's structure tree."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    root: Any = reader.trailer["/Root"]
+    walk(root["/StructTreeRoot"])
+    return found
+
+
+def test_the_maps_are_tagged_figures_with_their_text(written: Path):
+    bulletin = _figures(PdfReader(written / "bulletin-2018-W25.pdf"))
+    assert any(alt.startswith("Map of Peru, week 2018-W25") for alt in bulletin), bulletin
+    alert = _figures(PdfReader(written / "pe-vraem-2018-06-25.pdf"))
+    assert alert and alert[0] == (
+        "Locator map: VRAEM region in Peru, at level High; the June 24 incident ringed."
+    )
 
 
 def test_no_automatic_hyphenation(written: Path):

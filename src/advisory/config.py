@@ -253,6 +253,11 @@ class Settings(UserModel):
         "week's end.",
     )
     send: bool = Field(default=False, description="Whether the weekly run emails travelers.")
+    maps: bool = Field(
+        default=True,
+        description="Whether the bulletin carries a map of the week and each alert a locator "
+        "map (drawn offline from the shipped country outlines).",
+    )
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)

@@ -20,6 +20,7 @@ from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
 from advisory.models import REASON_CODES, Rules
+from advisory.publishing.archive import RECORD, build_site, week_record, write_site
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.publishing.feeds import Feeds, atom_feed, cap_message
 from advisory.publishing.week import (
@@ -56,7 +57,7 @@ class Written:
 
 def document_settings(config: Config) -> BulletinSettings:
     s = config.settings
-    return BulletinSettings(s.organisation, s.title, s.classification, s.timezone)
+    return BulletinSettings(s.organisation, s.title, s.classification, s.timezone, s.maps)
 
 
 def write_documents(
@@ -124,6 +125,7 @@ def run_weekly(
                 alerts="all",
                 alert_name="alerts/{region}",
                 bulletin_name="bulletin",
+                archive=True,
                 letters=_letters(config, bars.delivery) if mode else None,
             )
             planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
@@ -133,6 +135,8 @@ def run_weekly(
             pdfs = _render_week(planned, workers, week, progress)
         week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
         week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
+        week.put(RECORD, week_record(label, planned.week.ratings, planned.week.alerts,
+                                     planned.week.closings, inputs.rules))  # fmt: skip
         feeds = _feeds(config)
         words = inputs.rules.ruleset.severity.words
         for alert in planned.week.alerts:
@@ -146,6 +150,11 @@ def run_weekly(
         published = week.publish(week.manifest(issued, sources, planned.week.overrides))
         # The feed of the last weeks, from their CAP messages, this week's included.
         write_bytes_atomic(root / ATOM_FILE, atom_feed(root, feeds))
+        with stage("archive"):
+            pages, skipped = build_site(root, renderer.site_html, config.settings.organisation)
+            for problem in skipped:
+                log.warning("archive: skipped %s", problem)
+            write_site(root, pages)
         written = Written(published=published, alerts=len(planned.week.alerts))
         if mode is not None:
             sender = _sender(config, label, issued, inputs.rules)

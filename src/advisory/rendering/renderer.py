@@ -22,6 +22,7 @@ import markupsafe
 from markupsafe import Markup
 
 from advisory import shipped
+from advisory.calendar import prose_date
 from advisory.errors import Problem, RenderError, TemplateError
 from advisory.rendering.fetcher import TemplatesOnly
 
@@ -48,12 +49,15 @@ class Renderer:
         self.env = self._environment(autoescape=True)
         self.env.filters["reason"] = lambda code, names: f"{names.get(code, code)} ({code})"
         self.env.filters["css_string"] = css_string
+        self.env.filters["anchor"] = anchor
+        self.env.filters["prose_date"] = prose_date
         self.text_env = self._environment(autoescape=False)  # plain text: nothing is markup
         from advisory.writing.prose import number
 
         for environment in (self.env, self.text_env):
             environment.filters["number"] = number  # house numbers: words under ten
         self.fonts: FontConfiguration | None = None
+        self._site_env: jinja2.Environment | None = None
 
     def problems(self) -> list[Problem]:
         """Every template of the folder compiled, as `validate` checks them: a syntax error is
@@ -89,6 +93,18 @@ class Renderer:
     def html(self, template: str, context: Mapping[str, Any]) -> str:
         """An autoescaped template: documents get their typed page as `doc`."""
         return self._render(self.env, template, context)
+
+    def site_html(self, template: str, context: Mapping[str, Any]) -> str:
+        """An archive page (`archive_*.html.j2`): a templates folder of one's own may hold its
+        own, and takes the shipped ones where it does not."""
+        if self._site_env is None:
+            self._site_env = self._environment(autoescape=True)
+            self._site_env.loader = jinja2.ChoiceLoader(
+                [jinja2.FileSystemLoader(self.templates),
+                 jinja2.FileSystemLoader(shipped.templates())]
+            )  # fmt: skip
+            self._site_env.filters.update(self.env.filters)
+        return self._render(self._site_env, template, context)
 
     def text(self, template: str, context: Mapping[str, Any]) -> str:
         """A plain-text template (the text part of emails)."""
@@ -141,6 +157,12 @@ class Renderer:
             log.warning("render: %s", message)
         assert isinstance(data, bytes)
         return data
+
+
+def anchor(name: str, prefix: str) -> str:
+    """`section-south-america`: an id for a heading named `name`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return f"{prefix}-{slug or 'other'}"
 
 
 def css_string(text: str) -> Markup:

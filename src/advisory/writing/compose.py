@@ -16,7 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisory.calendar import local_stamp, period_label, prose_date, stamp
-from advisory.models import ACTOR_KINDS, Incident, Rating, Region, Rules, RuleSet, feed_credits
+from advisory.models import (
+    ACTOR_KINDS,
+    REASON_CODES,
+    Incident,
+    Rating,
+    Region,
+    Rules,
+    RuleSet,
+    feed_credits,
+)
+from advisory.places.countries import countries
 from advisory.places.world import is_quiet, quiet_line
 from advisory.writing import event
 from advisory.writing.prose import capitalized, dateline, joined, number, place, spelled
@@ -121,6 +131,43 @@ class Bulletin:
     appendix: tuple[AppendixRow, ...]
     methodology: tuple[str, ...]  # paragraphs
     levels: tuple[tuple[str, float, str], ...]  # name, threshold, colour
+    #: The executive summary: levels that moved, series begun, the most serious incidents.
+    changes: tuple[Change, ...] = ()
+    opened: tuple[Alert, ...] = ()  # the first alerts of their series
+    top: tuple[TopIncident, ...] = ()
+    #: The summary's rows by UN M49 sub-region, then country: (sub-region, ((country, rows))).
+    sections: tuple[tuple[str, tuple[tuple[str, tuple[SummaryRow, ...]], ...]], ...] = ()
+    #: The alerts in the same order: by sub-region, country, then most serious first.
+    alert_sections: tuple[tuple[str, tuple[Alert, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A region (or a country of the world file) whose level moved this week."""
+
+    region_id: str
+    region_name: str
+    country: str
+    raised: bool
+    previous_level: str
+    level: str
+    level_color: str
+    why: str  # `5 incidents in the past 30 days, 7 people killed; mainly terrorism`
+
+
+@dataclass(frozen=True, slots=True)
+class TopIncident:
+    """One of the week's most serious incidents, for the first page."""
+
+    incident_id: str
+    region_id: str  # its alert's region
+    region_name: str
+    country: str
+    date: dt.date
+    place: str
+    category: str
+    toll: str
+    summary: str
 
 
 # --- alerts -----------------------------------------------------------------------------------
@@ -344,6 +391,7 @@ class BulletinSettings:
     title: str = "Weekly travel-security bulletin"
     classification: str = "For internal use"
     timezone: str = "UTC"
+    maps: bool = True  # the bulletin's map and each alert's locator map
 
 
 def compose_closing(rating: Rating, rules: Rules, last_incident: dt.date) -> Closing:
@@ -412,7 +460,7 @@ def compose_bulletin(
             region_name=a.region_name,
             category=ruleset.label(i.category),
             place=place(i) + (" (approx.)" if i.geo_precision in ("near", "region") else ""),
-            toll=_short_toll(i),
+            toll=short_toll(i),
             summary=i.summary,
             sources=i.sources,
             who=_who(i),
@@ -422,6 +470,7 @@ def compose_bulletin(
         for a in ordered
         for i in sorted(a.incidents, key=lambda i: (i.date, i.id))
     )
+    sections = _sections(summary)
     return Bulletin(
         organisation=settings.organisation,
         title=settings.title,
@@ -442,6 +491,111 @@ def compose_bulletin(
         levels=tuple(
             (lv.name, lv.threshold, level_color(ruleset, lv.name)) for lv in ruleset.levels
         ),
+        changes=_changes(summary, ruleset),
+        opened=tuple(a for a in ordered if a.update == 0),
+        top=_top_incidents(ordered, ratings, ruleset),
+        sections=sections,
+        alert_sections=_alert_sections(ordered),
+    )
+
+
+def _alert_sections(ordered: Sequence[Alert]) -> tuple[tuple[str, tuple[Alert, ...]], ...]:
+    grouped: dict[str, list[Alert]] = {}
+    for alert in ordered:  # most serious first, kept within each country
+        grouped.setdefault(world_region(alert.country), []).append(alert)
+    return tuple(
+        (name, tuple(sorted(found, key=lambda a: a.country)))
+        for name, found in sorted(grouped.items())
+    )
+
+
+#: Incidents the first page names.
+TOP_INCIDENTS = 3
+
+
+def world_region(country: str) -> str:
+    """The UN M49 sub-region of a country ("South America"), or "Other"."""
+    found = countries().resolve(country)
+    return found.world_region if found is not None else "Other"
+
+
+def _sections(
+    summary: Sequence[SummaryRow],
+) -> tuple[tuple[str, tuple[tuple[str, tuple[SummaryRow, ...]], ...]], ...]:
+    """The summary by sub-region (by name), each by country (by name), each country's rows
+    highest level first."""
+    grouped: dict[str, dict[str, list[SummaryRow]]] = {}
+    for row in summary:
+        grouped.setdefault(world_region(row.country), {}).setdefault(row.country, []).append(row)
+    return tuple(
+        (
+            name,
+            tuple(
+                (country, tuple(sorted(rows, key=lambda r: (-r.levels[-1], r.region_name))))
+                for country, rows in sorted(by_country.items())
+            ),
+        )
+        for name, by_country in sorted(grouped.items())
+    )
+
+
+def _changes(summary: Sequence[SummaryRow], ruleset: RuleSet) -> tuple[Change, ...]:
+    """The rows whose level moved since last week, raised first, highest level first."""
+    names = ruleset.level_names()
+    found = []
+    for row in summary:
+        if row.previous_level is None or row.previous_level == row.level:
+            continue
+        raised = names.index(row.level) > names.index(row.previous_level)
+        found.append(
+            Change(
+                row.region_id,
+                row.region_name,
+                row.country,
+                raised,
+                row.previous_level,
+                row.level,
+                row.level_color,
+                _why(row, ruleset.window_days),
+            )
+        )
+    return tuple(sorted(found, key=lambda c: (not c.raised, -names.index(c.level),
+                                              c.country, c.region_name)))  # fmt: skip
+
+
+def _why(row: SummaryRow, window_days: int) -> str:
+    if not row.incidents:
+        return f"no incidents in the past {window_days} days"
+    text = f"{spelled(row.incidents, 'incident')} in the past {window_days} days"
+    if row.fatalities:
+        text += f", {spelled(row.fatalities, 'person')} killed"
+    if row.reasons:
+        text += f"; mainly {REASON_CODES.get(row.reasons[0], row.reasons[0])}"
+    return text
+
+
+def _top_incidents(
+    alerts: Sequence[Alert], ratings: Sequence[Rating], ruleset: RuleSet
+) -> tuple[TopIncident, ...]:
+    """The week's incidents of the alerts that score most (then toll, then date)."""
+    points = {c.incident_id: c.points for r in ratings for c in r.contributions}
+    found = [(a, i) for a in alerts for i in a.incidents]
+    found.sort(key=lambda pair: (-points.get(pair[1].id, 0.0),
+                                 -(pair[1].fatalities + pair[1].injuries), pair[1].date,
+                                 pair[1].id))  # fmt: skip
+    return tuple(
+        TopIncident(
+            i.id,
+            a.region_id,
+            a.region_name,
+            a.country,
+            i.date,
+            place(i),
+            ruleset.label(i.category),
+            short_toll(i),
+            i.summary,
+        )
+        for a, i in found[:TOP_INCIDENTS]
     )
 
 
@@ -552,7 +706,7 @@ def _who(incident: Incident) -> str:
     return f"{text}." if text else ""
 
 
-def _short_toll(incident: Incident) -> str:
+def short_toll(incident: Incident) -> str:
     parts = []
     if incident.fatalities:
         parts.append(f"{incident.fatalities} killed")

@@ -12,6 +12,7 @@ from advisory.calendar import iso_timestamp, stamp_date
 from advisory.models import REASON_CODES, TREND_ARROWS
 from advisory.writing.charts import no_data_legend, sparkline
 from advisory.writing.compose import Alert, Bulletin
+from advisory.writing.figures import Figure
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class AlertsPage:
     alerts: Sequence[Alert]
     lang: str = "en"
     reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
+    #: Region id -> its alert's locator map (none with `maps: false`).
+    maps: Mapping[str, Figure] = field(default_factory=dict)
+    #: Where the archive's region pages are from this document (a published week's); empty:
+    #: no links to them.
+    region_base: str = ""
 
     @property
     def issued_iso(self) -> str:
@@ -44,6 +50,13 @@ class BulletinPage:
     lang: str = "en"
     arrows: Mapping[str, str] = field(default_factory=lambda: dict(TREND_ARROWS))
     reason_names: Mapping[str, str] = field(default_factory=lambda: dict(REASON_CODES))
+    #: The map of the week, and each alert's locator map (none with `maps: false`).
+    map: Figure | None = None
+    maps: Mapping[str, Figure] = field(default_factory=dict)
+    #: A summary row's region id -> the id of its alert in the bulletin (a country of the
+    #: world file: its first alert).
+    links: Mapping[str, str] = field(default_factory=dict)
+    region_base: str = ""  # as AlertsPage's
 
     @property
     def title(self) -> str:
@@ -61,25 +74,45 @@ class BulletinPage:
 
 
 def alerts_page(
-    alerts: Sequence[Alert], organisation: str, classification: str, issued: dt.datetime
+    alerts: Sequence[Alert],
+    organisation: str,
+    classification: str,
+    issued: dt.datetime,
+    maps: Mapping[str, Figure] | None = None,
+    region_base: str = "",
 ) -> AlertsPage:
     if len(alerts) == 1:
         title = alerts[0].headline
     else:
         title = f"Travel-security alerts, {stamp_date(issued.date())}"
-    return AlertsPage(title, organisation, classification, issued, tuple(alerts))
+    mine = {a.region_id: maps[a.region_id] for a in alerts if maps and a.region_id in maps}
+    return AlertsPage(
+        title, organisation, classification, issued, tuple(alerts), maps=mine,
+        region_base=region_base,
+    )  # fmt: skip
 
 
-def bulletin_page(bulletin: Bulletin, window_days: int) -> BulletinPage:
+def bulletin_page(
+    bulletin: Bulletin,
+    window_days: int,
+    week_map: Figure | None = None,
+    maps: Mapping[str, Figure] | None = None,
+    region_base: str = "",
+) -> BulletinPage:
     colors = [color for _, _, color in bulletin.levels]
     sparklines = {
         row.region_id: sparkline(row.levels, len(colors), colors) for row in bulletin.summary
     }
     weeks = len(bulletin.summary[0].levels) if bulletin.summary else 0
     gaps = any(0 in row.levels for row in bulletin.summary)
+    mine = {a.region_id: maps[a.region_id] for a in bulletin.alerts if maps and a.region_id in maps}
+    links = {a.region_id: f"alert-{a.region_id}" for a in bulletin.alerts}
+    for a in bulletin.alerts:
+        links.setdefault(f"country:{a.country}", f"alert-{a.region_id}")
     return BulletinPage(
-        bulletin, window_days, weeks, sparklines, no_data_legend() if gaps else Markup("")
-    )
+        bulletin, window_days, weeks, sparklines, no_data_legend() if gaps else Markup(""),
+        map=week_map, maps=mine, links=links, region_base=region_base,
+    )  # fmt: skip
 
 
 Page = AlertsPage | BulletinPage

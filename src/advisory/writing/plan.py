@@ -23,6 +23,7 @@ from advisory.errors import InputError, Location, Problem, not_one_of
 from advisory.inputs import Inputs
 from advisory.inputs.overrides import Applied, Entry, changes, of_week, week_problems
 from advisory.models import Incident, Override, Rating, Rules
+from advisory.places.areas import Shape, region_shapes
 from advisory.rating import rate
 from advisory.rendering.renderer import ACCESSIBLE, ARCHIVAL
 from advisory.reports.ratings import json_bytes
@@ -40,6 +41,7 @@ from advisory.writing.compose import (
     most_serious_first,
     series_window,
 )
+from advisory.writing.figures import Figure, alert_figure, bulletin_figure
 from advisory.writing.pages import AlertsPage, Page, alerts_page, bulletin_page
 
 ALERTS_TEMPLATE = "alerts.html.j2"
@@ -259,6 +261,9 @@ class Want:
     archival: bool = False
     letters: Letters | None = None
     formats: tuple[str, ...] = ("html", "pdf")
+    #: The documents are a published week's: their HTML links each alert to its region's
+    #: page of the archive (OUTPUT/regions/), from `alerts/REGION.html` and `bulletin.html`.
+    archive: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,13 +284,23 @@ def plan(
     week = compose_week(inputs, as_of, bar)
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
+    shapes = region_shapes(inputs) if settings.maps else {}
+    maps: dict[str, Figure] = {}
+    if settings.maps:
+        with stage("maps"):
+            for alert in {a.region_id: a for a in [*chosen, *week.alerts, *week.beyond]}.values():
+                if (figure := alert_figure(alert, inputs.rules, shapes)) is not None:
+                    maps[alert.region_id] = figure
     documents: list[Document] = []
     if want.combined is not None and chosen:
-        page = alerts_page(chosen, settings.organisation, settings.classification, as_of)
+        page = alerts_page(chosen, settings.organisation, settings.classification, as_of, maps)
         documents.append(Document(want.combined, ALERTS_TEMPLATE, page, want.formats))
     elif want.combined is None:
         for alert in chosen:
-            page = alerts_page([alert], settings.organisation, settings.classification, as_of)
+            page = alerts_page(
+                [alert], settings.organisation, settings.classification, as_of, maps,
+                region_base="../../regions/" if want.archive else "",
+            )  # fmt: skip
             name = want.alert_name.format(region=alert.region_id, date=as_of.date())
             documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats))
     bulletin = None
@@ -294,7 +309,11 @@ def plan(
         bulletin = compose_bulletin(
             week.ratings, week.alerts, rules, settings, week.closings, week.beyond
         )
-        documents.insert(0, _bulletin_document(inputs, week, bulletin, want))
+        week_map = None
+        if settings.maps:
+            with stage("maps"):
+                week_map = _week_map(inputs, week, bulletin, shapes)
+        documents.insert(0, _bulletin_document(inputs, week, bulletin, want, week_map, maps))
     if want.letters is None:
         return Plan(week, tuple(documents), notes=tuple(notes))
     assert inputs.roster is not None, "letters need the roster"
@@ -323,7 +342,9 @@ def plan(
             continue
         letter_count += 1
         pdfs[recipient.places] = f"{LETTERS}{letter_count}"
-        page = alerts_page(recipient.alerts, settings.organisation, settings.classification, as_of)
+        page = alerts_page(
+            recipient.alerts, settings.organisation, settings.classification, as_of, maps
+        )
         documents.append(Document(pdfs[recipient.places], ALERTS_TEMPLATE, page, ("pdf",)))
     wanted = {recipient.places: pdfs[recipient.places] for recipient in found}
     return Plan(week, tuple(documents), tuple(found), tuple(left_out), wanted, tuple(notes))
@@ -359,10 +380,34 @@ def _chosen_alerts(
     return chosen
 
 
-def _bulletin_document(inputs: Inputs, week: Week, bulletin: Bulletin, want: Want) -> Document:
+def _week_map(
+    inputs: Inputs, week: Week, bulletin: Bulletin, shapes: Mapping[str, Shape]
+) -> Figure | None:
+    """The bulletin's map: every region's incidents of the reporting week."""
+    if not week.ratings:
+        return None
+    windows = {r.region_id: (r.period_start, r.period_end) for r in week.ratings}
+    incidents = [i for found in incidents_by_region(inputs, windows).values() for i in found]
+    return bulletin_figure(
+        week.ratings, bulletin.summary, inputs.rules, shapes, incidents, bulletin.week,
+        [t.incident_id for t in bulletin.top],
+    )  # fmt: skip
+
+
+def _bulletin_document(
+    inputs: Inputs,
+    week: Week,
+    bulletin: Bulletin,
+    want: Want,
+    week_map: Figure | None = None,
+    maps: Mapping[str, Figure] | None = None,
+) -> Document:
     assert want.bulletin_name is not None
     name = want.bulletin_name.format(period=period_slug(bulletin.period_start, bulletin.period_end))
-    page = bulletin_page(bulletin, inputs.rules.ruleset.window_days)
+    page = bulletin_page(
+        bulletin, inputs.rules.ruleset.window_days, week_map, maps,
+        region_base="../regions/" if want.archive else "",
+    )  # fmt: skip
     if not want.archival:
         return Document(name, BULLETIN_TEMPLATE, page, want.formats)
     ratings = json_bytes(week.ratings, inputs.rules)

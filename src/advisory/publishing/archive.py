@@ -1,0 +1,381 @@
+"""The archive as a small static site: `OUTPUT/index.html` and `OUTPUT/regions/REGION.html`.
+
+Each published week holds `levels.json`, a compact record of what it issued: the level of every
+region the bulletin lists (a quiet region of the world file — lowest level, no incident in the
+window — is left out and counted), its alerts and closed series. After each publish the site
+is built again from these records alone, so it shows what was issued, not what the log says
+now:
+
+- the index: the weeks, newest first, each with its alerts, the levels that moved and the
+  series that ended; then every region with a page, highest level first;
+- a page per region that any week listed: its current level, its level over the last 52
+  weeks (a week not published is a gap marked "no data"), and every alert issued for it.
+
+Links are relative, so the pages work from `file://` and from any web server. The pages are
+built in a hidden folder; `regions/` is swapped in whole and `index.html` replaced after it, so
+a reader finds the old site or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from advisory.calendar import iso_timestamp, monday_of, stamp_date, week_label
+from advisory.models import Rating, Rules
+from advisory.places.world import is_quiet
+from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
+from advisory.writing.compose import Alert, Closing, level_color
+
+RECORD = "levels.json"
+INDEX = "index.html"
+REGIONS = "regions"
+#: Weeks of the region pages' history chart.
+HISTORY_WEEKS = 52
+#: The largest week record read back (bytes): a record is ours, but the folder is the
+#: operator's; a file grown past this is reported and skipped, not read into memory.
+MAX_RECORD = 64 * 1024 * 1024
+
+
+# --- the week's record ------------------------------------------------------------------------
+
+
+def week_record(
+    label: str,
+    ratings: Sequence[Rating],
+    alerts: Sequence[Alert],
+    closings: Sequence[Closing],
+    rules: Rules,
+) -> bytes:
+    """`levels.json` of a week: the levels, alerts and closed series the site is built from."""
+    ruleset = rules.ruleset
+    first = ratings[0]
+    alerted = {a.region_id for a in alerts}
+    listed = [r for r in ratings if r.region_id in alerted or not is_quiet(r, rules)]
+    document = {
+        "format": 1,
+        "week": label,
+        "period_start": first.period_start.isoformat(),
+        "period_end": first.period_end.isoformat(),
+        "issued": iso_timestamp(first.as_of),
+        "levels": [
+            {"name": lv.name, "color": level_color(ruleset, lv.name)} for lv in ruleset.levels
+        ],
+        "quiet": len(ratings) - len(listed),
+        "regions": [
+            {
+                "id": r.region_id,
+                "name": r.region_name,
+                "country": r.country,
+                "level": r.level,
+                "rank": r.level_rank,
+                "previous": r.previous_level,
+                "incidents": r.window_incidents,
+                "fatalities": r.window_fatalities,
+            }
+            for r in sorted(listed, key=lambda r: r.region_id)
+        ],
+        "alerts": [
+            {
+                "region": a.region_id,
+                "headline": a.headline,
+                "severity": a.severity,
+                "level": a.level,
+                "update": a.update,
+            }
+            for a in sorted(alerts, key=lambda a: a.region_id)
+        ],
+        "closings": [
+            {"region": c.region_id, "headline": c.headline}
+            for c in sorted(closings, key=lambda c: c.region_id)
+        ],
+    }
+    return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+# --- reading the archive back -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekEntry:
+    label: str
+    folder: str  # the week's folder under OUTPUT
+    start: dt.date
+    end: dt.date
+    issued: str
+    levels: tuple[tuple[str, str], ...]  # (name, colour), lowest first
+    quiet: int
+    regions: Mapping[str, Mapping[str, Any]]
+    alerts: tuple[Mapping[str, Any], ...]
+    closings: tuple[Mapping[str, Any], ...]
+    has_bulletin: bool
+
+    @property
+    def period(self) -> str:
+        return f"{stamp_date(self.start)} to {stamp_date(self.end)}"
+
+    def color(self, level: str) -> str:
+        return dict(self.levels).get(level, "#9e9e9e")
+
+    def changes(self) -> list[Mapping[str, Any]]:
+        """The regions whose level moved this week, raised first."""
+        names = [name for name, _ in self.levels]
+        moved = []
+        for region in self.regions.values():
+            before, now = region.get("previous"), region["level"]
+            if before in names and now in names and before != now:
+                raised = names.index(now) > names.index(before)
+                moved.append({**region, "raised": raised, "color": self.color(now)})
+        return sorted(moved, key=lambda r: (not r["raised"], -r["rank"], r["country"], r["name"]))
+
+
+def read_weeks(root: Path) -> tuple[list[WeekEntry], list[str]]:
+    """Every published week's record under `root`, newest first, and what could not be read
+    (a folder the operator put there, a record of another format)."""
+    found: list[WeekEntry] = []
+    skipped: list[str] = []
+    for record in sorted(root.glob(f"*/{RECORD}")):
+        folder = record.parent
+        if folder.name.startswith("."):
+            continue
+        try:
+            if record.stat().st_size > MAX_RECORD:
+                raise ValueError(f"larger than {MAX_RECORD // (1024 * 1024)} MB")
+            data = json.loads(record.read_text(encoding="utf-8"))
+            if data.get("format") != 1:
+                raise ValueError(f"format {data.get('format')!r}, not 1")
+            found.append(
+                WeekEntry(
+                    label=str(data["week"]),
+                    folder=folder.name,
+                    start=dt.date.fromisoformat(data["period_start"]),
+                    end=dt.date.fromisoformat(data["period_end"]),
+                    issued=str(data["issued"]),
+                    levels=tuple((str(lv["name"]), str(lv["color"])) for lv in data["levels"]),
+                    quiet=int(data.get("quiet", 0)),
+                    regions={str(r["id"]): r for r in data["regions"]},
+                    alerts=tuple(data["alerts"]),
+                    closings=tuple(data["closings"]),
+                    has_bulletin=(folder / "bulletin.html").is_file(),
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            skipped.append(f"{record}: {e}")
+    found.sort(key=lambda w: (w.start, w.label), reverse=True)
+    return found, skipped
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionAlert:
+    week: str
+    href: str  # from the region page
+    headline: str
+    severity: str
+    level: str
+    color: str
+
+
+@dataclass(frozen=True)
+class RegionPage:
+    """Context of `archive_region.html.j2`."""
+
+    region_id: str
+    name: str
+    country: str
+    level: str
+    level_color: str
+    as_of_week: str
+    chart: Markup
+    alerts: tuple[RegionAlert, ...]
+    closings: tuple[tuple[str, str], ...]  # (week, headline)
+    organisation: str
+    lang: str = "en"
+
+    @property
+    def title(self) -> str:
+        where = self.name if self.name == self.country else f"{self.name}, {self.country}"
+        return f"{where}: level and alerts"
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """Context of `archive_index.html.j2`."""
+
+    organisation: str
+    weeks: Sequence[WeekEntry]
+    regions: Sequence[Mapping[str, Any]]  # id, name, country, level, color, rank, last alert
+    lang: str = "en"
+    title: str = "Travel-security archive"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[RegionPage]:
+    """A page for every region any week listed, from the newest week's view of it."""
+    if not weeks:
+        return
+    latest = weeks[0]
+    by_label = {w.label: w for w in weeks}
+    known: dict[str, Mapping[str, Any]] = {}
+    for week in reversed(weeks):  # oldest first: the newest name wins
+        known.update(week.regions)
+    lowest, lowest_color = latest.levels[0]
+    mondays = [monday_of(latest.start) - dt.timedelta(weeks=k) for k in range(HISTORY_WEEKS)][::-1]
+    for region_id in sorted(known):
+        region = known[region_id]
+        now = latest.regions.get(region_id)
+        level = now["level"] if now else lowest
+        ranks = []
+        for monday in mondays:
+            week = by_label.get(week_label(monday))
+            if week is None:
+                ranks.append(0)
+            else:
+                listed = week.regions.get(region_id)
+                ranks.append(int(listed["rank"]) if listed else 1)
+        alerts = tuple(
+            RegionAlert(
+                week.label, f"../{week.folder}/alerts/{region_id}.html", str(a["headline"]),
+                str(a["severity"]), str(a["level"]), week.color(str(a["level"])),
+            )  # fmt: skip
+            for week in weeks
+            for a in week.alerts
+            if a["region"] == region_id
+        )
+        closings = tuple(
+            (week.label, str(c["headline"]))
+            for week in weeks
+            for c in week.closings
+            if c["region"] == region_id
+        )
+        yield RegionPage(
+            region_id, str(region["name"]), str(region["country"]), level,
+            latest.color(level) if now else lowest_color, latest.label,
+            history_chart(ranks, mondays, latest.levels), alerts, closings, organisation,
+        )  # fmt: skip
+
+
+def index_page(weeks: Sequence[WeekEntry], pages: Sequence[RegionPage], organisation: str) -> IndexPage:
+    ranks = {name: k for k, (name, _) in enumerate(weeks[0].levels, 1)} if weeks else {}
+    regions = [
+        {
+            "id": p.region_id,
+            "name": p.name,
+            "country": p.country,
+            "level": p.level,
+            "color": p.level_color,
+            "rank": ranks.get(p.level, 0),
+            "last_alert": p.alerts[0].week if p.alerts else "",
+        }
+        for p in pages
+    ]
+    regions.sort(key=lambda r: (-r["rank"], r["country"], r["name"]))
+    return IndexPage(organisation, weeks, regions)
+
+
+def history_chart(
+    ranks: Sequence[int], mondays: Sequence[dt.date], levels: Sequence[tuple[str, str]]
+) -> Markup:
+    """The level week by week as bars on a scale of the level names, with the months below;
+    a week not published is a dotted gap ("no data")."""
+    bar, gap, left, top, height = 9, 2, 78, 8, 110
+    width = left + len(ranks) * (bar + gap) + 4
+    count = max(len(levels), 1)
+    step = height / count
+    parts = []
+    for k, (name, _) in enumerate(levels, 1):
+        y = top + height - k * step
+        parts.append(
+            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{width - 4}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name)}</text>'
+        )
+    base = top + height
+    for k, (rank, monday) in enumerate(zip(ranks, mondays, strict=True)):
+        x = left + k * (bar + gap)
+        if rank == 0:
+            parts.append(
+                f'<line x1="{x}" y1="{base - 0.5}" x2="{x + bar}" y2="{base - 0.5}" '
+                f'stroke="#9e9e9e" stroke-dasharray="1 1"/>'
+            )
+        else:
+            color = levels[min(rank, count) - 1][1]
+            h = rank * step
+            parts.append(
+                f'<rect x="{x}" y="{base - h:.1f}" width="{bar}" height="{h:.1f}" '
+                f'fill="{escape(color)}"><title>{monday:%d %b %Y}: '
+                f"{escape(levels[min(rank, count) - 1][0])}</title></rect>"
+            )
+        quarter = k > 0 and monday.month != mondays[k - 1].month and monday.month in (1, 4, 7, 10)
+        if (k == 0 or quarter) and x + 50 < width:
+            parts.append(
+                f'<line x1="{x}" y1="{base}" x2="{x}" y2="{base + 5}" stroke="#616161"/>'
+                f'<text x="{x}" y="{base + 17}">{monday:%b %Y}</text>'
+            )
+    parts.append(
+        f'<line x1="{left - 4}" y1="{base}" x2="{width - 4}" y2="{base}" stroke="#616161"/>'
+    )
+    counts: dict[str, int] = {}
+    for rank in ranks:
+        name = levels[min(rank, count) - 1][0] if rank else "no data"
+        counts[name] = counts.get(name, 0) + 1
+    summary = "; ".join(f"{name}: {n} {'week' if n == 1 else 'weeks'}" for name, n in counts.items())
+    title = (
+        f"Level by week, {len(ranks)} weeks from {mondays[0]:%d %b %Y} to "
+        f"{mondays[-1]:%d %b %Y}. {summary}."
+    )
+    total_height = base + 24
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="history" viewBox="0 0 {width} '
+        f'{total_height}" width="{width}" height="{total_height}" role="img" '
+        f'font-family="DejaVu Sans, sans-serif" font-size="10" fill="#263238">'
+        f"<title>{escape(title)}</title>" + "".join(parts) + "</svg>"
+    )
+
+
+# --- writing the site -------------------------------------------------------------------------
+
+
+def build_site(
+    root: Path, render: Any, organisation: str
+) -> tuple[dict[str, bytes], list[str]]:
+    """The site's files (path under OUTPUT -> bytes) and the week records skipped. `render`
+    is `Renderer.site_html`."""
+    weeks, skipped = read_weeks(root)
+    pages = list(region_pages(weeks, organisation))
+    files = {
+        f"{REGIONS}/{page.region_id}.html": render("archive_region.html.j2", {"doc": page}).encode()
+        for page in pages
+    }
+    files[INDEX] = render(
+        "archive_index.html.j2", {"doc": index_page(weeks, pages, organisation)}
+    ).encode()
+    return files, skipped
+
+
+def write_site(root: Path, files: Mapping[str, bytes]) -> None:
+    """Put the site in place: `regions/` swapped whole, then `index.html` replaced."""
+    building = root / f".site.partial-{os.getpid()}"
+    remove(building)
+    for name, data in files.items():
+        if name != INDEX:
+            write_bytes_atomic(building / name, data)
+    (building / REGIONS).mkdir(parents=True, exist_ok=True)
+    target = root / REGIONS
+    if not target.exists():
+        (building / REGIONS).rename(target)
+    elif not exchange(building / REGIONS, target):
+        retired = root / f".regions.old-{os.getpid()}"
+        target.rename(retired)
+        (building / REGIONS).rename(target)
+        remove(retired)
+    remove(building)
+    write_bytes_atomic(root / INDEX, files[INDEX])
