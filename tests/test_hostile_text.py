@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import csv
 import datetime as dt
+import re
 import socket
 import threading
 from collections.abc import Iterator

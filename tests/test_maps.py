@@ -42,8 +42,8 @@ def _inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool
 
 
 def _coordinates(svg: str) -> list[float]:
-    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", " ".join(re.findall(r' d="([^"]*)"',
-                                                                                   svg)))]  # fmt: skip
+    paths = " ".join(re.findall(r' d="([^"]*)"', svg))
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", paths)]
 
 
 def test_longitudes_across_the_date_line_run_the_short_way():
@@ -87,7 +87,7 @@ def demo_shapes():
 
 
 def test_the_demo_regions_are_drawn_around_their_incidents(demo_shapes):
-    inputs, shapes = demo_shapes
+    _, shapes = demo_shapes
     vraem = shapes["pe-vraem"]
     assert vraem.kind == "hull"
     assert _inside((-74.03, -12.16), vraem.rings[0])  # the June 24 clash, Vizcatán
@@ -118,8 +118,9 @@ def test_a_map_says_what_it_shows_and_is_the_same_every_time():
     root = ET.fromstring(str(svg))
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "map-test-title map-test-desc"
-    assert root.find(f"{SVG}title").text == "Map of Peru & its <regions>"
-    assert root.find(f"{SVG}desc").text == "Peru: High."
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and title.text == "Map of Peru & its <regions>"
+    assert desc is not None and desc.text == "Peru: High."
     values = _coordinates(str(svg))
     assert values and all(math.isfinite(v) for v in values)
     assert re.search(r">\d+(,\d{3})* k?m</text>", str(svg))  # the scale bar's label

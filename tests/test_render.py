@@ -121,9 +121,9 @@ def test_bulletin_pdf(written: Path):
         assert f"Page {number} of 8" in page
     # The contents give each part's page, as the outline does.
     contents = pages[1].split("Contents", 1)[1].replace(" ", "")
-    for title, page in [("Thisweek", 1), ("Levels", 2), ("SouthAmerica", 3),
-                        (headlines[1].replace(" ", ""), 4), ("Methodology", 8)]:  # fmt: skip
-        assert re.search(re.escape(title) + r"\.*" + str(page), contents), title
+    for title, at in [("Thisweek", 1), ("Levels", 2), ("SouthAmerica", 3),
+                      (headlines[1].replace(" ", ""), 4), ("Methodology", 8)]:  # fmt: skip
+        assert re.search(re.escape(title) + r"\.*" + str(at), contents), title
     assert _outline(reader) == [
         (0, "Weekly travel-security bulletin"),
         (1, "This week"),

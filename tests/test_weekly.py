@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -81,7 +82,8 @@ def test_cron_run_publishes_the_week(site: Path):
 
     week = site / "published" / WEEK
     assert visible(week) == [
-        "alerts", "bulletin.html", "bulletin.pdf", "incidents.csv", "manifest.json", "ratings.json",
+        "alerts", "bulletin.html", "bulletin.pdf", "incidents.csv", "levels.json", "manifest.json",
+        "ratings.json",
     ]  # fmt: skip
     assert visible(week / "alerts") == [
         f"{region}.{ext}"
@@ -184,10 +186,26 @@ def test_killed_run_leaves_no_partial_week(site: Path, point: str):
     again = weekly(site, "--week", WEEK)
     assert isinstance(again, subprocess.CompletedProcess)
     assert again.returncode == 0, again.stderr
-    assert visible(published) == [WEEK, "alerts.atom"]
+    assert visible(published) == [WEEK, "alerts.atom", "index.html", "regions"]
     assert [p.name for p in published.iterdir() if ".partial-" in p.name] == []
     manifest = json.loads((published / WEEK / "manifest.json").read_text())
     assert all((published / WEEK / e["path"]).is_file() for e in manifest["files"])
+
+
+def test_killed_while_rebuilding_the_archive(site: Path):
+    """Killed after the region pages were swapped in, before the index: the week is published,
+    each page whole; the next run puts the index in place."""
+    killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "archive=kill"})
+    assert isinstance(killed, subprocess.CompletedProcess)
+    assert killed.returncode == -signal.SIGKILL
+    published = site / "published"
+    assert visible(published) == [WEEK, "alerts.atom", "regions"]
+    assert (published / "regions" / "pe-vraem.html").read_text().rstrip().endswith("</html>")
+    again = weekly(site, "--week", WEEK)
+    assert again.returncode == 0, again.stderr
+    assert visible(published) == [WEEK, "alerts.atom", "index.html", "regions"]
+    assert f'href="{WEEK}/bulletin.html"' in (published / "index.html").read_text()
+    assert [p.name for p in published.iterdir() if p.name.startswith(".site")] == []
 
 
 def test_killed_while_replacing_a_week(site: Path):
@@ -290,9 +308,16 @@ def test_bulletin_command_gives_the_published_bulletin_under_an_alert_bar(site: 
         cwd="/", capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    for suffix in ("html", "pdf"):
-        preview = (out / f"bulletin-{WEEK}.{suffix}").read_bytes()
-        assert preview == (week / f"bulletin.{suffix}").read_bytes(), suffix
+    preview = (out / f"bulletin-{WEEK}.pdf").read_bytes()
+    assert preview == (week / "bulletin.pdf").read_bytes()
+    # The published HTML links each alert to the archive's region page (its PDF does not);
+    # the preview has no archive beside it. Nothing else differs.
+    published_html = (week / "bulletin.html").read_text()
+    links = re.findall(r'\s*<p class="site-nav">.*?</p>', published_html)
+    assert len(links) == 2
+    for link in links:
+        published_html = published_html.replace(link, "", 1)
+    assert (out / f"bulletin-{WEEK}.html").read_text() == published_html
 
 
 def test_alert_names_a_region_below_the_bar(site: Path):

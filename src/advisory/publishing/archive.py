@@ -29,6 +29,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from advisory.calendar import iso_timestamp, monday_of, stamp_date, week_label
+from advisory.faults import checkpoint
 from advisory.models import Rating, Rules
 from advisory.places.world import is_quiet
 from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
@@ -236,17 +237,21 @@ def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[Regi
         level = now["level"] if now else lowest
         ranks = []
         for monday in mondays:
-            week = by_label.get(week_label(monday))
-            if week is None:
+            published = by_label.get(week_label(monday))
+            if published is None:
                 ranks.append(0)
             else:
-                listed = week.regions.get(region_id)
+                listed = published.regions.get(region_id)
                 ranks.append(int(listed["rank"]) if listed else 1)
         alerts = tuple(
             RegionAlert(
-                week.label, f"../{week.folder}/alerts/{region_id}.html", str(a["headline"]),
-                str(a["severity"]), str(a["level"]), week.color(str(a["level"])),
-            )  # fmt: skip
+                week.label,
+                f"../{week.folder}/alerts/{region_id}.html",
+                str(a["headline"]),
+                str(a["severity"]),
+                str(a["level"]),
+                week.color(str(a["level"])),
+            )
             for week in weeks
             for a in week.alerts
             if a["region"] == region_id
@@ -264,9 +269,11 @@ def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[Regi
         )  # fmt: skip
 
 
-def index_page(weeks: Sequence[WeekEntry], pages: Sequence[RegionPage], organisation: str) -> IndexPage:
+def index_page(
+    weeks: Sequence[WeekEntry], pages: Sequence[RegionPage], organisation: str
+) -> IndexPage:
     ranks = {name: k for k, (name, _) in enumerate(weeks[0].levels, 1)} if weeks else {}
-    regions = [
+    regions: list[dict[str, Any]] = [
         {
             "id": p.region_id,
             "name": p.name,
@@ -327,7 +334,9 @@ def history_chart(
     for rank in ranks:
         name = levels[min(rank, count) - 1][0] if rank else "no data"
         counts[name] = counts.get(name, 0) + 1
-    summary = "; ".join(f"{name}: {n} {'week' if n == 1 else 'weeks'}" for name, n in counts.items())
+    summary = "; ".join(
+        f"{name}: {n} {'week' if n == 1 else 'weeks'}" for name, n in counts.items()
+    )
     title = (
         f"Level by week, {len(ranks)} weeks from {mondays[0]:%d %b %Y} to "
         f"{mondays[-1]:%d %b %Y}. {summary}."
@@ -344,9 +353,7 @@ def history_chart(
 # --- writing the site -------------------------------------------------------------------------
 
 
-def build_site(
-    root: Path, render: Any, organisation: str
-) -> tuple[dict[str, bytes], list[str]]:
+def build_site(root: Path, render: Any, organisation: str) -> tuple[dict[str, bytes], list[str]]:
     """The site's files (path under OUTPUT -> bytes) and the week records skipped. `render`
     is `Renderer.site_html`."""
     weeks, skipped = read_weeks(root)
@@ -378,4 +385,5 @@ def write_site(root: Path, files: Mapping[str, bytes]) -> None:
         (building / REGIONS).rename(target)
         remove(retired)
     remove(building)
+    checkpoint("archive")
     write_bytes_atomic(root / INDEX, files[INDEX])

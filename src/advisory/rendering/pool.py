@@ -110,7 +110,10 @@ class Workers:
         for document in documents:
             html = self.renderer.html(document.template, {"doc": document.page})
             if "html" in document.formats:
-                yield Output(document.name, "html", html.encode())
+                screen = html
+                if document.screen_page is not None:
+                    screen = self.renderer.html(document.template, {"doc": document.screen_page})
+                yield Output(document.name, "html", screen.encode())
             if "pdf" in document.formats:
                 job = _Job(
                     document.name, html, document.variant, document.attachments, document.moment

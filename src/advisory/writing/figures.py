@@ -91,7 +91,7 @@ def bulletin_figure(
         + "."
     )
     ordered = sorted(shown, key=lambda c: (-top[c].level_rank, c) if c in top else (0, c))
-    lines = [f"{c}: {top[c].level} ({top[c].region_name})." for c in ordered[:NAMED_COUNTRIES]
+    lines = [f"{c} at {top[c].level} ({top[c].region_name})." for c in ordered[:NAMED_COUNTRIES]
              if c in top]  # fmt: skip
     if len(ordered) > NAMED_COUNTRIES:
         lines.append(f"{counted(len(ordered) - NAMED_COUNTRIES, 'more country')} shaded.")

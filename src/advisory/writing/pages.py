@@ -79,17 +79,13 @@ def alerts_page(
     classification: str,
     issued: dt.datetime,
     maps: Mapping[str, Figure] | None = None,
-    region_base: str = "",
 ) -> AlertsPage:
     if len(alerts) == 1:
         title = alerts[0].headline
     else:
         title = f"Travel-security alerts, {stamp_date(issued.date())}"
     mine = {a.region_id: maps[a.region_id] for a in alerts if maps and a.region_id in maps}
-    return AlertsPage(
-        title, organisation, classification, issued, tuple(alerts), maps=mine,
-        region_base=region_base,
-    )  # fmt: skip
+    return AlertsPage(title, organisation, classification, issued, tuple(alerts), maps=mine)
 
 
 def bulletin_page(
@@ -97,7 +93,6 @@ def bulletin_page(
     window_days: int,
     week_map: Figure | None = None,
     maps: Mapping[str, Figure] | None = None,
-    region_base: str = "",
 ) -> BulletinPage:
     colors = [color for _, _, color in bulletin.levels]
     sparklines = {
@@ -111,7 +106,7 @@ def bulletin_page(
         links.setdefault(f"country:{a.country}", f"alert-{a.region_id}")
     return BulletinPage(
         bulletin, window_days, weeks, sparklines, no_data_legend() if gaps else Markup(""),
-        map=week_map, maps=mine, links=links, region_base=region_base,
+        map=week_map, maps=mine, links=links,
     )  # fmt: skip
 
 

@@ -234,6 +234,9 @@ class Document:
     variant: str = ACCESSIBLE
     attachments: tuple[tuple[str, bytes], ...] = ()
     moment: dt.datetime | None = None  # the attachments' dates
+    #: The page of the HTML file where it differs from the PDF's: a published week's HTML
+    #: links to the archive's region pages, its PDF (the one `advisory bulletin` gives) not.
+    screen_page: Page | None = None
 
 
 @dataclass(frozen=True)
@@ -297,12 +300,11 @@ def plan(
         documents.append(Document(want.combined, ALERTS_TEMPLATE, page, want.formats))
     elif want.combined is None:
         for alert in chosen:
-            page = alerts_page(
-                [alert], settings.organisation, settings.classification, as_of, maps,
-                region_base="../../regions/" if want.archive else "",
-            )  # fmt: skip
+            page = alerts_page([alert], settings.organisation, settings.classification, as_of, maps)
+            screen = dataclasses.replace(page, region_base="../../regions/")
             name = want.alert_name.format(region=alert.region_id, date=as_of.date())
-            documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats))
+            documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats,
+                                      screen_page=screen if want.archive else None))  # fmt: skip
     bulletin = None
     if want.bulletin_name is not None:
         rules = inputs.rules
@@ -404,14 +406,12 @@ def _bulletin_document(
 ) -> Document:
     assert want.bulletin_name is not None
     name = want.bulletin_name.format(period=period_slug(bulletin.period_start, bulletin.period_end))
-    page = bulletin_page(
-        bulletin, inputs.rules.ruleset.window_days, week_map, maps,
-        region_base="../regions/" if want.archive else "",
-    )  # fmt: skip
+    page = bulletin_page(bulletin, inputs.rules.ruleset.window_days, week_map, maps)
+    screen = dataclasses.replace(page, region_base="../regions/") if want.archive else None
     if not want.archival:
-        return Document(name, BULLETIN_TEMPLATE, page, want.formats)
+        return Document(name, BULLETIN_TEMPLATE, page, want.formats, screen_page=screen)
     ratings = json_bytes(week.ratings, inputs.rules)
     return Document(
         name, BULLETIN_TEMPLATE, page, want.formats, ARCHIVAL, (("ratings.json", ratings),),
-        bulletin.issued,
+        bulletin.issued, screen,
     )  # fmt: skip
