@@ -330,12 +330,11 @@ def history_chart(
     parts.append(
         f'<line x1="{left - 4}" y1="{base}" x2="{width - 4}" y2="{base}" stroke="#616161"/>'
     )
-    counts: dict[str, int] = {}
-    for rank in ranks:
-        name = levels[min(rank, count) - 1][0] if rank else "no data"
-        counts[name] = counts.get(name, 0) + 1
-    summary = "; ".join(
-        f"{name}: {n} {'week' if n == 1 else 'weeks'}" for name, n in counts.items()
+    weeks_at = {rank: ranks.count(rank) for rank in set(ranks)}
+    summary = "; ".join(  # the highest level first, weeks without data last
+        f"{levels[min(rank, count) - 1][0] if rank else 'no data'}: {n} "
+        f"{'week' if n == 1 else 'weeks'}"
+        for rank, n in sorted(weeks_at.items(), key=lambda item: -item[0] if item[0] else 1)
     )
     title = (
         f"Level by week, {len(ranks)} weeks from {mondays[0]:%d %b %Y} to "
