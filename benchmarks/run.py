@@ -181,6 +181,10 @@ def main() -> None:
         missed.append("weekly --send over 1.2 times raw WeasyPrint's bulletin plus the send phase")
     if results["weekly_world_200k_busiest_week"]["median_s"] > 30:
         missed.append("weekly over 30 s for the busiest week of a 200,000-event world year")
+    if results["bulletin_maps_over_no_maps"]["ratio"] > 1.3:
+        missed.append("the demo bulletin PDF with maps over 1.3 times the one without")
+    if results["world_bulletin_with_maps"]["pdf_mb"] >= 3:
+        missed.append("the world week's bulletin PDF with maps at 3 MB or more")
     if results["ledger_window_normal"]["median_us"] > 500:
         missed.append("a ledger window (server's acceptance to the commit) over 500 µs")
     if not results["prose_checker_2000_weeks"]["passed"]:
@@ -217,6 +221,30 @@ def rendering(env: dict[str, str]) -> dict[str, dict[str, float]]:
     bulletin = [ADVISORY, "bulletin", "--week", "2018-W25", "--format", "pdf",
                 "--out", str(out / "bulletin")]  # fmt: skip
     results["bulletin_pdf_demo"] = medians([run(bulletin, env) for _ in range(RUNS)])
+    # The same bulletin with and without its maps, alternately, as whole commands.
+    sides = {}
+    for maps in ("true", "false"):
+        settings = out / f"maps-{maps}.yaml"
+        settings.write_text(
+            f"version: 1\nrules: {ROOT / 'rules'}\nincidents: ['{ROOT / 'data'}/*.csv']\n"
+            f"maps: {maps}\n"
+        )
+        sides[maps] = [ADVISORY, "--config", str(settings), "bulletin", "--week", "2018-W25",
+                       "--format", "pdf", "--out", str(out / f"maps-{maps}")]  # fmt: skip
+    with_maps: list[tuple[float, float]] = []
+    without: list[tuple[float, float]] = []
+    for _ in range(RUNS):  # A B A B ...
+        with_maps.append(run(sides["true"], env))
+        without.append(run(sides["false"], env))
+    results["bulletin_pdf_demo_maps"] = medians(with_maps)
+    results["bulletin_pdf_demo_no_maps"] = medians(without)
+    results["bulletin_maps_over_no_maps"] = {
+        "ratio": round(
+            results["bulletin_pdf_demo_maps"]["median_s"]
+            / results["bulletin_pdf_demo_no_maps"]["median_s"],
+            2,
+        )
+    }
 
     batch = DATA / "alerts"
     issued = write_alert_batch(batch)

@@ -37,17 +37,22 @@ def write_year(target: Path, events: int = EVENTS, seed: int = 11) -> None:
     from advisory.places.countries import countries
 
     rng = random.Random(seed)
-    names = sorted(c.name for c in countries().countries if c.iso2 != "PE")
+    table = {c.name: c for c in countries().countries if c.iso2 != "PE"}
+    names = sorted(table)
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(names))]
     rng.shuffle(weights)
     units = {name: rng.randint(1, 25) for name in names}
+    # Each unit has a centre inside its country's outline; events lie within about 30 km of
+    # it. Countries the 1:110m outlines leave out (small islands) have no coordinates.
+    centres = {name: [_inside_point(rng, table[name].iso3) for _ in range(units[name])]
+               for name in names}  # fmt: skip
     start = dt.date(2023, 1, 1)
     surge = (dt.date(2023, 10, 9), dt.date(2023, 10, 15))
     categories, category_weights = zip(*CATEGORIES, strict=True)
     chosen = rng.choices(names, weights, k=events)
     rows: dict[str, list[object]] = {c: [] for c in (
-        "id", "date", "country", "admin1", "location", "category", "fatalities", "summary",
-        "sources")}  # fmt: skip
+        "id", "date", "country", "admin1", "location", "latitude", "longitude", "category",
+        "fatalities", "summary", "sources")}  # fmt: skip
     for n, country in enumerate(chosen):
         if rng.random() < 0.03:
             day = surge[0] + dt.timedelta(days=rng.randrange(7))
@@ -59,12 +64,42 @@ def write_year(target: Path, events: int = EVENTS, seed: int = 11) -> None:
         rows["country"].append(country)
         rows["admin1"].append("" if unit == 0 else f"Province {unit:02d}")
         rows["location"].append(f"Town {rng.randrange(200)}")
+        centre = centres[country][unit]
+        if centre is None:
+            rows["latitude"].append(None)
+            rows["longitude"].append(None)
+        else:
+            rows["latitude"].append(round(centre[1] + rng.uniform(-0.3, 0.3), 3))
+            rows["longitude"].append(round(centre[0] + rng.uniform(-0.3, 0.3), 3))
         rows["category"].append(rng.choices(categories, category_weights)[0])
         rows["fatalities"].append(rng.choice((0, 0, 0, 1, 2, 5)))
         rows["summary"].append(f"An event was reported near town {n % 200} on {day}.")
         rows["sources"].append("Synthetic feed")
     target.parent.mkdir(parents=True, exist_ok=True)
     pl.DataFrame(rows).write_csv(target)
+
+
+def _inside_point(rng: random.Random, iso3: str) -> tuple[float, float] | None:
+    """A point inside the country's largest outline ring, or None without an outline."""
+    from advisory.places.outlines import outlines
+
+    rings = outlines().get(iso3)
+    if not rings:
+        return None
+    ring = max(rings, key=len)
+    west, east = min(p[0] for p in ring), max(p[0] for p in ring)
+    south, north = min(p[1] for p in ring), max(p[1] for p in ring)
+    for _ in range(200):
+        point = (rng.uniform(west, east), rng.uniform(south, north))
+        inside = False
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y1 > point[1]) != (y2 > point[1]) and point[0] < (x2 - x1) * (point[1] - y1) / (
+                y2 - y1
+            ) + x1:
+                inside = not inside
+        if inside:
+            return point
+    return ring[0]
 
 
 def busiest_week(log: Path) -> tuple[str, int]:
@@ -82,7 +117,7 @@ def busiest_week(log: Path) -> tuple[str, int]:
 def main(runs: int = 3) -> dict[str, dict[str, float]]:
     site = Path(tempfile.mkdtemp(prefix="advisory-bench-world-"))
     shutil.copytree(ROOT / "rules", site / "rules")
-    log = ROOT / "benchmarks" / "data" / "world-200k.csv"
+    log = ROOT / "benchmarks" / "data" / "world-200k-placed.csv"
     if not log.exists():
         write_year(log)
     (site / "data").mkdir()
@@ -105,6 +140,14 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
 
     bulletin = site / "output" / week / "bulletin.pdf"
     pages = len(PdfReader(bulletin).pages)
+    html = (site / "output" / week / "bulletin.html").read_text(encoding="utf-8")
+    week_map = html.split('<svg xmlns="http://www.w3.org/2000/svg" class="map"', 1)[1]
+    week_map = week_map.split("</svg>", 1)[0]
+    placed = pl.read_csv(log).filter(
+        pl.col("date").str.to_date().dt.strftime("%G-W%V") == week,
+        pl.col("latitude").is_not_null(),
+    )
+    summary = html.split('<table class="summary-table">', 1)[1].split("</table>", 1)[0]
     shutil.rmtree(site)
     return {
         "weekly_world_200k_busiest_week": {
@@ -112,7 +155,15 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
             "week_events": count,
             "alerts": alerts,
             "bulletin_pages": pages,
-        }
+        },
+        "world_bulletin_with_maps": {
+            "pdf_mb": round(bulletin.stat().st_size / 1024 / 1024, 2),
+            "countries_in_summary": len(set(re.findall(r'<tr class="country">', summary)))
+            + summary.count("<small>"),
+            "points_in_week": placed.height,
+            "dots_drawn": week_map.count("<circle "),
+            "week_map_kb": round(len(week_map.encode()) / 1024, 1),
+        },
     }
 
 

@@ -122,6 +122,7 @@ def test_the_site_is_rebuilt_to_the_same_bytes(archive: Path, tmp_path: Path):
     before = {p: p.read_bytes() for p in [archive / "index.html", *(archive / "regions").iterdir()]}
     home = archive.parent
     again = weekly(home, "--week", "2018-W25")
+    assert isinstance(again, subprocess.CompletedProcess)
     assert again.returncode == 0, again.stderr
     after = {p: p.read_bytes() for p in [archive / "index.html", *(archive / "regions").iterdir()]}
     assert after == before
@@ -135,6 +136,7 @@ def test_a_broken_record_is_skipped_and_named(archive: Path, tmp_path: Path):
     (published / "old-reports" / "levels.json").write_text('{"format": 1, "week": ')
     (published / "notes").mkdir()  # a folder of the operator's: no record, not a week
     done = weekly(home, "--week", "2018-W25")
+    assert isinstance(done, subprocess.CompletedProcess)
     assert done.returncode == 0, done.stderr
     assert "archive: skipped" in done.stderr and "old-reports/levels.json" in done.stderr
     index = (published / "index.html").read_text()
@@ -196,7 +198,7 @@ def test_clicking_from_the_index_to_a_region_page(archive: Path, tmp_path: Path,
             assert wide <= 0, f"{driver.current_url}: {wide} px wider than the window"
 
         fits()
-        driver.find_element(By.CSS_SELECTOR, '#week-2018-W25 a.week-link').click()
+        driver.find_element(By.CSS_SELECTOR, "#week-2018-W25 a.week-link").click()
         assert driver.current_url.endswith("/2018-W25/bulletin.html")
         assert driver.find_element(By.TAG_NAME, "h1").text == "Weekly travel-security bulletin"
         fits()

@@ -74,7 +74,22 @@ def test_an_update_references_the_previous_message_of_its_series(published: Path
     assert info.findtext(f"{CAP}web") == (
         "https://security.example.org/advisories/2018-W25/alerts/pe-vraem.html"
     )
-    assert info.find(f"{CAP}area").findtext(f"{CAP}areaDesc") == "VRAEM region, Peru"
+    area = info.find(f"{CAP}area")
+    assert area.findtext(f"{CAP}areaDesc") == "VRAEM region, Peru"
+    # The region's shape, latitude first: it holds the June 24 clash (Vizcatán) and not Lima.
+    [polygon] = [e.text for e in area.findall(f"{CAP}polygon")]
+    ring = [tuple(float(v) for v in pair.split(",")) for pair in polygon.split()]
+    assert ring[0] == ring[-1] and len(ring) >= 4
+    assert area.find(f"{CAP}circle") is None
+
+    def inside(lat: float, lon: float) -> bool:
+        crossings = 0
+        for (y1, x1), (y2, x2) in zip(ring, ring[1:], strict=False):
+            if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
+                crossings += 1
+        return crossings % 2 == 1
+
+    assert inside(-12.16, -74.03) and not inside(-12.05, -77.04)
 
 
 def test_the_atom_feed_has_what_rfc_4287_requires(published: Path):

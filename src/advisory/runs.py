@@ -141,7 +141,9 @@ def run_weekly(
         words = inputs.rules.ruleset.severity.words
         for alert in planned.week.alerts:
             event = inputs.rules.ruleset.label(alert.incidents[0].category)
-            cap = cap_message(alert, label, feeds, words, event[:1].upper() + event[1:])
+            shape = planned.shapes.get(alert.region_id)
+            cap = cap_message(alert, label, feeds, words, event[:1].upper() + event[1:],
+                              shape.rings if shape else ())  # fmt: skip
             week.put(f"alerts/{alert.region_id}.cap.xml", cap)
         checkpoint("rendered")
         base = config.file.parent if config.file else Path.cwd()

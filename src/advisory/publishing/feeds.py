@@ -68,10 +68,17 @@ def cap_urgency(severity: str, words: Sequence[str]) -> str:
 
 
 def cap_message(
-    alert: Alert, week: str, feeds: Feeds, severity_words: Sequence[str], event: str
+    alert: Alert,
+    week: str,
+    feeds: Feeds,
+    severity_words: Sequence[str],
+    event: str,
+    rings: Sequence[Sequence[tuple[float, float]]] = (),
 ) -> bytes:
     """The alert as a CAP 1.2 message: `Update` with a reference to the series' previous
-    message (the week before it with incidents) after the first."""
+    message (the week before it with incidents) after the first. `rings` is the region's
+    shape (longitude, latitude), its area's polygons; without one, a circle around the week's
+    incidents."""
     ET.register_namespace("", CAP)
     root = ET.Element(f"{{{CAP}}}alert")
 
@@ -106,9 +113,21 @@ def cap_message(
     area = ET.SubElement(info, f"{{{CAP}}}area")
     where = alert.region_name
     add(area, "areaDesc", where if where == alert.country else f"{where}, {alert.country}")
-    if (circle := incidents_circle(alert.incidents)) is not None:
+    polygons = [cap_polygon(ring) for ring in rings if len(ring) >= 4]
+    for polygon in polygons:
+        add(area, "polygon", polygon)
+    if not polygons and (circle := incidents_circle(alert.incidents)) is not None:
         add(area, "circle", circle)
     return _xml(root)
+
+
+def cap_polygon(ring: Sequence[tuple[float, float]]) -> str:
+    """`-12.4000,-75.1050 -12.5000,-75.0770 …`: a closed ring as CAP writes it, latitude
+    first."""
+    points = list(ring)
+    if points[0] != points[-1]:
+        points.append(points[0])
+    return " ".join(f"{lat:.4f},{lon:.4f}" for lon, lat in points)
 
 
 def incidents_circle(incidents: Sequence[Incident]) -> str | None:

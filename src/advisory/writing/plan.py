@@ -278,6 +278,8 @@ class Plan:
     #: A recipient's places -> the name of the document that is their letter's PDF.
     letter_pdfs: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: Where each region lies (the maps' and the CAP messages' areas).
+    shapes: Mapping[str, Shape] = field(default_factory=dict)
 
 
 def plan(
@@ -287,7 +289,8 @@ def plan(
     week = compose_week(inputs, as_of, bar)
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
-    shapes = region_shapes(inputs) if settings.maps else {}
+    with stage("maps"):
+        shapes = region_shapes(inputs)
     maps: dict[str, Figure] = {}
     if settings.maps:
         with stage("maps"):
@@ -317,7 +320,7 @@ def plan(
                 week_map = _week_map(inputs, week, bulletin, shapes)
         documents.insert(0, _bulletin_document(inputs, week, bulletin, want, week_map, maps))
     if want.letters is None:
-        return Plan(week, tuple(documents), notes=tuple(notes))
+        return Plan(week, tuple(documents), notes=tuple(notes), shapes=shapes)
     assert inputs.roster is not None, "letters need the roster"
     letters = want.letters
     found, left_out = recipients(
@@ -349,7 +352,7 @@ def plan(
         )
         documents.append(Document(pdfs[recipient.places], ALERTS_TEMPLATE, page, ("pdf",)))
     wanted = {recipient.places: pdfs[recipient.places] for recipient in found}
-    return Plan(week, tuple(documents), tuple(found), tuple(left_out), wanted, tuple(notes))
+    return Plan(week, tuple(documents), tuple(found), tuple(left_out), wanted, tuple(notes), shapes)
 
 
 def _chosen_alerts(
