@@ -4,6 +4,7 @@ with lxml: the CAP messages against a schema written from the CAP 1.2 data dicti
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def test_an_update_references_the_previous_message_of_its_series(published: Path
 
     def inside(lat: float, lon: float) -> bool:
         crossings = 0
-        for (y1, x1), (y2, x2) in zip(ring, ring[1:], strict=False):
+        for (y1, x1), (y2, x2) in itertools.pairwise(ring):
             if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
                 crossings += 1
         return crossings % 2 == 1
