@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,63 @@ def _headline_lines(headline: str) -> list[str]:
     assert shown[0] == "25 Jun 2018 | 06:00 AM UTC"
     summary = next(n for n, line in enumerate(shown) if line.startswith("An armed clash"))
     return shown[1:summary]
+
+
+def _blend(color: str, alpha: float, under: tuple[float, float, float]) -> tuple[float, ...]:
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return tuple(alpha * c + (1 - alpha) * u for c, u in zip(rgb, under, strict=True))
+
+
+def _page_image(pdf: Path, page: int, out: Path, dpi: int = 60) -> Any:
+    from PIL import Image
+
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile",
+         str(pdf), str(out)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return Image.open(f"{out}.png").convert("RGB")
+
+
+def _near(image: Any, target: tuple[float, ...], tolerance: float = 12) -> list[tuple[int, int]]:
+    width, height = image.size
+    pixels = image.load()
+    return [
+        (x, y)
+        for y in range(height)
+        for x in range(width)
+        if all(abs(c - t) <= tolerance for c, t in zip(pixels[x, y], target, strict=True))
+    ]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+def test_the_first_page_shows_the_map_of_the_week(written: Path, tmp_path: Path):
+    """As a reader sees page 1: the map's sea, Peru at High and the VRAEM region over it drawn
+    in High's colour, under the masthead and above the week's digest."""
+    image = _page_image(written / "bulletin-2018-W25.pdf", 1, tmp_path / "page1")
+    sea = _near(image, (0xEE, 0xF3, 0xF7), 3)
+    peru = _blend("#ef6c00", 0.45, (0xEE, 0xF3, 0xF7))
+    vraem = _blend("#ef6c00", 0.8, peru)
+    height = image.size[1]
+    rows = sorted(y for _, y in sea)
+    box = (min(x for x, _ in sea), rows[0], max(x for x, _ in sea), rows[int(len(rows) * 0.98)])
+
+    def in_map(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(x, y) for x, y in points if box[0] <= x <= box[2] and box[1] <= y <= box[3]]
+
+    shaded, region = in_map(_near(image, peru, 6)), in_map(_near(image, vraem, 6))
+    assert len(sea) > 2000 and len(shaded) > 2000, (len(sea), len(shaded))
+    assert 5 < len(region) < len(shaded) / 10  # a region, not the country
+    assert box[1] > height * 0.1 and box[3] < height * 0.6  # under the masthead, above the digest
+    # The VRAEM lies in the south-centre of Peru's shading, the June 24 clash within it.
+    peru_x = sorted(x for x, _ in shaded)
+    assert peru_x[len(peru_x) // 10] < min(x for x, _ in region) < peru_x[-1]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+def test_the_alert_page_rings_its_lead_incident(written: Path, tmp_path: Path):
+    image = _page_image(written / "pe-vraem-2018-06-25.pdf", 1, tmp_path / "alert", dpi=200)
+    ring = _near(image, (0xB7, 0x1C, 0x1C), 40)
+    assert len(ring) > 3
+    width, height = image.size
+    assert all(x > width / 2 and y < height / 3 for x, y in ring)  # top right, beside the summary
