@@ -135,7 +135,8 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
         if result.returncode != 0:
             sys.exit(f"weekly failed: {result.stderr[-2000:]}")
         out = result.stdout
-    alerts = int(re.search(r"\((\d+) alerts?\)", out).group(1)) if "alert" in out else 0  # type: ignore[union-attr]
+    found = re.search(r"(\d+) alerts?\b", out)
+    alerts = int(found.group(1)) if found else 0
     from pypdf import PdfReader
 
     bulletin = site / "output" / week / "bulletin.pdf"

@@ -297,7 +297,7 @@ def _headline_lines(headline: str) -> list[str]:
     return shown[1:summary]
 
 
-def _blend(color: str, alpha: float, under: tuple[float, float, float]) -> tuple[float, ...]:
+def _blend(color: str, alpha: float, under: tuple[float, ...]) -> tuple[float, ...]:
     rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
     return tuple(alpha * c + (1 - alpha) * u for c, u in zip(rgb, under, strict=True))
 
