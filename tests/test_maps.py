@@ -26,7 +26,7 @@ from advisory.writing.maps import (
     longitude_span,
     split_at_seam,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_advisory
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -161,3 +161,21 @@ def test_a_world_week_map_stays_small():
     svg = draw(MapSpec("map-world", "World", "d", shades, (), marks))
     assert 'class="map"' in svg
     assert len(svg.encode()) < 600_000, len(svg.encode())
+
+
+def test_maps_false_leaves_every_map_out(tmp_path: Path):
+    settings = tmp_path / "advisory.yaml"
+    settings.write_text(
+        f"version: 1\nrules: {ROOT / 'rules'}\nincidents: ['{ROOT / 'data'}/*.csv']\nmaps: false\n"
+    )
+    out = tmp_path / "out"
+    done = run_advisory("--config", str(settings), "bulletin", "--week", "2018-W25",
+                        "--out", str(out), "--strict", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = (out / "bulletin-2018-W25.html").read_text()
+    assert 'class="map"' not in html and "<figure" not in html
+    assert "Most serious incidents" in html  # the first page without its map
+    with_maps = run_advisory("bulletin", "--week", "2018-W25", "--format", "html",
+                             "--out", str(tmp_path / "maps"), cwd=ROOT)  # fmt: skip
+    assert with_maps.returncode == 0, with_maps.stderr
+    assert (tmp_path / "maps" / "bulletin-2018-W25.html").read_text().count('class="map"') == 5
