@@ -186,7 +186,7 @@ def test_killed_run_leaves_no_partial_week(site: Path, point: str):
     again = weekly(site, "--week", WEEK)
     assert isinstance(again, subprocess.CompletedProcess)
     assert again.returncode == 0, again.stderr
-    assert visible(published) == [WEEK, "alerts.atom", "index.html", "regions"]
+    assert visible(published) == [WEEK, "alerts.atom", "archive.css", "index.html", "regions"]
     assert [p.name for p in published.iterdir() if ".partial-" in p.name] == []
     manifest = json.loads((published / WEEK / "manifest.json").read_text())
     assert all((published / WEEK / e["path"]).is_file() for e in manifest["files"])
@@ -199,11 +199,11 @@ def test_killed_while_rebuilding_the_archive(site: Path):
     assert isinstance(killed, subprocess.CompletedProcess)
     assert killed.returncode == -signal.SIGKILL
     published = site / "published"
-    assert visible(published) == [WEEK, "alerts.atom", "regions"]
+    assert visible(published) == [WEEK, "alerts.atom", "archive.css", "regions"]
     assert (published / "regions" / "pe-vraem.html").read_text().rstrip().endswith("</html>")
     again = weekly(site, "--week", WEEK)
     assert again.returncode == 0, again.stderr
-    assert visible(published) == [WEEK, "alerts.atom", "index.html", "regions"]
+    assert visible(published) == [WEEK, "alerts.atom", "archive.css", "index.html", "regions"]
     assert f'href="{WEEK}/bulletin.html"' in (published / "index.html").read_text()
     assert [p.name for p in published.iterdir() if p.name.startswith(".site")] == []
 

@@ -37,6 +37,8 @@ from advisory.writing.compose import Alert, Closing, level_color
 
 RECORD = "levels.json"
 INDEX = "index.html"
+#: The pages' one stylesheet, beside the index (thousands of region pages share it).
+STYLE = "archive.css"
 REGIONS = "regions"
 #: Weeks of the region pages' history chart.
 HISTORY_WEEKS = 52
@@ -231,13 +233,13 @@ def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[Regi
         known.update(week.regions)
     lowest, lowest_color = latest.levels[0]
     mondays = [monday_of(latest.start) - dt.timedelta(weeks=k) for k in range(HISTORY_WEEKS)][::-1]
+    history = [by_label.get(week_label(monday)) for monday in mondays]
     for region_id in sorted(known):
         region = known[region_id]
         now = latest.regions.get(region_id)
         level = now["level"] if now else lowest
         ranks = []
-        for monday in mondays:
-            published = by_label.get(week_label(monday))
+        for published in history:
             if published is None:
                 ranks.append(0)
             else:
@@ -364,17 +366,23 @@ def build_site(root: Path, render: Any, organisation: str) -> tuple[dict[str, by
     files[INDEX] = render(
         "archive_index.html.j2", {"doc": index_page(weeks, pages, organisation)}
     ).encode()
+    files[STYLE] = render("archive_style.css.j2", {}).encode()
     return files, skipped
 
 
 def write_site(root: Path, files: Mapping[str, bytes]) -> None:
-    """Put the site in place: `regions/` swapped whole, then `index.html` replaced."""
+    """Put the site in place: the stylesheet replaced, `regions/` swapped whole, then
+    `index.html` replaced."""
     building = root / f".site.partial-{os.getpid()}"
     remove(building)
+    (building / REGIONS).mkdir(parents=True)
     for name, data in files.items():
-        if name != INDEX:
-            write_bytes_atomic(building / name, data)
-    (building / REGIONS).mkdir(parents=True, exist_ok=True)
+        if name.startswith(f"{REGIONS}/"):
+            (building / name).write_bytes(data)
+    # The pages reach the disk before they are swapped in: one sync for them all (a sync a
+    # page costs seconds for the thousands of areas of a world week).
+    os.sync()
+    write_bytes_atomic(root / STYLE, files[STYLE])  # before the pages that link it
     target = root / REGIONS
     if not target.exists():
         (building / REGIONS).rename(target)

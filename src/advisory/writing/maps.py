@@ -15,6 +15,7 @@ and a world map stays small.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,7 +109,10 @@ def draw(spec: MapSpec) -> Markup:
     parts = [f'<rect width="{WIDTH}" height="{height}" fill="{SEA}"/>']
     shaded = {shade.iso3: shade.color for shade in spec.shades}
     land, covered = [], []
+    window = view.window()
     for iso3 in sorted(world):
+        if window is not None and not _overlaps(_boxes()[iso3], window):
+            continue  # far from the map: not projected at all
         d = view.path(world[iso3])
         if not d:
             continue
@@ -147,7 +151,7 @@ def draw(spec: MapSpec) -> Markup:
 
 
 def _marks(view: View, marks: Sequence[Mark], size: float = 1.0) -> list[str]:
-    """Dots, the largest first so that small ones stay visible; dots on the same spot become
+    """Dots, the largest first so that small ones stay visible; dots on the same pixel become
     one with their tolls added. The lead incident is drawn last, ringed. `size` grows the
     dots of a map shown small (by its square root: they stay smaller than the labels)."""
     grow = math.sqrt(size)
@@ -155,9 +159,10 @@ def _marks(view: View, marks: Sequence[Mark], size: float = 1.0) -> list[str]:
     leads = []
     labels: dict[tuple[float, float], list[str]] = {}
     for mark in marks:
-        at = view.xy(mark.lon, mark.lat)
-        if at is None:
+        exact = view.xy(mark.lon, mark.lat)
+        if exact is None:
             continue
+        at = (float(round(exact[0])), float(round(exact[1])))  # a pixel: one dot per spot
         if mark.label:
             labels.setdefault(at, []).append(mark.label)
         if mark.lead:
@@ -295,6 +300,24 @@ class View:
             )
         return "".join(out)
 
+    def window(self) -> tuple[float, float, float, float] | None:
+        """The longitudes and latitudes the map shows, with room to spare (west, south, east,
+        north); None for a world map, or one across the date line or a pole."""
+        if self.wide:
+            return None
+        xs = [self.x0 + WIDTH * k / 6 / self.scale for k in range(7)]
+        ys = [self.y0 - self.height * k / 6 / self.scale for k in range(7)]
+        lons, lats = self.inverse.transform(
+            [x for x in xs for _ in ys], [y for _ in xs for y in ys]
+        )
+        if not all(math.isfinite(v) for v in (*lons, *lats)):
+            return None
+        west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+        if east - west > 180 or north > 85 or south < -85:
+            return None
+        pad = max(east - west, north - south) * 0.25 + 1
+        return west - pad, south - pad, east + pad, north + pad
+
     def km_per_px(self) -> float | None:
         y = self.y0 - self.height / 2 / self.scale
         left = self.inverse.transform(self.x0 + (WIDTH / 2 - 50) / self.scale, y)
@@ -356,6 +379,22 @@ def _clip(ring: Sequence[Point], at: float, *, keep_above: bool) -> list[Point]:
         if inside(current):
             out.append(current)
     return out
+
+
+@functools.cache
+def _boxes() -> dict[str, tuple[float, float, float, float]]:
+    """Each country's outline box (west, south, east, north)."""
+    found = {}
+    for code, rings in outlines().items():
+        box = bounds(rings)
+        if box is not None:
+            found[code] = box
+    return found
+
+
+def _overlaps(box: tuple[float, float, float, float], window: tuple[float, ...]) -> bool:
+    west, south, east, north = box
+    return not (east < window[0] or west > window[2] or north < window[1] or south > window[3])
 
 
 def _degrees_apart(view: View, point: Point) -> float:

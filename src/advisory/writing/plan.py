@@ -289,21 +289,31 @@ def plan(
     week = compose_week(inputs, as_of, bar)
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
-    with stage("maps"):
+    with stage("region shapes"):
         shapes = region_shapes(inputs)
-    maps: dict[str, Figure] = {}
-    if settings.maps:
+    drawn: dict[str, Figure | None] = {}
+
+    def maps_of(alerts: Sequence[Alert]) -> dict[str, Figure]:
+        """The locator maps of these alerts, each drawn once, when the documents carry maps."""
+        if not settings.maps:
+            return {}
         with stage("maps"):
-            for alert in {a.region_id: a for a in [*chosen, *week.alerts, *week.beyond]}.values():
-                if (figure := alert_figure(alert, inputs.rules, shapes)) is not None:
-                    maps[alert.region_id] = figure
+            for alert in alerts:
+                if alert.region_id not in drawn:
+                    drawn[alert.region_id] = alert_figure(alert, inputs.rules, shapes)
+        return {a.region_id: found for a in alerts if (found := drawn[a.region_id]) is not None}
+
     documents: list[Document] = []
     if want.combined is not None and chosen:
-        page = alerts_page(chosen, settings.organisation, settings.classification, as_of, maps)
+        page = alerts_page(
+            chosen, settings.organisation, settings.classification, as_of, maps_of(chosen)
+        )
         documents.append(Document(want.combined, ALERTS_TEMPLATE, page, want.formats))
     elif want.combined is None:
         for alert in chosen:
-            page = alerts_page([alert], settings.organisation, settings.classification, as_of, maps)
+            page = alerts_page(
+                [alert], settings.organisation, settings.classification, as_of, maps_of([alert])
+            )
             screen = dataclasses.replace(page, region_base="../../regions/")
             name = want.alert_name.format(region=alert.region_id, date=as_of.date())
             documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats,
@@ -318,7 +328,9 @@ def plan(
         if settings.maps:
             with stage("maps"):
                 week_map = _week_map(inputs, week, bulletin, shapes)
-        documents.insert(0, _bulletin_document(inputs, week, bulletin, want, week_map, maps))
+        documents.insert(
+            0, _bulletin_document(inputs, week, bulletin, want, week_map, maps_of(week.alerts))
+        )
     if want.letters is None:
         return Plan(week, tuple(documents), notes=tuple(notes), shapes=shapes)
     assert inputs.roster is not None, "letters need the roster"
@@ -348,8 +360,9 @@ def plan(
         letter_count += 1
         pdfs[recipient.places] = f"{LETTERS}{letter_count}"
         page = alerts_page(
-            recipient.alerts, settings.organisation, settings.classification, as_of, maps
-        )
+            recipient.alerts, settings.organisation, settings.classification, as_of,
+            maps_of(recipient.alerts),
+        )  # fmt: skip
         documents.append(Document(pdfs[recipient.places], ALERTS_TEMPLATE, page, ("pdf",)))
     wanted = {recipient.places: pdfs[recipient.places] for recipient in found}
     return Plan(week, tuple(documents), tuple(found), tuple(left_out), wanted, tuple(notes), shapes)
