@@ -28,7 +28,7 @@ def _site(tmp_path: Path, settings: str) -> Path:
     return site
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's weeks 2018-W24 and 2018-W25 published, with a public address."""
     site = _site(

@@ -589,7 +589,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     """Every case, run three at a time (most are over in a third of a second)."""
     root = tmp_path_factory.mktemp("corpus")

@@ -55,7 +55,7 @@ class SenderCheck(Handler):
         return "250 OK"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
 def ca() -> trustme.CA:
     return trustme.CA()
 

@@ -37,7 +37,7 @@ def test_golden_email():
     assert headers[1] == "Date: Mon, 25 Jun 2018 06:00:00 +0000"  # the issue time, in the outbox
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo bulletin of 2018-W25 and the VRAEM alert, written by the command."""
     out = tmp_path_factory.mktemp("out")

@@ -37,7 +37,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None):
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout, once for the module."""
     out = tmp_path_factory.mktemp("dist")
@@ -50,7 +50,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment, outside the checkout, with the wheel and its dependencies
     installed by pip; returns its `bin` folder."""
