@@ -74,7 +74,8 @@ def site(tmp_path: Path, smtp: tuple[Controller, Handler]) -> Path:
 
 
 def make_site(tmp_path: Path, port: int) -> Path:
-    """The demo as an operator installs it, sending through 127.0.0.1:`port`."""
+    """The demo as an operator installs it, sending through 127.0.0.1:`port`. Its documents
+    carry no maps: these are the delivery tests (the maps have test_maps and test_render)."""
     home = tmp_path / "srv"
     home.mkdir()
     shutil.copytree(ROOT / "rules", home / "rules")
@@ -86,6 +87,7 @@ def make_site(tmp_path: Path, port: int) -> Path:
         f"smtp: {{host: 127.0.0.1, port: {port}, security: none, "
         "sender: desk@example.org, timeout_seconds: 5}\n"
         "delivery: {retry_delays: [0.05, 0.05, 0.05]}\n"
+        "maps: false\n"
     )
     return home
 
