@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/advisory weekly --week 2018-W25 --send --dry-run
 
 test: $(STAMP) check test-system
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadfile
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -56,16 +56,3 @@ def demo_workspace(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "rules", target / "rules")
     shutil.copytree(ROOT / "data", target / "data")
     return target
-
-
-#: Test files that start SMTP relays on free ports of 127.0.0.1: run on one worker, one after
-#: another, so that two relays never race for one port.
-SMTP_FILES = frozenset({"test_deliver.py", "test_hardening.py", "test_relay.py", "test_site.py"})
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With `make test` (pytest-xdist, `--dist loadgroup`) a test file goes to one worker, as
-    its module fixtures expect, and the files that start SMTP relays share one worker."""
-    for item in items:
-        name = item.path.name
-        item.add_marker(pytest.mark.xdist_group("smtp" if name in SMTP_FILES else name))
