@@ -81,6 +81,7 @@ def write_year(target: Path, events: int = EVENTS, seed: int = 11) -> None:
 
 def _inside_point(rng: random.Random, iso3: str) -> tuple[float, float] | None:
     """A point inside the country's largest outline ring, or None without an outline."""
+    from advisory.places.areas import contains
     from advisory.places.outlines import outlines
 
     rings = outlines().get(iso3)
@@ -91,13 +92,7 @@ def _inside_point(rng: random.Random, iso3: str) -> tuple[float, float] | None:
     south, north = min(p[1] for p in ring), max(p[1] for p in ring)
     for _ in range(200):
         point = (rng.uniform(west, east), rng.uniform(south, north))
-        inside = False
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-            if (y1 > point[1]) != (y2 > point[1]) and point[0] < (x2 - x1) * (point[1] - y1) / (
-                y2 - y1
-            ) + x1:
-                inside = not inside
-        if inside:
+        if contains(ring, point):
             return point
     return ring[0]
 

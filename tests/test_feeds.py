@@ -4,13 +4,13 @@ with lxml: the CAP messages against a schema written from the CAP 1.2 data dicti
 
 from __future__ import annotations
 
-import itertools
 import shutil
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from advisory.places.areas import contains
 from advisory.publishing.feeds import cap_severity, cap_time, cap_urgency, incidents_circle
 from tests.conftest import ROOT, run_advisory
 
@@ -84,11 +84,7 @@ def test_an_update_references_the_previous_message_of_its_series(published: Path
     assert area.find(f"{CAP}circle") is None
 
     def inside(lat: float, lon: float) -> bool:
-        crossings = 0
-        for (y1, x1), (y2, x2) in itertools.pairwise(ring):
-            if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
-                crossings += 1
-        return crossings % 2 == 1
+        return contains([(x, y) for y, x in ring], (lon, lat))
 
     assert inside(-12.16, -74.03) and not inside(-12.05, -77.04)
 

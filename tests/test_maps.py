@@ -12,7 +12,7 @@ import pytest
 from pyproj import Geod
 
 from advisory.inputs import load_inputs
-from advisory.places.areas import hull, padded_hull, region_shapes
+from advisory.places.areas import contains, hull, padded_hull, region_shapes
 from advisory.places.outlines import outlines
 from advisory.writing.maps import (
     WIDTH,
@@ -32,13 +32,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
-    """Ray casting: the point lies inside the ring."""
-    x, y = point
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
+    return contains(ring, point)
 
 
 def _coordinates(svg: str) -> list[float]:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from advisory.places.areas import contains
 from advisory.places.countries import countries
 from advisory.places.outlines import BY_NAME, LICENCE, OUTLINES, convert, outlines
 
 
 def _inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
-    """Ray casting: whether (lon, lat) lies inside the ring."""
-    x, y = point
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
+    return contains(ring, point)
 
 
 def test_every_outline_is_a_country_of_the_table_and_keeps_its_licence():

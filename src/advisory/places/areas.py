@@ -108,6 +108,16 @@ def _grid_points(inputs: Inputs) -> dict[str, list[Point]]:
     return found
 
 
+def contains(ring: Sequence[Point], point: Point) -> bool:
+    """Whether the point (longitude, latitude) lies inside the ring (ray casting)."""
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, [*ring[1:], *ring[:1]], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
 def hull(points: Iterable[Point]) -> list[Point]:
     """The convex hull, counter-clockwise from the westernmost point (Andrew's monotone chain);
     one or two points are returned as they are."""
