@@ -234,6 +234,18 @@ def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[Regi
     lowest, lowest_color = latest.levels[0]
     mondays = [monday_of(latest.start) - dt.timedelta(weeks=k) for k in range(HISTORY_WEEKS)][::-1]
     history = [by_label.get(week_label(monday)) for monday in mondays]
+    # Each region's alerts and closed series, newest first, gathered in one pass.
+    alerts_of: dict[str, list[RegionAlert]] = {}
+    closings_of: dict[str, list[tuple[str, str]]] = {}
+    for week in weeks:
+        for a in week.alerts:
+            owner = str(a["region"])
+            alerts_of.setdefault(owner, []).append(RegionAlert(
+                week.label, f"../{week.folder}/alerts/{owner}.html", str(a["headline"]),
+                str(a["severity"]), str(a["level"]), week.color(str(a["level"])),
+            ))  # fmt: skip
+        for c in week.closings:
+            closings_of.setdefault(str(c["region"]), []).append((week.label, str(c["headline"])))
     for region_id in sorted(known):
         region = known[region_id]
         now = latest.regions.get(region_id)
@@ -245,25 +257,8 @@ def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[Regi
             else:
                 listed = published.regions.get(region_id)
                 ranks.append(int(listed["rank"]) if listed else 1)
-        alerts = tuple(
-            RegionAlert(
-                week.label,
-                f"../{week.folder}/alerts/{region_id}.html",
-                str(a["headline"]),
-                str(a["severity"]),
-                str(a["level"]),
-                week.color(str(a["level"])),
-            )
-            for week in weeks
-            for a in week.alerts
-            if a["region"] == region_id
-        )
-        closings = tuple(
-            (week.label, str(c["headline"]))
-            for week in weeks
-            for c in week.closings
-            if c["region"] == region_id
-        )
+        alerts = tuple(alerts_of.get(region_id, ()))
+        closings = tuple(closings_of.get(region_id, ()))
         yield RegionPage(
             region_id, str(region["name"]), str(region["country"]), level,
             latest.color(level) if now else lowest_color, latest.label,

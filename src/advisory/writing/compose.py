@@ -592,7 +592,7 @@ def _top_incidents(
             i.date,
             place(i),
             ruleset.label(i.category),
-            short_toll(i),
+            short_toll(i, none="no casualties"),
             i.summary,
         )
         for a, i in found[:TOP_INCIDENTS]
@@ -706,7 +706,8 @@ def _who(incident: Incident) -> str:
     return f"{text}." if text else ""
 
 
-def short_toll(incident: Incident) -> str:
+def short_toll(incident: Incident, none: str = "none") -> str:
+    """`2 killed, 1 injured (police officers)`; `none` when nobody was (a table's word)."""
     parts = []
     if incident.fatalities:
         parts.append(f"{incident.fatalities} killed")
@@ -715,7 +716,7 @@ def short_toll(incident: Incident) -> str:
     if parts and incident.victims:
         victims = ACTOR_KINDS[incident.victims][1]
         return f"{', '.join(parts)} ({victims})"
-    return ", ".join(parts) or "none"
+    return ", ".join(parts) or none
 
 
 def _credits(alerts: Sequence[Alert]) -> tuple[str, ...]:

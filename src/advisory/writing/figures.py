@@ -75,12 +75,11 @@ def bulletin_figure(
         for row in sorted(summary, key=lambda r: (names.index(r.level), r.region_id))
         if row.region_id in shapes and shapes[row.region_id].kind == "hull"
     )
-    placed = [i for i in incidents if i.latitude is not None and i.longitude is not None]
+    placed = _placed(incidents)
     rank = {incident_id: str(k) for k, incident_id in enumerate(numbered, 1)}
     marks = tuple(
-        Mark(i.longitude, i.latitude, i.fatalities + i.injuries, label=rank.get(i.id, ""))
-        for i in placed
-        if i.longitude is not None and i.latitude is not None
+        Mark(lon, lat, i.fatalities + i.injuries, label=rank.get(i.id, ""))
+        for i, lon, lat in placed
     )
     if not shades and not marks:
         return None
@@ -95,13 +94,15 @@ def bulletin_figure(
              if c in top]  # fmt: skip
     if len(ordered) > NAMED_COUNTRIES:
         lines.append(f"{counted(len(ordered) - NAMED_COUNTRIES, 'more country')} shaded.")
-    lines += _incident_lines(placed, len(incidents))
+    lines += _incident_lines([i for i, _, _ in placed], len(incidents))
     svg = draw(MapSpec("map-bulletin", title, " ".join(lines), shades, areas, marks, focus,
                        height=BULLETIN_HEIGHT))  # fmt: skip
     if not svg:
         return None
     used = {top[c].level for c in top}
-    swatches = tuple((color, name) for name, _, color in _levels(rules) if name in used)
+    swatches = tuple(
+        (level_color(ruleset, lv.name), lv.name) for lv in ruleset.levels if lv.name in used
+    )
     caption = (
         "Countries are shaded by their highest level, and the regions of the summary drawn in "
         "their level's colour; dots are the week's incidents, sized by the people killed and "
@@ -120,11 +121,10 @@ def alert_figure(alert: Alert, rules: Rules, shapes: Mapping[str, Shape]) -> Fig
     if not country and shape is None:
         return None
     lead = alert.incidents[0] if alert.incidents else None
-    placed = [i for i in alert.incidents if i.latitude is not None and i.longitude is not None]
+    placed = [i for i, _, _ in _placed(alert.incidents)]
     marks = tuple(
-        Mark(i.longitude, i.latitude, i.fatalities + i.injuries, lead=i is lead)
-        for i in placed
-        if i.longitude is not None and i.latitude is not None
+        Mark(lon, lat, i.fatalities + i.injuries, lead=i is lead)
+        for i, lon, lat in _placed(alert.incidents)
     )
     areas = (Area(shape.rings, alert.level_color),) if shape and shape.kind == "hull" else ()
     whole = shape is not None and shape.kind == "country"
@@ -156,9 +156,13 @@ def alert_figure(alert: Alert, rules: Rules, shapes: Mapping[str, Shape]) -> Fig
     return Figure(svg, caption)
 
 
-def _levels(rules: Rules) -> list[tuple[str, float, str]]:
-    ruleset = rules.ruleset
-    return [(lv.name, lv.threshold, level_color(ruleset, lv.name)) for lv in ruleset.levels]
+def _placed(incidents: Sequence[Incident]) -> list[tuple[Incident, float, float]]:
+    """The incidents that have coordinates, with their longitude and latitude."""
+    return [
+        (i, i.longitude, i.latitude)
+        for i in incidents
+        if i.longitude is not None and i.latitude is not None
+    ]
 
 
 def _incident_lines(
@@ -166,14 +170,14 @@ def _incident_lines(
 ) -> list[str]:
     if not total:
         return ["No incidents were recorded this week."]
-    ranked = sorted(placed, key=lambda i: (i is not lead, -(i.fatalities + i.injuries), i.date,
-                                          i.id))  # fmt: skip
     if not placed:
         return [f"None of the week's {number(total)} incidents has coordinates."]
+    ranked = sorted(placed, key=lambda i: (i is not lead, -(i.fatalities + i.injuries), i.date,
+                                          i.id))  # fmt: skip
     lines = [f"{counted(len(placed), 'incident')} of the week shown:"]
     named = [
         f"{prose_date(i.date)}, {i.location or i.admin2 or i.admin1 or i.country}"
-        f" ({short_toll(i) if i.fatalities or i.injuries else 'no casualties'})"
+        f" ({short_toll(i, none='no casualties')})"
         for i in ranked[:NAMED_INCIDENTS]
     ]
     if len(ranked) > NAMED_INCIDENTS:

@@ -289,17 +289,20 @@ def plan(
     week = compose_week(inputs, as_of, bar)
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
-    with stage("region shapes"):
-        shapes = region_shapes(inputs)
+    # Where regions lie: for the maps, and the published week's CAP areas.
+    shapes: Mapping[str, Shape] = {}
+    if settings.maps or want.archive:
+        with stage("region shapes"):
+            shapes = region_shapes(inputs)
     drawn: dict[str, Figure | None] = {}
 
     def maps_of(alerts: Sequence[Alert]) -> dict[str, Figure]:
         """The locator maps of these alerts, each drawn once, when the documents carry maps."""
         if not settings.maps:
             return {}
-        with stage("maps"):
-            for alert in alerts:
-                if alert.region_id not in drawn:
+        if missing := [a for a in alerts if a.region_id not in drawn]:
+            with stage("maps"):
+                for alert in missing:
                     drawn[alert.region_id] = alert_figure(alert, inputs.rules, shapes)
         return {a.region_id: found for a in alerts if (found := drawn[a.region_id]) is not None}
 
