@@ -11,7 +11,6 @@ from __future__ import annotations
 import html.parser
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 from advisory.publishing.archive import HISTORY_WEEKS, history_chart
 from tests.conftest import ROOT
+from tests.forkserver import Run
 from tests.test_weekly import weekly
 
 WEEKS = ("2018-W23", "2018-W24", "2018-W25")
@@ -39,7 +39,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     for label in WEEKS:
         done = weekly(home, "--week", label)
-        assert isinstance(done, subprocess.CompletedProcess)
+        assert isinstance(done, Run)
         assert done.returncode == 0, done.stderr
     return home / "published"
 
@@ -122,7 +122,7 @@ def test_the_site_is_rebuilt_to_the_same_bytes(archive: Path, tmp_path: Path):
     before = {p: p.read_bytes() for p in [archive / "index.html", *(archive / "regions").iterdir()]}
     home = archive.parent
     again = weekly(home, "--week", "2018-W25")
-    assert isinstance(again, subprocess.CompletedProcess)
+    assert isinstance(again, Run)
     assert again.returncode == 0, again.stderr
     after = {p: p.read_bytes() for p in [archive / "index.html", *(archive / "regions").iterdir()]}
     assert after == before
@@ -136,7 +136,7 @@ def test_a_broken_record_is_skipped_and_named(archive: Path, tmp_path: Path):
     (published / "old-reports" / "levels.json").write_text('{"format": 1, "week": ')
     (published / "notes").mkdir()  # a folder of the operator's: no record, not a week
     done = weekly(home, "--week", "2018-W25")
-    assert isinstance(done, subprocess.CompletedProcess)
+    assert isinstance(done, Run)
     assert done.returncode == 0, done.stderr
     assert "archive: skipped" in done.stderr and "old-reports/levels.json" in done.stderr
     index = (published / "index.html").read_text()

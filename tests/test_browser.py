@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageStat
 
 from tests.conftest import ROOT, run_advisory
+from tests.forkserver import run_watched
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -31,13 +32,7 @@ pytestmark = pytest.mark.skipif(
 
 def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
-    return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_watched([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args])
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import run_advisory
+from tests.forkserver import run_watched
 
 HEAVY = ("weasyprint", "polars", "pydantic", "yaml", "jinja2")
 
@@ -29,20 +29,13 @@ def test_help_imports_nothing_heavy():
         "    pass\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = run_watched([sys.executable, "-c", code])
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_python_dash_m(demo_workspace: Path):
-    result = subprocess.run(
-        [sys.executable, "-m", "advisory", "validate"],
-        cwd=demo_workspace,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_watched([sys.executable, "-m", "advisory", "validate"], cwd=demo_workspace)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "OK"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import email
 import io
+import os
 import shutil
 import signal
 import socket
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -20,7 +20,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
-from tests.conftest import ADVISORY, ROOT
+from tests.conftest import ROOT, run_advisory
+from tests.forkserver import Run
 
 WEEK = "2018-W25"
 
@@ -92,18 +93,20 @@ def make_site(tmp_path: Path, port: int) -> Path:
     return home
 
 
-def send(
-    site: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    import os
+def cron_env(**extra: str) -> dict[str, str]:
+    """The bare environment cron gives a job, and the tests' private rules cache."""
+    return {"PATH": "/usr/bin:/bin", "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
+            **extra}  # fmt: skip
 
-    return subprocess.run(
-        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", "--week", WEEK, *args],
-        cwd="/",
-        env={"PATH": "/usr/bin:/bin", "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
-             **(env or {})},
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+
+def at(site: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    """`advisory --config SITE/advisory.yaml ARGS` as cron runs it, from /."""
+    config = str(site / "advisory.yaml")
+    return run_advisory("--config", config, *args, cwd="/", env=cron_env(**(env or {})))
+
+
+def send(site: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    return at(site, "weekly", "--week", WEEK, *args, env=env)
 
 
 def by_recipient(handler: Handler) -> dict[str, list[EmailMessage]]:
@@ -168,10 +171,9 @@ def test_each_traveler_gets_their_places(site: Path, smtp):
     ledger = site / "state" / "ledger.sqlite"
     assert oct(ledger.stat().st_mode & 0o777) == "0o600"
     assert oct(ledger.parent.stat().st_mode & 0o777) == "0o700"
-    listed = subprocess.run(
-        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "deliveries", "--week", WEEK],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    deliveries = at(site, "deliveries", "--week", WEEK)
+    assert deliveries.returncode == 0, deliveries.stderr
+    listed = deliveries.stdout
     assert "t-maria-quispe" in listed and "skipped" in listed and "no trip under way" in listed
     assert "ana.torres@example.org" not in listed + again.stderr  # travelers by id, not address
 
@@ -294,21 +296,13 @@ def test_security_desk_is_told_of_failures_once(site: Path, smtp):
 
 def test_flash_then_the_weekly_run_sends_an_update(site: Path, smtp):
     _, handler = smtp
-    flash = subprocess.run(
-        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "flash", "pe-vraem",
-         "--as-of", "2023-03-25T18:00Z", "--send"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    flash = at(site, "flash", "pe-vraem", "--as-of", "2023-03-25T18:00Z", "--send")
     assert flash.returncode == 0, flash.stderr
     assert (site / "published" / "flash" / "2023-03-25-pe-vraem.pdf").is_file()
     [first] = handler.accepted
     assert str(first["To"]) == "María Quispe <maria.quispe@example.org>"
     assert first["Subject"] == "Travel security: VRAEM region — Extreme — week of 20 March"
-    weekly = subprocess.run(
-        [str(ADVISORY), "--config", str(site / "advisory.yaml"), "weekly", "--week", "2023-W12",
-         "--send"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    weekly = at(site, "weekly", "--week", "2023-W12", "--send")
     assert weekly.returncode == 0, weekly.stderr
     to_maria = [m for m in handler.accepted if "maria.quispe" in str(m["To"])]
     assert len(to_maria) == 2
@@ -323,11 +317,10 @@ def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):
     assert send(site, "--send", "--dry-run").returncode == 0
     assert send(site, "--send").returncode == 0
 
-    def purge(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(ADVISORY), "--config", str(site / "advisory.yaml"), "purge", *args],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+    def purge(*args: str) -> Run:
+        result = at(site, "purge", *args)
+        assert result.returncode == 0, result.stderr
+        return result
 
     preview = purge("--older-than", "180d", "--dry-run")
     assert preview.stdout.splitlines() == [
@@ -359,12 +352,11 @@ def test_purge_keeps_the_current_weeks_outbox_without_force(tmp_path: Path):
     site = make_site(tmp_path, 25)
     current = week_label(last_full_week(dt.datetime.now(dt.UTC)))
     (site / "published" / "outbox" / current).mkdir(parents=True)
-    command = [str(ADVISORY), "--config", str(site / "advisory.yaml"), "purge", "--older-than",
-               "0d"]  # fmt: skip
-    kept = subprocess.run(command, capture_output=True, text=True, check=True)
+    kept = at(site, "purge", "--older-than", "0d")
+    assert kept.returncode == 0, kept.stderr
     assert f"  kept outbox {current}: the current week's (--force removes it)" in kept.stdout
     assert (site / "published" / "outbox" / current).is_dir()
-    subprocess.run([*command, "--force"], capture_output=True, text=True, check=True)
+    assert at(site, "purge", "--older-than", "0d", "--force").returncode == 0
     assert not (site / "published" / "outbox" / current).exists()
 
 

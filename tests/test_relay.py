@@ -5,11 +5,9 @@ everything, once. `deliveries --retry` sends a refused message again, once."""
 
 from __future__ import annotations
 
-import os
 import socket
 import sqlite3
 import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.conftest import ADVISORY
-from tests.test_deliver import WEEK, Handler, by_recipient, make_site, send
+from tests.forkserver import Run
+from tests.test_deliver import WEEK, Handler, at, by_recipient, make_site, send
 
 PASSWORD = "correct horse battery staple"
 TRAVELERS = 4  # the demo roster's travelers with places in 2018-W25
@@ -250,10 +248,5 @@ def test_retry_resends_a_refused_message_once(tmp_path, ca, starttls):
     assert len(starttls.handler.accepted) == TRAVELERS  # each traveler exactly once
 
 
-def retry(site: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    command = [str(ADVISORY), "--config", str(site / "advisory.yaml"), "deliveries", "--retry",
-               "--week", WEEK, *args]  # fmt: skip
-    environment = {"PATH": "/usr/bin:/bin", "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
-                   **env}  # fmt: skip
-    return subprocess.run(command, cwd="/", env=environment, capture_output=True, text=True,
-                          timeout=300, check=False)  # fmt: skip
+def retry(site: Path, env: dict[str, str], *args: str) -> Run:
+    return at(site, "deliveries", "--retry", "--week", WEEK, *args, env=env)

@@ -6,7 +6,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from pypdf import PdfReader
 from advisory.errors import RenderError
 from advisory.rendering.renderer import Renderer, css_string
 from tests.conftest import ROOT, run_advisory
+from tests.forkserver import run_watched
 from tests.golden_documents import GOLDEN, documents, emails
 
 
@@ -305,11 +305,11 @@ def _blend(color: str, alpha: float, under: tuple[float, ...]) -> tuple[float, .
 def _page_image(pdf: Path, page: int, out: Path, dpi: int = 60) -> Any:
     from PIL import Image
 
-    subprocess.run(
+    drawn = run_watched(
         ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile",
          str(pdf), str(out)],
-        check=True, capture_output=True, timeout=120,
     )  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr
     return Image.open(f"{out}.png").convert("RGB")
 
 

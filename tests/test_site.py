@@ -14,6 +14,7 @@ from advisory.importers.acled import default_acled_mapping
 from advisory.inputs.incidents import COLUMNS
 from advisory.publishing.site import create_site, settings_file_text, site_files
 from tests.conftest import ROOT, run_advisory
+from tests.forkserver import run_watched
 
 SITE_FILES = [
     ".gitignore", "README.md", "advisory.env", "advisory.yaml", "data/incidents.csv",
@@ -223,10 +224,7 @@ def test_the_documented_cron_line_runs_under_cron(tmp_path: Path):
         command = line.split(None, 5)[5]
 
         def cron() -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                ["env", "-i", "/bin/sh", "-c", command], cwd="/", capture_output=True, text=True,
-                timeout=300, check=False,
-            )  # fmt: skip
+            return run_watched(["env", "-i", "/bin/sh", "-c", command], cwd="/")
 
         # The demo's log ends in 2023: this week's feed is stale.
         stale = cron()

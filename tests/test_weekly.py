@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import ADVISORY, ROOT
+from tests.conftest import ADVISORY, ROOT, run_advisory
+from tests.forkserver import Progress, Run, finish, run_watched
 
 WEEK = "2018-W25"
 
@@ -46,8 +47,12 @@ def weekly(
     cwd: Path | None = None,
     wait: bool = True,
     verbose: bool = False,
-) -> subprocess.CompletedProcess[str] | subprocess.Popen[str]:
-    """Run `advisory --config SITE/advisory.yaml weekly` as cron does: `env -i`, from /."""
+    real: bool = False,
+) -> Run | subprocess.CompletedProcess[str] | subprocess.Popen[str]:
+    """Run `advisory --config SITE/advisory.yaml weekly` as cron does: `env -i`, from /.
+
+    It is forked from the tests' fork server unless it must be the installed script itself:
+    `real` (a process started as cron starts it) or not `wait` (a run to kill or race)."""
     environment = {
         "PATH": "/usr/bin:/bin",
         "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
@@ -58,12 +63,11 @@ def weekly(
     if not wait:
         return subprocess.Popen(
             command, cwd=cwd or "/", env=environment, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
-    return subprocess.run(
-        command, cwd=cwd or "/", env=environment, capture_output=True, text=True, timeout=300,
-        check=False,
-    )  # fmt: skip
+    if real:
+        return run_watched(command, cwd=cwd or "/", env=environment)
+    return run_advisory(*command[1:], cwd=cwd or "/", env=environment)
 
 
 def visible(folder: Path) -> list[str]:
@@ -71,13 +75,13 @@ def visible(folder: Path) -> list[str]:
 
 
 def test_cron_run_publishes_the_week(site: Path):
-    result = weekly(site, "--week", WEEK)
+    result = weekly(site, "--week", WEEK, real=True)
     assert isinstance(result, subprocess.CompletedProcess)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{WEEK}: published at {site / 'published' / WEEK}, 4 alerts\n"
     assert result.stderr == ""  # the stages go to stderr only with -v
     verbose = weekly(site, "--week", WEEK, verbose=True)
-    assert isinstance(verbose, subprocess.CompletedProcess)
+    assert isinstance(verbose, Run)
     assert " INFO validate: " in verbose.stderr and " INFO render: " in verbose.stderr
 
     week = site / "published" / WEEK
@@ -133,8 +137,8 @@ def test_rerun_is_unchanged_and_byte_identical(site: Path):
     week = site / "published" / WEEK
     before = {p: p.read_bytes() for p in week.rglob("*") if p.is_file()}
     second = weekly(site, "--week", WEEK, cwd=site)  # another day, another folder
-    assert isinstance(first, subprocess.CompletedProcess)
-    assert isinstance(second, subprocess.CompletedProcess)
+    assert isinstance(first, Run)
+    assert isinstance(second, Run)
     assert second.returncode == 0, second.stderr
     assert f"{WEEK}: unchanged" in second.stdout
     assert {p: p.read_bytes() for p in week.rglob("*") if p.is_file()} == before
@@ -145,7 +149,7 @@ def test_changed_inputs_republish_and_say_what_changed(site: Path):
     with (site / "data" / "incidents.csv").open("a") as f:
         f.write("extra-1,2018-06-22,Peru,Puno,Puno,Puno,,,riot,,3,10,A riot in Puno city.,Report\n")
     result = weekly(site, "--week", WEEK)
-    assert isinstance(result, subprocess.CompletedProcess)
+    assert isinstance(result, Run)
     assert result.returncode == 0, result.stderr
     assert f"{WEEK}: republished" in result.stdout
     assert "pe-puno: level Minimal -> " in result.stdout
@@ -158,7 +162,7 @@ def test_bad_input_writes_nothing(site: Path):
         "id,date,country,admin1,category,summary,sources\nx,2018-06-40,Peru,Lima,crime,A.,B\n"
     )
     result = weekly(site, "--week", WEEK)
-    assert isinstance(result, subprocess.CompletedProcess)
+    assert isinstance(result, Run)
     assert result.returncode == 2
     assert "data/incidents.csv:2:2: date: '2018-06-40' is not a date" in result.stderr
     published = site / "published"
@@ -167,7 +171,7 @@ def test_bad_input_writes_nothing(site: Path):
 
 def test_stale_feed_stops_the_run(site: Path):
     result = weekly(site, "--week", "2018-W35")
-    assert isinstance(result, subprocess.CompletedProcess)
+    assert isinstance(result, Run)
     assert result.returncode == 1
     assert "the newest incident is of 2018-07-12" in result.stderr
     assert not (site / "published" / "2018-W35").exists()
@@ -178,13 +182,13 @@ def test_stale_feed_stops_the_run(site: Path):
 @pytest.mark.parametrize("point", ["render", "rendered", "publish"])
 def test_killed_run_leaves_no_partial_week(site: Path, point: str):
     killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": f"{point}=kill"})
-    assert isinstance(killed, subprocess.CompletedProcess)
+    assert isinstance(killed, Run)
     assert killed.returncode == -signal.SIGKILL
     published = site / "published"
     assert WEEK not in visible(published)  # nothing half-written is visible
 
     again = weekly(site, "--week", WEEK)
-    assert isinstance(again, subprocess.CompletedProcess)
+    assert isinstance(again, Run)
     assert again.returncode == 0, again.stderr
     assert visible(published) == [WEEK, "alerts.atom", "archive.css", "index.html", "regions"]
     assert [p.name for p in published.iterdir() if ".partial-" in p.name] == []
@@ -196,7 +200,7 @@ def test_killed_while_rebuilding_the_archive(site: Path):
     """Killed after the region pages were swapped in, before the index: the week is published,
     each page whole; the next run puts the index in place."""
     killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "archive=kill"})
-    assert isinstance(killed, subprocess.CompletedProcess)
+    assert isinstance(killed, Run)
     assert killed.returncode == -signal.SIGKILL
     published = site / "published"
     assert visible(published) == [WEEK, "alerts.atom", "archive.css", "regions"]
@@ -222,12 +226,12 @@ def test_killed_while_replacing_a_week(site: Path):
 
 
 def test_second_run_at_once_is_refused_with_75(site: Path):
-    holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:20"}, wait=False)
+    holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:60"}, wait=False)
     assert isinstance(holder, subprocess.Popen)
     try:
-        _wait_for_lock(site)
+        _wait_for_lock(site, holder)
         second = weekly(site, "--week", WEEK)
-        assert isinstance(second, subprocess.CompletedProcess)
+        assert isinstance(second, Run)
         assert second.returncode == 75
         # The inputs are checked first (a bad one is reported whether or not a run holds the
         # lock); then one line says who holds it.
@@ -241,12 +245,12 @@ def test_second_run_at_once_is_refused_with_75(site: Path):
 def test_second_run_waits_then_finds_unchanged(site: Path):
     holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:3"}, wait=False)
     assert isinstance(holder, subprocess.Popen)
-    _wait_for_lock(site)
+    _wait_for_lock(site, holder)
     second = weekly(site, "--week", WEEK, "--wait", "120")
-    holder_out, _ = holder.communicate(timeout=300)
+    holder_out = finish(holder).stdout
     assert holder.returncode == 0
     assert "published" in holder_out
-    assert isinstance(second, subprocess.CompletedProcess)
+    assert isinstance(second, Run)
     assert second.returncode == 0, second.stderr
     assert "unchanged" in second.stdout
 
@@ -254,36 +258,37 @@ def test_second_run_waits_then_finds_unchanged(site: Path):
 def test_lock_of_a_killed_run_is_taken_over(site: Path):
     holder = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": "locked=sleep:60"}, wait=False)
     assert isinstance(holder, subprocess.Popen)
-    _wait_for_lock(site)
+    _wait_for_lock(site, holder)
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     assert (site / "published" / ".advisory-weekly.lock").exists()  # left behind
     result = weekly(site, "--week", WEEK)
-    assert isinstance(result, subprocess.CompletedProcess)
+    assert isinstance(result, Run)
     assert result.returncode == 0, result.stderr
 
 
-def _wait_for_lock(site: Path) -> None:
-    """Until the holder has the lock: a probe run with no wait is refused."""
+def _wait_for_lock(site: Path, holder: subprocess.Popen[str]) -> None:
+    """Until the holder has the lock: a probe run with no wait is refused. The holder ending
+    first, or making no CPU progress for a minute before it, fails the test."""
     probe = [
         sys.executable, "-c",
         "import sys, filelock; l = filelock.FileLock(sys.argv[1], timeout=0)\n"
         "try:\n    l.acquire()\nexcept filelock.Timeout:\n    sys.exit(1)\n",
         str(site / "published" / ".advisory-weekly.lock"),
     ]  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    progress = Progress(holder.pid)
+    while holder.poll() is None and not progress.stalled():
         if (site / "published").exists() and subprocess.run(probe, check=False).returncode == 1:
             return
         time.sleep(0.1)
-    raise AssertionError("the first run never took the lock")
+    raise AssertionError(f"the first run never took the lock: {progress.state(holder)}")
 
 
 def test_unknown_level_in_the_settings_is_bad_input(site: Path):
     config = site / "advisory.yaml"
     config.write_text(config.read_text() + "delivery: {min_level: Hihg}\n")
     result = weekly(site, "--week", WEEK)
-    assert isinstance(result, subprocess.CompletedProcess)
+    assert isinstance(result, Run)
     assert result.returncode == 2
     assert "delivery.min_level: 'Hihg' is not a level" in result.stderr
     assert not (site / "published" / WEEK).exists()
@@ -294,7 +299,7 @@ def test_bulletin_command_gives_the_published_bulletin_under_an_alert_bar(site: 
     config = site / "advisory.yaml"
     config.write_text(config.read_text() + "alerts: {min_level: Moderate}\n")
     published = weekly(site, "--week", WEEK)
-    assert isinstance(published, subprocess.CompletedProcess)
+    assert isinstance(published, Run)
     assert published.returncode == 0, published.stderr
     week = site / "published" / WEEK
     # The bar holds back the Minimal regions' alerts: two of the four regions with incidents.
@@ -303,10 +308,9 @@ def test_bulletin_command_gives_the_published_bulletin_under_an_alert_bar(site: 
     ]  # fmt: skip
 
     out = site / "preview"
-    result = subprocess.run(
-        [str(ADVISORY), "--config", str(config), "bulletin", "--week", WEEK, "--out", str(out)],
-        cwd="/", capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    result = run_advisory(
+        "--config", str(config), "bulletin", "--week", WEEK, "--out", str(out), cwd="/"
+    )
     assert result.returncode == 0, result.stderr
     preview = (out / f"bulletin-{WEEK}.pdf").read_bytes()
     assert preview == (week / "bulletin.pdf").read_bytes()
@@ -325,11 +329,10 @@ def test_alert_names_a_region_below_the_bar(site: Path):
     config.write_text(config.read_text() + "alerts: {min_level: Moderate}\n")
     out = site / "alerts"
 
-    def alert(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(ADVISORY), "--config", str(config), "alert", *args,
-             "--as-of", "2018-06-25T06:00Z", "--out", str(out), "--jobs", "1"],
-            cwd="/", capture_output=True, text=True, timeout=300, check=False,
+    def alert(*args: str) -> Run:
+        return run_advisory(
+            "--config", str(config), "alert", *args, "--as-of", "2018-06-25T06:00Z",
+            "--out", str(out), "--jobs", "1", cwd="/",
         )  # fmt: skip
 
     named = alert("pe-lima", "pe-vraem", "pe-rest")

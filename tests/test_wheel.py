@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import zipfile
 from importlib.metadata import version
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.forkserver import run_watched
 
 #: Installed into the fresh environment: every path a Python-level open, listing or glob
 #: touches is appended to $ADVISORY_AUDIT_LOG (forked render workers inherit the hook).
@@ -32,9 +32,8 @@ if _log:
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None):
-    return subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+    # pip may wait on the package index without using CPU: a hang is five quiet minutes.
+    return run_watched(command, cwd=cwd, env=env, stall_seconds=300)
 
 
 @pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts
