@@ -106,7 +106,9 @@ def at(site: Path, *args: str, env: dict[str, str] | None = None) -> Run:
 
 
 def send(site: Path, *args: str, env: dict[str, str] | None = None) -> Run:
-    return at(site, "weekly", "--week", WEEK, *args, env=env)
+    """The weekly run, its PDFs rendered in its own process (render workers cost CPU to
+    start; the tests of rendering and of kills while rendering use them)."""
+    return at(site, "weekly", "--week", WEEK, "--jobs", "1", *args, env=env)
 
 
 def by_recipient(handler: Handler) -> dict[str, list[EmailMessage]]:

@@ -59,6 +59,13 @@ def test_a_region_file_that_does_not_parse_comes_first_and_the_roster_in_one_lin
         "data/travelers.yaml: 8 trip destinations not checked: rules/regions/peru.yaml did not "
         "parse, so its regions are not known",
     ]
+    # Meanwhile a destination none of the known names covers is not looked up among the
+    # cities (a second's work on every run): a city counts as not checked, a country does not.
+    roster = site / "data" / "travelers.yaml"
+    roster.write_text(roster.read_text().replace("destination: pe-lima,", "destination: Lima,"))
+    assert "8 trip destinations not checked" in run_advisory("validate", cwd=site).stderr
+    roster.write_text(roster.read_text().replace("destination: pe-cusco,", "destination: LIM,"))
+    assert "6 trip destinations not checked" in run_advisory("validate", cwd=site).stderr
 
 
 def test_a_row_with_an_extra_field_hides_no_other_rows_problem(tmp_path: Path):

@@ -48,18 +48,22 @@ def weekly(
     wait: bool = True,
     verbose: bool = False,
     real: bool = False,
+    jobs: int | None = 1,
 ) -> Run | subprocess.CompletedProcess[str] | subprocess.Popen[str]:
     """Run `advisory --config SITE/advisory.yaml weekly` as cron does: `env -i`, from /.
 
     It is forked from the tests' fork server unless it must be the installed script itself:
-    `real` (a process started as cron starts it) or not `wait` (a run to kill or race)."""
+    `real` (a process started as cron starts it) or not `wait` (a run to kill or race). PDFs
+    are rendered in the run's own process (`--jobs 1`: render workers cost CPU to start)
+    unless `jobs` says otherwise; None is the default, a worker per core."""
     environment = {
         "PATH": "/usr/bin:/bin",
         "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
         **(env or {}),
     }
     command = [str(ADVISORY), *(["-v"] if verbose else []), "--config",
-               str(site / "advisory.yaml"), "weekly", *args]  # fmt: skip
+               str(site / "advisory.yaml"), "weekly", *args,
+               *(["--jobs", str(jobs)] if jobs else [])]  # fmt: skip
     if not wait:
         return subprocess.Popen(
             command, cwd=cwd or "/", env=environment, stdout=subprocess.PIPE,
@@ -75,7 +79,7 @@ def visible(folder: Path) -> list[str]:
 
 
 def test_cron_run_publishes_the_week(site: Path):
-    result = weekly(site, "--week", WEEK, real=True)
+    result = weekly(site, "--week", WEEK, real=True, jobs=None)
     assert isinstance(result, subprocess.CompletedProcess)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{WEEK}: published at {site / 'published' / WEEK}, 4 alerts\n"
@@ -181,7 +185,7 @@ def test_stale_feed_stops_the_run(site: Path):
 
 @pytest.mark.parametrize("point", ["render", "rendered", "publish"])
 def test_killed_run_leaves_no_partial_week(site: Path, point: str):
-    killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": f"{point}=kill"})
+    killed = weekly(site, "--week", WEEK, env={"ADVISORY_FAULT": f"{point}=kill"}, jobs=None)
     assert isinstance(killed, Run)
     assert killed.returncode == -signal.SIGKILL
     published = site / "published"

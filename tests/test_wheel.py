@@ -55,7 +55,8 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     installed by pip; returns its `bin` folder."""
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     assert run([sys.executable, "-m", "venv", str(venv)], cwd=venv.parent).returncode == 0
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    # --no-compile: the runs compile what they import; the rest would cost CPU for nothing.
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile"]
     done = run([*pip, "--disable-pip-version-check", str(wheel)], cwd=venv.parent)
     assert done.returncode == 0, done.stderr
     (site_packages,) = venv.glob("lib/python*/site-packages")

@@ -109,7 +109,13 @@ def destination_problem(text: str, vocabulary: Vocabulary) -> str | None:
 
     known = sorted(vocabulary.region_ids | vocabulary.countries)
     try:
-        found = find(text, sorted(vocabulary.region_ids), sorted(vocabulary.countries))
+        # While a region file is broken, a destination that is none of the regions known may
+        # be one of its regions: it is counted "not checked" (read_roster), not looked up
+        # among the cities.
+        found = find(
+            text, sorted(vocabulary.region_ids), sorted(vocabulary.countries),
+            cities=not vocabulary.broken,
+        )  # fmt: skip
     except NotADestination as e:
         close = difflib.get_close_matches(text, known, n=1, cutoff=0.7)
         return f"{e}; did you mean {close[0]!r}?" if close else str(e)

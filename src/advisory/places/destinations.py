@@ -51,8 +51,13 @@ class NotADestination(ValueError):
     """The text names no region, country, airport or city; the message says why."""
 
 
-def find(text: str, region_ids: Sequence[str], rule_countries: Sequence[str]) -> Destination:
-    """What `text` names. Raises `NotADestination` with a message listing candidates."""
+def find(
+    text: str, region_ids: Sequence[str], rule_countries: Sequence[str], *, cities: bool = True
+) -> Destination:
+    """What `text` names. Raises `NotADestination` with a message listing candidates.
+
+    Without `cities`, a text that names no region, country or airport is not looked up among
+    the cities (whose index takes about a second to build) and is no destination."""
     text = " ".join(text.split())
     if text in region_ids:
         return Destination(country="", region_id=text)
@@ -75,6 +80,8 @@ def find(text: str, region_ids: Sequence[str], rule_countries: Sequence[str]) ->
             raise NotADestination(f"{qualifier.strip()!r} (after the comma) is not a country")
     else:
         city = text
+    if not cities:
+        raise NotADestination(f"{text!r} is no region, country or airport code")
     found = _city(city.strip(), within)
     return Destination(found.country, found.name, found.admin1)
 
