@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-su
 # archive), poppler renders PDF pages for a look.
 TEST_PACKAGES := chromium chromium-driver poppler-utils
 
-.PHONY: run test check lint format bench system test-system apt clean
+.PHONY: run test test-busy test-profile check lint format bench system test-system apt clean
 
 run: $(STAMP)
 	$(BIN)/advisory validate
@@ -20,8 +20,18 @@ run: $(STAMP)
 	@echo "Publishing the week of the June 24, 2018 VRAEM clash (2018-W25), as cron would:"
 	$(BIN)/advisory weekly --week 2018-W25 --send --dry-run
 
+PYTEST := $(BIN)/pytest -n auto --dist loadfile
+
 test: $(STAMP) check test-system
-	$(BIN)/pytest -n auto --dist loadfile
+	$(PYTEST)
+
+# The suite beside two busy loops per core: it must pass, only slower (tests/README.md).
+test-busy: $(STAMP) check test-system
+	bash tests/busy.sh $(PYTEST)
+
+# The suite with the 25 tests and files that cost the most CPU time.
+test-profile: $(STAMP) test-system
+	$(PYTEST) --cpu-report 25
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -22,10 +22,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.forkserver import ForkServer, Run
 
 pytest_plugins = ["tests.cpu_report"]
+
+# Generated cases: the same ones every run (seeded), and never timed by the wall clock.
+settings.register_profile("advisory", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("advisory")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -7,7 +7,6 @@ import io
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pypdf import PdfReader
 
 from tests.conftest import ROOT, run_advisory
 from tests.forkserver import Run
+from tests.relays import start_relay
 
 WEEK = "2018-W25"
 
@@ -59,11 +59,7 @@ class Handler:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Controller, Handler]]:
     handler = Handler()
-    with socket.socket() as probe:  # a free port on the loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = start_relay(handler)
     yield controller, handler
     controller.stop()
 

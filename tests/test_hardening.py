@@ -25,23 +25,21 @@ from advisory.publishing import week as week_module
 from advisory.publishing.week import WeekFolder, locked
 from tests.conftest import ADVISORY
 from tests.forkserver import finish
+from tests.relays import start_relay
 from tests.test_deliver import WEEK, Handler, make_site, send
 
 EXTRA = "extra-1,2018-06-23,Peru,Lima,Lima,Lima,,,riot,,1,4,A riot in central Lima.,Rep\n"
 
 
 def _controller(handler: Handler, *, smtputf8: bool) -> Controller:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
+    """A relay, started, on a free port of 127.0.0.1."""
+    return start_relay(handler, enable_SMTPUTF8=smtputf8)
 
 
 @pytest.fixture(params=[True, False], ids=["smtputf8", "ascii-only"])
 def relay(request: pytest.FixtureRequest) -> Iterator[tuple[Controller, Handler, bool]]:
     handler = Handler()
     controller = _controller(handler, smtputf8=request.param)
-    controller.start()
     yield controller, handler, request.param
     controller.stop()
 
@@ -108,7 +106,6 @@ def test_international_addresses(tmp_path: Path, relay: tuple[Controller, Handle
 def test_two_sends_with_different_outputs_share_one_ledger(tmp_path: Path):
     handler = Handler()
     controller = _controller(handler, smtputf8=False)
-    controller.start()
     try:
         home = _site(tmp_path, controller.port)
         runs = [
@@ -130,7 +127,6 @@ def test_two_sends_with_different_outputs_share_one_ledger(tmp_path: Path):
 def test_killed_after_acceptance_resends_with_the_same_message_id(tmp_path: Path):
     handler = Handler()
     controller = _controller(handler, smtputf8=False)
-    controller.start()
     try:
         home = _site(tmp_path, controller.port)
         killed = send(home, "--send", env={"ADVISORY_FAULT": "accepted=kill@2"})

@@ -5,7 +5,6 @@ everything, once. `deliveries --retry` sends a refused message again, once."""
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import ssl
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.forkserver import Run
+from tests.relays import start_relay
 from tests.test_deliver import WEEK, Handler, at, by_recipient, make_site, send
 
 PASSWORD = "correct horse battery staple"
@@ -58,12 +58,6 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _server_context(ca: trustme.CA) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
@@ -89,8 +83,7 @@ def _relay(ca: trustme.CA, kind: str) -> Iterator[Relay]:
         options |= {"ssl_context": context, "auth_require_tls": False}
     else:  # a relay that offers no TLS at all
         options |= {"auth_require_tls": False}
-    controller = Controller(handler, hostname="127.0.0.1", port=_port(), **options)
-    controller.start()
+    controller = start_relay(handler, **options)
     yield Relay(controller, handler, auth)
     controller.stop()
 

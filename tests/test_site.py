@@ -186,13 +186,12 @@ def test_the_documented_cron_line_runs_under_cron(tmp_path: Path):
     but what the line sets): the password from advisory.env reaches the relay, a success prints
     one line, and a stale feed is refused with its reason, in the log file too."""
     import datetime as dt
-    import socket
     import subprocess
 
-    from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     from advisory.calendar import last_full_week
+    from tests.relays import start_relay
     from tests.test_deliver import Handler
 
     logins: list[tuple[bytes, bytes]] = []
@@ -202,13 +201,9 @@ def test_the_documented_cron_line_runs_under_cron(tmp_path: Path):
             logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=logins[-1:] == [(b"advisory", b"s3cret $ 'x")])
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = Handler()
-    relay = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticate,
-                       auth_require_tls=False)  # fmt: skip
-    relay.start()
+    relay = start_relay(handler, authenticator=authenticate, auth_require_tls=False)
+    port = relay.port
     try:
         made = run_advisory("init", "site", cwd=tmp_path)
         assert made.returncode == 0, made.stderr
