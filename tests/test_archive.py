@@ -11,9 +11,10 @@ from __future__ import annotations
 import html.parser
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -24,6 +25,7 @@ from tests.forkserver import Run
 from tests.test_weekly import weekly
 
 WEEKS = ("2018-W23", "2018-W24", "2018-W25")
+T = TypeVar("T")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
@@ -148,6 +150,20 @@ def test_a_broken_record_is_skipped_and_named(archive: Path, tmp_path: Path):
 # --- in a real browser ------------------------------------------------------------------------
 
 
+def _started(start: Callable[[], T], attempts: int = 3) -> T:
+    """The driver, started again on another port if chromedriver's (a free port Selenium
+    found, then gave it) was taken in between."""
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(attempts):
+        try:
+            return start()
+        except WebDriverException:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def _browser(profile: Path, *, phone: bool) -> Iterator[object]:
     from selenium import webdriver
@@ -166,7 +182,7 @@ def _browser(profile: Path, *, phone: bool) -> Iterator[object]:
         )
     else:
         options.add_argument("--window-size=1280,900")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = _started(lambda: webdriver.Chrome(service=Service(CHROMEDRIVER), options=options))
     try:
         yield driver
     finally:
