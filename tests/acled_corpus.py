@@ -16,7 +16,8 @@ lists below; the conventions are ACLED's.
   plural ("several", "dozens") and 3 for "a few", said in the notes; one report's dead split
   across the events it covers, said in the notes; 0 when only one side claimed deaths, the
   claim quoted in the notes. ACLED has no column for the injured.
-- **Notes** as its coders leave them: the event in a sentence or two, then the remarks
+- **Notes** as its coders leave them: the event in a sentence or two, its actors as people
+  say them ("soldiers", "Taliban militants", "unidentified gunmen"), then the remarks
   ("[size=no report]", "Fatalities coded as 0 (Taliban reported 12).", "(coded to Taiz)").
 - **Extracts as people have them**: the older export and the API layout, an extract of some
   columns only, and text whose accents were lost or doubled in transit (mojibake).
@@ -319,21 +320,49 @@ def _who(theatre: Theatre, what: str, rng: random.Random) -> tuple[Actor, Actor 
     return state, rng.choice([armed, group("Civilians")])  # arrests
 
 
+#: How ACLED's coders refer to a generic group in the notes' prose.
+_SAID = {
+    "Rioters": "rioters", "Protesters": "protesters", "Civilians": "civilians",
+    "Unidentified Armed Group": "unidentified gunmen", "Labor Group": "workers",
+    "Students": "students", "Farmers": "farmers",
+    "Unidentified Communal Militia": "communal militiamen",
+}  # fmt: skip
+
+
+def said(actor: Actor | None) -> str:
+    """An actor as the notes' prose refers to it: coders write "soldiers", "Taliban
+    militants" or "unidentified gunmen", not the actor's label."""
+    if actor is None:
+        return "unknown actors"
+    name = actor.name
+    if name.startswith("Police Forces"):
+        return "police"
+    if name.startswith("Military Forces"):
+        return "soldiers" if actor.kind == "state" else "foreign forces"
+    kind = name.rsplit(" (", 1)[0]
+    if kind in _SAID:
+        return _SAID[kind]
+    if kind.endswith(" Ethnic Militia"):
+        return f"{kind.removesuffix(' Ethnic Militia')} militiamen"
+    short = name.split(":")[0] if ":" in name else kind.split(" - ")[0]
+    return f"{short} militants" if actor.kind in ("rebels", "identity") else short
+
+
 def _story(what: str, a1: Actor, a2: Actor | None, place: Place, day: dt.date) -> str:
     on = f"On {day.day} {day:%B %Y}"
     where = f"in {place.location} ({place.admin2}, {place.admin1})"
-    other = a2.name if a2 else "unknown actors"
+    one, other = said(a1), said(a2)
     return {
-        "clash": f"{on}, {a1.name} clashed with {other} {where}.",
-        "strike": f"{on}, {a1.name} carried out an air strike on {other} positions {where}.",
-        "bomb": f"{on}, an IED planted by {a1.name} exploded {where}, targeting {other}.",
-        "attack": f"{on}, {a1.name} attacked and killed civilians {where}.",
-        "abduction": f"{on}, {a1.name} abducted a number of residents {where}.",
-        "protest": f"{on}, {a1.name} held a protest {where} over the price of fuel.",
-        "force": f"{on}, {a1.name} fired live rounds at protesters {where}.",
+        "clash": f"{on}, {one} clashed with {other} {where}.",
+        "strike": f"{on}, {one} carried out an air strike on {other} {where}.",
+        "bomb": f"{on}, an IED planted by {one} exploded {where}, targeting {other}.",
+        "attack": f"{on}, {one} attacked and killed civilians {where}.",
+        "abduction": f"{on}, {one} abducted a number of residents {where}.",
+        "protest": f"{on}, {one} held a protest {where} over the price of fuel.",
+        "force": f"{on}, {one} fired live rounds at protesters {where}.",
         "mob": f"{on}, a mob lynched a man accused of theft {where}.",
         "riot": f"{on}, rioters burnt tyres and threw stones at police {where}.",
-        "arrests": f"{on}, {a1.name} arrested suspected members of {other} {where}.",
+        "arrests": f"{on}, {one} arrested suspected members of {other} {where}.",
     }[what]
 
 
@@ -354,10 +383,11 @@ def _toll(what: str, a1: Actor, a2: Actor | None, rng: random.Random) -> Truth:
         remark = rng.choice(TOLL_REMARKS["split"]).format(parts=parts, total=total)
         return Truth("estimated", total // parts, remarks=(remark,))
     if draw < 0.92 and what in ("clash", "strike"):
-        side = a1.name.split(":")[0]
+        side = said(a1)
+        side = side[:1].upper() + side[1:]  # "Taliban militants", "Police"
         claim = rng.choice([4, 7, 12, 15, 30])
         remark = rng.choice(TOLL_REMARKS["claimed"]).format(side=side, claim=claim)
-        return Truth("claimed", 0, claimed=claim, claimed_by=a1.name, remarks=(remark,))
+        return Truth("claimed", 0, claimed=claim, claimed_by=side, remarks=(remark,))
     return Truth("unknown", 0, remarks=(rng.choice(TOLL_REMARKS["unknown"]),))
 
 

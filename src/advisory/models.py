@@ -433,6 +433,19 @@ class WorldFile(UserModel):
     )
 
 
+class ActorNames(UserModel):
+    """`rules/actors.yaml`: how the prose names the actors a feed labels, by the feed's full
+    label (a state's forces with the government's tenure: "Military Forces of Afghanistan
+    (2021-)" is not the force of "(2014-2021)"). Labels not listed are named by the feeds'
+    conventions (docs/rules.md)."""
+
+    version: Literal[1]
+    actors: dict[Line, Line] = Field(
+        default_factory=dict,
+        description='The feed\'s label -> the name the prose gives it ("the Taliban").',
+    )
+
+
 class Rules(BaseModel):
     """The rule set and every region, as loaded from a rules folder (and, with a world file,
     the regions generated for the countries no region file covers)."""
@@ -445,6 +458,9 @@ class Rules(BaseModel):
     world: WorldFile | None = None
     generated: frozenset[str] = Field(
         default=frozenset(), description="Ids of the regions the world file generated."
+    )
+    actors: dict[str, str] = Field(
+        default_factory=dict, description="The actor table (rules/actors.yaml), if any."
     )
 
     def region(self, region_id: str) -> Region:

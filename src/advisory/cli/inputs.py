@@ -171,7 +171,17 @@ def rate(
     "kind",
     required=False,
     type=click.Choice(
-        ["ruleset", "regions", "incidents", "roster", "settings", "world", "coverage", "overrides"]
+        [
+            "ruleset",
+            "regions",
+            "incidents",
+            "roster",
+            "settings",
+            "world",
+            "coverage",
+            "overrides",
+            "actors",
+        ]
     ),
 )
 @click.option(

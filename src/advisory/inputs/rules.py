@@ -10,11 +10,12 @@ from typing import Any
 from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs import cache
 from advisory.inputs.yamlfile import YamlDocument, field_name, load_yaml, validate_model
-from advisory.models import RegionFile, Rules, RuleSet, WorldFile
+from advisory.models import ActorNames, RegionFile, Rules, RuleSet, WorldFile
 
 SCORING_FILE = "scoring.yaml"
 REGIONS_DIR = "regions"
 WORLD_FILE = "world.yaml"
+ACTORS_FILE = "actors.yaml"
 
 
 @dataclass
@@ -45,8 +46,10 @@ def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
     )
     key = None
     if (folder / SCORING_FILE).is_file():
-        world = [folder / WORLD_FILE] if (folder / WORLD_FILE).is_file() else []
-        key = cache.rules_key(folder, [folder / SCORING_FILE, *region_paths, *world])
+        optional = [folder / name for name in (WORLD_FILE, ACTORS_FILE)]
+        key = cache.rules_key(
+            folder, [folder / SCORING_FILE, *region_paths, *(p for p in optional if p.is_file())]
+        )
         cached = cache.load_cached_rules(key)
         if cached is not None:
             return cached, vocabulary_of(cached), []
@@ -99,6 +102,10 @@ def _parse_rules(
     if (folder / WORLD_FILE).is_file():
         world, world_problems = _read_world(folder / WORLD_FILE, ruleset)
         problems += world_problems
+    actors: dict[str, str] = {}
+    if (folder / ACTORS_FILE).is_file():
+        actors, actor_problems = _read_actors(folder / ACTORS_FILE)
+        problems += actor_problems
     if ruleset is None or any(p.is_error for p in problems):
         return None, vocabulary, problems
     regions = tuple(
@@ -107,8 +114,17 @@ def _parse_rules(
         for r in f.regions
     )
     countries = {r.id: f.country for f in region_files for r in f.regions}
-    rules = Rules(ruleset=ruleset, regions=regions, countries=countries, world=world)
+    rules = Rules(ruleset=ruleset, regions=regions, countries=countries, world=world, actors=actors)
     return rules, vocabulary, problems
+
+
+def _read_actors(path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """The actor table: the feed's label -> the name the prose gives it."""
+    doc, problems = load_yaml(path)
+    if doc is None:
+        return {}, problems
+    table, model_problems = validate_model(doc, ActorNames)
+    return (dict(table.actors) if table else {}), problems + model_problems
 
 
 def _read_world(path: Path, ruleset: RuleSet | None) -> tuple[WorldFile | None, list[Problem]]:

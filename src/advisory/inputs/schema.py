@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from advisory.config import Settings
 from advisory.models import (
+    ActorNames,
     CoverageFile,
     IncidentFile,
     OverridesFile,
@@ -27,6 +28,7 @@ KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "settings": (Settings, "advisory settings", "advisory.yaml"),
     "world": (WorldFile, "advisory world coverage", "rules/world.yaml"),
     "overrides": (OverridesFile, "advisory alert overrides", "rules/overrides.yaml"),
+    "actors": (ActorNames, "advisory actor names", "rules/actors.yaml"),
     "coverage": (
         CoverageFile,
         "advisory incident file coverage",

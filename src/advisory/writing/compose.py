@@ -29,6 +29,7 @@ from advisory.models import (
 from advisory.places.countries import countries
 from advisory.places.world import is_quiet, quiet_line
 from advisory.writing import event
+from advisory.writing.actors import as_written
 from advisory.writing.prose import capitalized, dateline, joined, number, place, spelled
 
 # --- the models -------------------------------------------------------------------------------
@@ -218,6 +219,9 @@ def compose_alert(
         return None
     ruleset = rules.ruleset
     region = rules.region(rating.region_id)
+    # The prose names the actors as a reader writes them; the incident table as the feed does.
+    recorded = {i.id: i for i in incidents}
+    incidents = as_written(incidents, rules.actors)
     window = series_window(rating, ruleset.series.quiet_weeks)
     if window is None:
         return None
@@ -275,7 +279,7 @@ def compose_alert(
         event=tuple(paragraphs),
         context=(*([region.context] if region.context else []), _trend_sentence(rating, ruleset)),
         advice=_advice(rating, ruleset, region),
-        incidents=tuple(week),
+        incidents=tuple(recorded[i.id] for i in week),
         series_incidents=len(in_series),
         series_start=in_series[0].date,
         credits=feed_credits(i.feed for i in week),

@@ -160,6 +160,10 @@ def actors(incident: Incident, ruleset: RuleSet) -> str:
     against = _actor(incident.target, incident.target_kind)
     if not incident.target and incident.victims and incident.victims == incident.target_kind:
         against = ""
+    if ruleset.categories[incident.category].between and by and by == against:
+        return f" between {by}"  # one group on both sides: "clashes between rioters"
+    if by == against:
+        against = ""
     if ruleset.categories[incident.category].between:
         sides = [side for side in (by, against) if side]
         if len(sides) == 2:
