@@ -7,11 +7,12 @@ more).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -186,9 +187,37 @@ def compose(week: GeneratedWeek, tmp: Path) -> tuple[Week, Bulletin, Rules]:
     return composed, bulletin, inputs.rules
 
 
+MOVED = re.compile(r"(raised|lowered) from (\w+) to (\w+) since last week")
+
+
+def one_truth(bulletin: Bulletin, alerts: Sequence[Alert]) -> list[str]:
+    """The first page's "Levels changed" and every alert's trend sentence agree: each alert
+    that says its level moved is listed (or counted past the list) as moved the same way, and
+    each listed region with an alert says so."""
+    faults = []
+    listed = {c.region_id: ("raised" if c.raised else "lowered", c.previous_level, c.level)
+              for c in bulletin.changes}  # fmt: skip
+    counted = bulletin.moved - len(bulletin.changes)
+    unlisted = 0
+    for alert in alerts:
+        said = MOVED.search(" ".join(alert.context))
+        if said and alert.region_id not in listed:
+            unlisted += 1
+        elif said and listed[alert.region_id] != said.groups():
+            faults.append(f"{alert.region_id}: alert says {said[0]!r}, first page "
+                          f"{listed[alert.region_id]}")  # fmt: skip
+        elif not said and alert.region_id in listed:
+            faults.append(f"{alert.region_id}: listed as moved, its alert says it did not")
+    if unlisted > counted or bool(counted) != bool(bulletin.changes_more):
+        faults.append(f"{unlisted} alerts say their level moved and are not listed; the first "
+                      f"page counts {counted} more: {bulletin.changes_more!r}")  # fmt: skip
+    return faults
+
+
 def test_generated_weeks_read_as_an_editor_would_sign_them(tmp_path: Path):
     """At least 200 seeded weeks: every alert's and the bulletin's own prose within the limits
-    and the house style, series counts as the data says, victims only where named."""
+    and the house style, series counts as the data says, victims only where named, and the
+    first page's "Levels changed" as the alerts say."""
     faults: dict[int, list[str]] = defaultdict(list)
     alerts = 0
     drawn = sizes(WEEKS)
@@ -203,12 +232,31 @@ def test_generated_weeks_read_as_an_editor_would_sign_them(tmp_path: Path):
             faults[seed] += check_alert(alert, by_region[alert.region_id], rules)
         for what, text in bulletin_paragraphs(bulletin):
             faults[seed] += [f"bulletin {what}: {fault}" for fault in style_faults(text)]
+        faults[seed] += one_truth(bulletin, [*composed.alerts, *composed.beyond])
         (tmp_path / f"week-{seed}.csv").unlink()
     found = {seed: f for seed, f in faults.items() if f}
     assert not found, "\n".join(f"seed {s} ({drawn[s]} incidents): {f[:3]}" for s, f in
                                 list(found.items())[:5])  # fmt: skip
     assert len(drawn) >= min(WEEKS, 200)
     assert alerts > len(drawn)  # most weeks hold several alerts
+
+
+def test_the_checker_catches_a_first_page_that_contradicts_its_alerts(tmp_path: Path):
+    for seed, size in enumerate(sizes(40)):
+        composed, bulletin, _ = compose(generate(seed, size), tmp_path)
+        alerts = [*composed.alerts, *composed.beyond]
+        if bulletin.changes and any(MOVED.search(" ".join(a.context)) for a in alerts):
+            break
+    else:
+        pytest.fail("no generated week moved a level")
+    assert one_truth(bulletin, alerts) == []
+    silent = dataclasses.replace(bulletin, changes=(), changes_more="", moved=0)
+    assert any("not listed" in fault for fault in one_truth(silent, alerts))
+    flipped = dataclasses.replace(
+        bulletin,
+        changes=tuple(dataclasses.replace(c, raised=not c.raised) for c in bulletin.changes),
+    )
+    assert any("first page" in fault for fault in one_truth(flipped, alerts))
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from tests.forkserver import run_watched
 SITE_FILES = [
     ".gitignore", "README.md", "advisory.env", "advisory.yaml", "data/incidents.csv",
     "data/travelers.yaml",
-    "rules/acled.yaml", "rules/mappings/gtd.yaml", "rules/regions/peru.yaml",
+    "rules/acled.yaml", "rules/actors.yaml", "rules/mappings/gtd.yaml",
+    "rules/regions/peru.yaml", "rules/schema/actors.schema.json",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",
     "rules/schema/overrides.schema.json", "rules/schema/regions.schema.json",
     "rules/schema/roster.schema.json",

@@ -134,6 +134,8 @@ class Bulletin:
     levels: tuple[tuple[str, float, str], ...]  # name, threshold, colour
     #: The executive summary: levels that moved, series begun, the most serious incidents.
     changes: tuple[Change, ...] = ()
+    changes_more: str = ""  # `23 more regions changed level: 15 raised and 8 lowered`
+    moved: int = 0  # regions whose level moved: `changes` and those `changes_more` counts
     opened: tuple[Alert, ...] = ()  # the first alerts of their series
     top: tuple[TopIncident, ...] = ()
     #: The summary's rows by UN M49 sub-region, then country: (sub-region, ((country, rows))).
@@ -144,7 +146,7 @@ class Bulletin:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A region (or a country of the world file) whose level moved this week."""
+    """A region (of a region file or the world file) whose level moved this week."""
 
     region_id: str
     region_name: str
@@ -457,6 +459,7 @@ def compose_bulletin(
             by_country.setdefault(r.country, []).append(r)
     rows += [_country_row(group, ruleset) for group in by_country.values()]
     summary = tuple(sorted(rows, key=lambda r: (-r.levels[-1], r.country, r.region_name)))
+    changes = level_changes(ratings, ruleset)
     appendix = tuple(
         AppendixRow(
             date=i.date,
@@ -495,7 +498,9 @@ def compose_bulletin(
         levels=tuple(
             (lv.name, lv.threshold, level_color(ruleset, lv.name)) for lv in ruleset.levels
         ),
-        changes=_changes(summary, ruleset),
+        changes=tuple(changes[:SHOWN_CHANGES]),
+        changes_more=_more_changes(changes[SHOWN_CHANGES:]),
+        moved=len(changes),
         opened=tuple(a for a in ordered if a.update == 0),
         top=_top_incidents(ordered, ratings, ruleset),
         sections=sections,
@@ -543,38 +548,47 @@ def _sections(
     )
 
 
-def _changes(summary: Sequence[SummaryRow], ruleset: RuleSet) -> tuple[Change, ...]:
-    """The rows whose level moved since last week, raised first, highest level first."""
+#: Level changes the bulletin's first page names; the rest are counted.
+SHOWN_CHANGES = 12
+
+
+def level_changes(ratings: Sequence[Rating], ruleset: RuleSet) -> list[Change]:
+    """Every region whose level moved since last week, raised first, highest level first: the
+    very figures each alert's trend sentence gives (`Rating.trend`, `previous_level`), so that
+    the first page and the alerts never disagree."""
     names = ruleset.level_names()
-    found = []
-    for row in summary:
-        if row.previous_level is None or row.previous_level == row.level:
-            continue
-        raised = names.index(row.level) > names.index(row.previous_level)
-        found.append(
-            Change(
-                row.region_id,
-                row.region_name,
-                row.country,
-                raised,
-                row.previous_level,
-                row.level,
-                row.level_color,
-                _why(row, ruleset.window_days),
-            )
+    found = [
+        Change(
+            r.region_id, r.region_name, r.country, r.trend == "up", r.previous_level,
+            r.level, level_color(ruleset, r.level),
+            _why(r.window_incidents, r.window_fatalities, r.reasons, ruleset.window_days),
         )
-    return tuple(sorted(found, key=lambda c: (not c.raised, -names.index(c.level),
-                                              c.country, c.region_name)))  # fmt: skip
+        for r in ratings
+        if r.previous_level is not None and r.trend in ("up", "down")
+    ]  # fmt: skip
+    return sorted(found, key=lambda c: (not c.raised, -names.index(c.level), c.country,
+                                        c.region_name))  # fmt: skip
 
 
-def _why(row: SummaryRow, window_days: int) -> str:
-    if not row.incidents:
+def _more_changes(rest: Sequence[Change]) -> str:
+    """`23 more regions changed level: 15 raised and 8 lowered`; empty when none are left."""
+    if not rest:
+        return ""
+    raised = sum(1 for c in rest if c.raised)
+    parts = [f"{number(raised)} raised" if raised else "",
+             f"{number(len(rest) - raised)} lowered" if len(rest) > raised else ""]  # fmt: skip
+    moved = joined([p for p in parts if p])
+    return capitalized(f"{spelled(len(rest), 'more region')} changed level: {moved}")
+
+
+def _why(incidents: int, fatalities: int, reasons: Sequence[str], window_days: int) -> str:
+    if not incidents:
         return f"no incidents in the past {window_days} days"
-    text = f"{spelled(row.incidents, 'incident')} in the past {window_days} days"
-    if row.fatalities:
-        text += f", {spelled(row.fatalities, 'person')} killed"
-    if row.reasons:
-        text += f"; mainly {REASON_CODES.get(row.reasons[0], row.reasons[0])}"
+    text = f"{spelled(incidents, 'incident')} in the past {window_days} days"
+    if fatalities:
+        text += f", {spelled(fatalities, 'person')} killed"
+    if reasons:
+        text += f"; mainly {REASON_CODES.get(reasons[0], reasons[0])}"
     return text
 
 
