@@ -27,7 +27,7 @@ from advisory.writing.event import (
     seriousness,
 )
 from advisory.writing.plan import Week, compose_week
-from advisory.writing.prose import ordinal
+from advisory.writing.prose import ordinal, plural_of
 from tests.conftest import ROOT
 from tests.prose_weeks import ISSUED, WEEK_END, GeneratedWeek, Row, generate, sizes
 
@@ -112,9 +112,9 @@ def _day_of(match: re.Match[str]) -> tuple[int, int]:
     return MONTHS.index(match.group(1)), int(match.group(2))
 
 
-def expected_series(alert: Alert, rows: list[Row], rules: Rules) -> tuple[int, int]:
-    """(the lead's place, how many such incidents): the lead's family's incidents in the region
-    since the series began, worked out from the generated rows alone."""
+def expected_series(alert: Alert, rows: list[Row], rules: Rules) -> list[Row]:
+    """The lead's family's incidents in the region since the series began, in the order the
+    series counts them, worked out from the generated rows alone."""
     ruleset = rules.ruleset
     lead = alert.incidents[0]
     family = ruleset.family_of(lead.category)
@@ -139,23 +139,41 @@ def expected_series(alert: Alert, rows: list[Row], rules: Rules) -> tuple[int, i
 
     such.sort(key=key)
     assert seriousness(lead, ruleset) == -key(next(r for r in such if r.id == lead.id))[1]
-    return [r.id for r in such].index(lead.id) + 1, len(such)
+    return such
+
+
+def expected_place(lead_id: str, such: list[Row], rules: Rules) -> str:
+    """How the series sentence must place the lead past the tenth: by its own category where
+    the series holds several, else among the family, by label."""
+    ruleset = rules.ruleset
+    lead = next(r for r in such if r.id == lead_id)
+    if len({r.category for r in such}) > 1:
+        own = [r for r in such if r.category == lead.category]
+        position, label = [r.id for r in own].index(lead_id) + 1, ruleset.label(lead.category)
+        if position <= MAX_ORDINAL:
+            return f"the {ordinal(position)} {label} "
+        return f"of {len(own):,} {plural_of(label)} "
+    return f"of {len(such):,} {ruleset.families[ruleset.family_of(lead.category)].label} "
 
 
 def check_alert(alert: Alert, rows: list[Row], rules: Rules) -> list[str]:
     faults = []
     for what, text in generated_paragraphs(alert):
         faults += [f"{alert.region_id} {what}: {fault}" for fault in style_faults(text)]
-    position, total = expected_series(alert, rows, rules)
+    such = expected_series(alert, rows, rules)
+    position = [r.id for r in such].index(alert.incidents[0].id) + 1
     series_text = alert.event[1] if position > 1 else ""
     if 1 < position <= MAX_ORDINAL:
         said = f"the {ordinal(position)} such incident"
         if said not in series_text or said not in alert.summary:
             faults.append(f"{alert.region_id}: expected {said!r}")
     elif position > MAX_ORDINAL:
-        said = f"of {total:,} such incidents"
-        if said not in series_text:
+        said = expected_place(alert.incidents[0].id, such, rules)
+        if said not in series_text or said not in alert.summary:
             faults.append(f"{alert.region_id}: expected {said!r} in {series_text[:120]!r}")
+        # After a sentence that names the lead's own category, "such" would mean that one.
+        if len({r.category for r in such}) > 1 and "such" in series_text + alert.summary:
+            faults.append(f"{alert.region_id}: 'such' past the tenth: {series_text[:120]!r}")
     elif alert.event[1:] and alert.event[1].startswith("This was"):
         faults.append(f"{alert.region_id}: a series paragraph for the series' first incident")
     # Named incidents in date order, paragraph by paragraph.

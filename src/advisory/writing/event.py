@@ -319,30 +319,50 @@ def series_of(lead: Incident, incidents: Sequence[Incident], began: dt.date,
     return Series(tuple(such), such.index(lead) + 1, began)
 
 
-def place_in_series(series: Series, where: str) -> str:
-    """`the third such incident in the VRAEM region since the beginning of June`; past the tenth
-    `one of 134 such incidents ...`, or `the latest of 134 ...` for the last."""
+def place_in_series(series: Series, where: str, ruleset: RuleSet) -> str:
+    """`the third such incident in the VRAEM region since the beginning of June`. Past the
+    tenth, "such" is read as the lead's own kind, so the sentence names what it counts: the
+    lead's category alone where the series holds several (`the second air or drone strike in
+    Helmand since March 1`), else the family (`one of 43 clashes and attacks ...`, `the latest
+    of 134 ...` for the last)."""
     started = since(series.began)
     total = len(series.such)
     if series.position <= MAX_ORDINAL:
         return f"the {ordinal(series.position)} such incident {where} since {started}"
+    lead = series.such[series.position - 1]
+    if len({i.category for i in series.such}) > 1:
+        own = [i for i in series.such if i.category == lead.category]
+        position, label = own.index(lead) + 1, ruleset.label(lead.category)
+        if position <= MAX_ORDINAL:
+            return f"the {ordinal(position)} {label} {where} since {started}"
+        which = "the latest" if position == len(own) else "one"
+        return f"{which} of {number(len(own))} {plural_of(label)} {where} since {started}"
     which = "the latest" if series.position == total else "one"
-    return f"{which} of {number(total)} such incidents {where} since {started}"
+    label = family_of(ruleset, lead.category).label
+    return f"{which} of {number(total)} {label} {where} since {started}"
+
+
+def names_its_kind(series: Series) -> bool:
+    """Whether the series sentence names the lead's category rather than "such incidents"."""
+    return series.position > MAX_ORDINAL and len({i.category for i in series.such}) > 1
 
 
 def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_region: str) -> str:
     """`This was the third such incident to take place in the restive VRAEM region (...) since
     the beginning of June. Four police officers were killed during ... on June 7 and ...`"""
     where = f"to take place in {named_region}"
-    opening = f"This was {place_in_series(series, where)}."
+    opening = f"This was {place_in_series(series, where, ruleset)}."
     if words(opening) > MAX_SENTENCE_WORDS:
-        opening = f"This was {place_in_series(series, f'to take place in {plain_region}')}."
+        plain = f"to take place in {plain_region}"
+        opening = f"This was {place_in_series(series, plain, ruleset)}."
+    # After a sentence that counts the lead's own kind, "such" would mean that kind too.
+    such = "" if names_its_kind(series) else "such "
 
     def build(named: int) -> list[str]:
         kept, rest = chosen_clauses(series.before, ruleset, named)
         sentences = [opening, *named_sentences("", kept, ruleset)]
         if rest:
-            noun = "such incident" if kept else "earlier such incident"
+            noun = f"{such}incident" if kept else f"earlier {such}incident"
             tail = f"since {since(series.began)}."
             sentences.append(rest_sentence(rest, noun, another=bool(kept), tail=tail))
         return sentences
@@ -381,7 +401,7 @@ def summary_line(
     label = capitalized(with_article(ruleset.label(lead.category)))
     after = f" {analysis}" if analysis else ""
     if series.position > 1:
-        tail = f", {place_in_series(series, f'in {region_name}')}."
+        tail = f", {place_in_series(series, f'in {region_name}', ruleset)}."
     else:
         tail = f"; {toll(lead.fatalities, lead.injuries, victims=lead.victims)}."
     for who, coarse in ((actors(lead, ruleset), False), ("", False), ("", True)):
