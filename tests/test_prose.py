@@ -80,6 +80,9 @@ def bulletin_paragraphs(bulletin: Bulletin) -> Iterator[tuple[str, str]]:
         yield "quiet", bulletin.quiet
 
 
+_PLACE = re.compile(r" in [^,;]+? on ")
+
+
 def style_faults(text: str) -> list[str]:
     """What an editor would strike in a paragraph of generated prose."""
     faults = []
@@ -103,6 +106,11 @@ def style_faults(text: str) -> list[str]:
     repeated = {c for c in clauses if clauses.count(c) > 1}
     if repeated:
         faults.append(f"repeated clause: {sorted(repeated)[0]!r}")
+    for sentence in sentences(text):  # alike but for the place: one clause naming the places
+        told = [_PLACE.sub(" in * on ", c.strip(" .")) for c in re.split(r", | and |; ", sentence)
+                if " during " in c or " took place " in c]  # fmt: skip
+        if alike := {c for c in told if told.count(c) > 1 and " in * on " in c}:
+            faults.append(f"clause repeated up to its place: {sorted(alike)[0]!r}")
     if "None" in text or "  " in text:
         faults.append("a stray None or double space")
     return faults
@@ -290,6 +298,9 @@ def test_the_checker_catches_a_first_page_that_contradicts_its_alerts(tmp_path: 
         ("Two ambushs took place in Sangin on March 9.", "misspelt plural"),
         ("an attack took place in Girishk on March 9, an attack took place in Girishk on March 9",
          "repeated clause"),
+        ("In the same week, an armed clash took place in Balkh on March 14, an armed clash took "
+         "place in Charbolak on March 14 and an armed clash took place in Kaldar on March 14.",
+         "clause repeated up to its place"),
     ],
 )  # fmt: skip
 def test_the_checker_catches_what_an_editor_would(text: str, fault: str):

@@ -138,9 +138,7 @@ def forecast(family: Family, level_trend: str, activity_trend: Trend, update: in
 def place_in(incident: Incident, *, coarse: bool = False) -> str:
     """`in the Huancavelica region`, `in Mazángaro (Vizcatán district)`; `coarse` gives the
     admin1 (or the country) only, for a clause that must be short."""
-    name = (incident.admin1 or incident.country) if coarse else place(incident)
-    last = name.split(" (")[0].split()[-1:] or [""]
-    return f"in the {name}" if last[0] in _COMMON_PLACE_NOUNS else f"in {name}"
+    return f"in {_with_the((incident.admin1 or incident.country) if coarse else place(incident))}"
 
 
 def _actor(name: str | None, kind: str | None) -> str:
@@ -199,13 +197,40 @@ class Clause:
 
 
 def clauses(incidents: Sequence[Incident], ruleset: RuleSet) -> list[Clause]:
-    """The incidents as clauses, in the given order; incidents alike (category, place, date as
-    written, actors) share the clause of the first of them."""
+    """The incidents as clauses, in the given order; incidents alike (category, date as
+    written, actors) share the clause of the first of them, which names their places: "three
+    armed clashes between the Taliban and Afghan military forces in Balkh, Charbolak and
+    Kaldar on March 14"."""
     groups: dict[tuple[str, ...], list[Incident]] = {}
     for incident in incidents:
-        key = (incident.category, place(incident), when(incident), actors(incident, ruleset))
+        key = (incident.category, when(incident), actors(incident, ruleset))
         groups.setdefault(key, []).append(incident)
     return [Clause(tuple(group)) for group in groups.values()]
+
+
+def places_in(incidents: Sequence[Incident], *, coarse: bool = False) -> str:
+    """`in Girishk`, `in Balkh, Charbolak and Kaldar`, `in Sangin, Nawa, Marjah and two other
+    places`; `coarse` names first-level units (or countries) only, for a short clause."""
+    if len({place(i) for i in incidents}) == 1:
+        return place_in(incidents[0], coarse=coarse)
+    if coarse:
+        units = list(dict.fromkeys(i.admin1 or i.country for i in incidents))
+        if len(units) == 1:
+            return place_in(incidents[0], coarse=True)
+        if len(units) > MAX_NAMED:
+            return f"in {number(len(units))} places"
+        return f"in {joined([_with_the(u) for u in units])}"
+    names = [_with_the(name) for name in dict.fromkeys(place(i) for i in incidents)]
+    if len(names) > MAX_NAMED + 1:
+        others = len(names) - MAX_NAMED
+        names = [*names[:MAX_NAMED], f"{number(others)} other places"]
+    return f"in {joined(names)}"
+
+
+def _with_the(name: str) -> str:
+    """`the Huancavelica region`; `Girishk`."""
+    last = name.split(" (")[0].split()[-1:] or [""]
+    return f"the {name}" if last[0] in _COMMON_PLACE_NOUNS else name
 
 
 def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
@@ -217,7 +242,7 @@ def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
     label = ruleset.label(first.category)
     what = with_article(label) if count == 1 else f"{number(count)} {plural_of(label)}"
     for who, coarse in ((actors(first, ruleset), False), ("", False), ("", True)):
-        where = f"{place_in(first, coarse=coarse)} {when(first)}"
+        where = f"{places_in(clause.incidents, coarse=coarse)} {when(first)}"
         if not clause.fatalities and not clause.injuries:
             text = f"{capitalized(what) if start else what}{who} took place {where}"
         else:
@@ -358,8 +383,15 @@ def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_
     # After a sentence that counts the lead's own kind, "such" would mean that kind too.
     such = "" if names_its_kind(series) else "such "
 
+    before = series.before
+    if names_its_kind(series):  # the earlier incidents named are of the kind it counts
+        lead = series.such[series.position - 1].category
+        before = tuple(i for i in before if i.category == lead)
+
     def build(named: int) -> list[str]:
-        kept, rest = chosen_clauses(series.before, ruleset, named)
+        kept, rest = chosen_clauses(before, ruleset, named)
+        told = {id(i) for c in kept for i in c.incidents}
+        rest = [i for i in series.before if id(i) not in told]
         sentences = [opening, *named_sentences("", kept, ruleset)]
         if rest:
             noun = f"{such}incident" if kept else f"earlier {such}incident"
