@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from advisory.inputs.incidents import LIST_SEPARATOR, split_list
 from advisory.inputs.regions import normalize
 from advisory.inputs.yamlfile import YamlDocument
 from advisory.models import Rules, UserModel
+from advisory.remarks import without_remarks
 
 #: The ACLED column each incident field comes from, for the reasons rows are rejected.
 ACLED_COLUMNS = {
@@ -320,29 +320,10 @@ def _code(codes: dict[str, str], value: str, summary: Summary, column: str) -> s
     return ""
 
 
-#: ACLED's coding remarks, which are for its analysts and not for travelers: a bracketed tag
-#: (`[size=no report]`, `[women targeted: Girls]`), a sentence or parenthesis on how fatalities
-#: were coded, a closing count of fatalities.
-_TAG = re.compile(r"\s*\[[^\]]*[=:][^\]]*\]")
-_CODED_ASIDE = re.compile(r"\s*\([^()]*\bcoded as\b[^()]*\)", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
-_REMARK = re.compile(
-    r"^\(?(?:fatalit(?:y|ies)\b[^.]*\bcoded\b"
-    r"|fatalities (?:unknown|not reported)"
-    r"|\d+ (?:fatalit(?:y|ies)|people killed|killed)"
-    r"|total fatalities\b)[^.]*\.?\)?$",
-    re.IGNORECASE,
-)
-
-
 def clean_note(note: str) -> str:
-    """An ACLED note as a summary: the event, without the coding remarks."""
-    text = " ".join(note.split())
-    if "[" not in text and "atalit" not in text and "killed" not in text:
-        return text  # no remark: most notes, and the fast way through a large export
-    text = _CODED_ASIDE.sub("", _TAG.sub("", text)).strip()
-    sentences = [s for s in _SENTENCE.split(text) if s and not _REMARK.match(s.strip())]
-    return " ".join(sentences).strip() or text
+    """An ACLED note as a summary: the event, without the coding remarks (`remarks.py`); a
+    note that is nothing but remarks stays as it is (the prose composes a sentence instead)."""
+    return without_remarks(note) or " ".join(note.split())
 
 
 def default_acled_mapping(rules_dir: Path) -> Path:

@@ -12,7 +12,7 @@ Everything here is pure: ratings, rules and incidents in, `Alert` and `Bulletin`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisory.calendar import local_stamp, period_label, prose_date, stamp
@@ -253,7 +253,7 @@ def compose_alert(
     others = [i for i in week[1:] if id(i) not in named_before]
     others.sort(key=event.date_order(ruleset))
 
-    paragraphs = [_with_sentence(lead.summary, expected)]
+    paragraphs = [_with_sentence(event.quoted(lead, ruleset, rules.actors), expected)]
     if series.position > 1:
         paragraphs.append(event.series_paragraph(series, ruleset, _named(region), the(region)))
     if others:
@@ -468,7 +468,7 @@ def compose_bulletin(
             category=ruleset.label(i.category),
             place=place(i) + (" (approx.)" if i.geo_precision in ("near", "region") else ""),
             toll=short_toll(i),
-            summary=i.summary,
+            summary=event.quoted(i, ruleset, rules.actors),
             sources=i.sources,
             who=_who(i),
             note=i.note or "",
@@ -502,7 +502,7 @@ def compose_bulletin(
         changes_more=_more_changes(changes[SHOWN_CHANGES:]),
         moved=len(changes),
         opened=tuple(a for a in ordered if a.update == 0),
-        top=_top_incidents(ordered, ratings, ruleset),
+        top=_top_incidents(ordered, ratings, ruleset, rules.actors),
         sections=sections,
         alert_sections=_alert_sections(ordered),
     )
@@ -593,7 +593,7 @@ def _why(incidents: int, fatalities: int, reasons: Sequence[str], window_days: i
 
 
 def _top_incidents(
-    alerts: Sequence[Alert], ratings: Sequence[Rating], ruleset: RuleSet
+    alerts: Sequence[Alert], ratings: Sequence[Rating], ruleset: RuleSet, names: Mapping[str, str]
 ) -> tuple[TopIncident, ...]:
     """The week's incidents of the alerts that score most (then toll, then date)."""
     points = {c.incident_id: c.points for r in ratings for c in r.contributions}
@@ -611,7 +611,7 @@ def _top_incidents(
             place(i),
             ruleset.label(i.category),
             short_toll(i, none="no casualties"),
-            i.summary,
+            event.quoted(i, ruleset, names),
         )
         for a, i in found[:TOP_INCIDENTS]
     )

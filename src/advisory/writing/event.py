@@ -14,12 +14,14 @@ Pure functions of incidents and rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from advisory.models import ACTOR_KINDS, Family, Incident, RuleSet
 from advisory.rating import incident_points
+from advisory.remarks import without_remarks
+from advisory.writing.actors import as_written
 from advisory.writing.prose import (
     capitalized,
     joined,
@@ -252,6 +254,17 @@ def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
         if words(text) <= MAX_CLAUSE_WORDS:
             break
     return text
+
+
+def quoted(incident: Incident, ruleset: RuleSet, names: Mapping[str, str]) -> str:
+    """The incident's summary as the prose quotes it: without the feeds' coding remarks
+    (`remarks.py`); a summary that was nothing but remarks gives way to a sentence of the
+    incident's own fields, its actors as a reader writes them (`names`: the actor table)."""
+    text = without_remarks(incident.summary)
+    if text:
+        return text
+    [written] = as_written([incident], names)
+    return f"{tell(Clause((written,)), ruleset, start=True)}."
 
 
 def _casualty_phrase(incidents: Sequence[Incident]) -> str:

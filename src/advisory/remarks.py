@@ -1,0 +1,78 @@
+"""The feeds' coding remarks, which are for their analysts and never for a traveler.
+
+ACLED's coders end a note with how they coded it: a bracketed tag (`[size=no report]`,
+`[women targeted: Girls]`), how the toll was coded (`unknown reported fatalities coded as 10`,
+`Fatalities are split across 3 events.`, `Fatalities coded as 0 (Taliban reported 12).`,
+`Casualties unknown.`), where the event was placed (`(coded to Taiz)`, `Location coded to the
+district capital.`) or a closing count (`3 fatalities.`). The Global Terrorism Database's
+summaries open with the date (`03/14/2015: `) and may say its sources disagree. None of these is
+news: `without_remarks` takes them out of the text the prose quotes, clause by clause, and keeps
+the rest as written ("Several people were reported killed" stays: it is what the source knows).
+The feed's note is kept whole beside it.
+
+Used at import, and again when composing, so that a log imported before, or a note pasted by
+hand, reads the same. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Remarks inside a sentence: bracketed tags (closed, or cut off at the end), asides on coding.
+ASIDES = (
+    re.compile(r"\s*\[[^\]\[]*[=:][^\]\[]*\]"),
+    re.compile(r"\s*\[(?:size|women targeted|disorder type)\b[^\]]*$", re.IGNORECASE),
+    re.compile(r"\s*\([^()]*\b(?:coded|codes)\b[^()]*\)", re.IGNORECASE),
+)
+#: Clauses (a sentence, or a part of one between semicolons) that are remarks whole.
+CLAUSES = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # how the toll was coded
+        r"(?:unknown )?(?:reported )?fatalit(?:y|ies)\b.*\bcoded\b.*",
+        r"fatalit(?:y|ies) (?:are |were |is )?split (?:across|between|among) .*",
+        r"\d+ fatalit(?:y|ies) (?:were )?reported in total, split .*",
+        r"(?:casualties|fatalities|the number of fatalities|the toll)"
+        r"(?: (?:is|are|was|were))? (?:unknown|not (?:reported|known)|unclear)",
+        r"no information (?:on|about) (?:casualties|fatalities)",
+        r"many fatalities reported, number unknown",
+        # where the event was placed
+        r"(?:location|event|town) (?:coded|geo-?coded|placed) (?:to|as|at) .*",
+        # a closing count: `9 fatalities.`, `Total fatalities: 4`
+        r"\d+ (?:fatalit(?:y|ies)|people killed|killed|deaths?)",
+        r"total fatalities\b.*",
+        # GTD: its sources disagree
+        r"casualty (?:numbers|figures) for this incident conflict across sources",
+    )
+)
+#: The Global Terrorism Database's summaries open with the date.
+GTD_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}:\s*")
+#: Where a sentence ends and the next begins.
+_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”]))\s+(?=[A-Z0-9(\[])")
+#: A quick look for anything to take out: most notes have no remark.
+_ANY = re.compile(r"[\[(]|coded|fatalit|casualt|killed|deaths?\b|^\d{1,2}/", re.IGNORECASE)
+
+
+def without_remarks(text: str) -> str:
+    """`text` without the feeds' coding remarks; empty when it was nothing but remarks."""
+    text = " ".join(text.split())
+    if not text or not _ANY.search(text):
+        return text
+    text = GTD_DATE.sub("", text)
+    for aside in ASIDES:
+        text = aside.sub("", text)
+    kept = []
+    for sentence in _SENTENCE.split(text.strip()):
+        parts = [p.strip() for p in sentence.split(";")]
+        news = [p for p in parts if p and not _is_remark(p)]
+        if news == parts:
+            kept.append(sentence.strip())  # as written
+        elif news:
+            joined = "; ".join(news)
+            kept.append(joined if joined.endswith((".", "!", "?", '"', "'")) else f"{joined}.")
+    return " ".join(kept)
+
+
+def _is_remark(clause: str) -> bool:
+    bare = clause.strip().strip("()").rstrip(".").strip()
+    return not bare or any(pattern.fullmatch(bare) for pattern in CLAUSES)
