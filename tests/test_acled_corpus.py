@@ -122,3 +122,45 @@ def test_an_extract_of_some_columns_is_refused_with_what_it_lacks(tmp_path: Path
     assert "export.csv:1: not an ACLED export;" in done.stderr
     assert "time_precision" in done.stderr and "geo_precision" in done.stderr
     assert not (tmp_path / "data" / "incidents-acled.csv").exists()
+
+
+def test_the_import_records_each_toll_as_the_source_knows_it(tmp_path: Path):
+    """Placeholder and split tolls are `estimated`, a side's claim where 0 was coded is
+    `claimed` with its number and claimant, "casualties unknown" is `unknown`: as the corpus's
+    truth says, for every event imported."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    corpus = export(seed=5, size=600)
+    (tmp_path / "export.csv").write_bytes(write(corpus, OLD))
+    done = run_advisory("import", "acled", "export.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    truth = {e.row["event_id_cnty"]: e.truth for e in corpus.events}
+    with (tmp_path / "data" / "incidents-acled.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    seen: Counter[str] = Counter()
+    for row in rows:
+        known = truth[row["id"]]
+        seen[known.certainty] += 1
+        assert (row["fatalities_certainty"] or "exact") == known.certainty, row
+        assert row["claimed_fatalities"] == ("" if known.claimed is None else str(known.claimed))
+        assert row["claimed_by"] == (known.claimed_by or "")
+        assert row["fatalities"] == str(known.coded)
+    assert min(seen.values()) >= 5 and len(seen) == 4, seen
+    assert run_advisory("validate", cwd=tmp_path).returncode == 0
+
+
+def test_a_bad_certainty_is_reported_where_it_is(tmp_path: Path):
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "log.csv").write_text(
+        "id,date,country,admin1,category,fatalities,summary,sources,fatalities_certainty,"
+        "claimed_fatalities\n"
+        "a,2024-03-01,Peru,Lima,protest,0,A march.,Report,guessed,\n"
+        "b,2024-03-01,Peru,Lima,protest,0,A march.,Report,claimed,-3\n"
+    )
+    shutil.copy(ROOT / "data" / "travelers.yaml", tmp_path / "data" / "travelers.yaml")
+    (tmp_path / "advisory.yaml").write_text("version: 1\nincidents: [data/log.csv]\n")
+    checked = run_advisory("validate", cwd=tmp_path)
+    assert checked.returncode == 2
+    assert "data/log.csv:2:9: fatalities_certainty: 'guessed' is not" in checked.stderr
+    assert "data/log.csv:3:10: claimed_fatalities: must be at least 0" in checked.stderr

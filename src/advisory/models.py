@@ -502,6 +502,11 @@ ActorKind = Literal[
     "tourists", "external_forces", "unknown",
 ]  # fmt: skip
 #: How precisely an incident is dated: the day, a week, a month or a year.
+#: How well the source knows a toll: exact (the count reported), estimated (a feed's placeholder
+#: for an unknown number, or one report's dead split across several events), claimed (coded 0
+#: while one side claimed deaths) or unknown (the source does not know).
+FATALITIES_CERTAINTIES = ("exact", "estimated", "claimed", "unknown")
+FatalitiesCertainty = Literal["exact", "estimated", "claimed", "unknown"]
 DATE_PRECISIONS = ("day", "week", "month", "year")
 DatePrecision = Literal["day", "week", "month", "year"]
 #: How precisely an incident is placed: the place itself, near it, or only the region.
@@ -569,6 +574,16 @@ class Incident(UserModel):
     feed_id: str | None = Field(
         default=None, description="The incident's own id in the feed it came from."
     )
+    fatalities_certainty: FatalitiesCertainty | None = Field(
+        default=None,
+        description="How well the source knows the fatalities: exact, estimated (a feed's "
+        "placeholder or a split toll), claimed (0 coded, one side claimed deaths) or unknown; "
+        "empty: exact.",
+    )
+    claimed_fatalities: int | None = Field(
+        default=None, ge=0, description="The deaths one side claimed, where it is `claimed`."
+    )
+    claimed_by: str | None = Field(default=None, description="Who claimed them.")
 
 
 class IncidentFile(UserModel):

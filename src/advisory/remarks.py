@@ -76,3 +76,41 @@ def without_remarks(text: str) -> str:
 def _is_remark(clause: str) -> bool:
     bare = clause.strip().strip("()").rstrip(".").strip()
     return not bare or any(pattern.fullmatch(bare) for pattern in CLAUSES)
+
+
+#: What a note says of how its toll was coded (ACLED's codebook): (certainty, pattern). A side's
+#: claim (`Fatalities coded as 0 (Taliban reported 12).`, `Taliban claimed to have killed 12`,
+#: `Taliban reported 12 killed, but this could not be verified`) holds `by` and `n`.
+_SIDE = r"(?:[^().;]|\([^()]*\))+?"  # a side's name, which may hold a bracket: "CPI (Maoist)"
+CLAIMS = (
+    re.compile(rf"\((?P<by>{_SIDE}) (?:reported|claimed) (?P<n>\d+)(?: killed| deaths)?\)"),
+    re.compile(rf"(?P<by>[A-Z]{_SIDE}) claimed to have killed (?P<n>\d+)"),
+    re.compile(rf"(?P<by>[A-Z]{_SIDE}) (?:reported|claimed) (?P<n>\d+) (?:killed|dead|deaths)"),
+)
+ESTIMATED = re.compile(
+    r"\bcoded as (?:[1-9]\d*)\b|(?:split|divided) (?:across|between|among) (?:\d+|two|three|"
+    r"four|five|several) events|number (?:is )?unknown",
+    re.IGNORECASE,
+)
+UNKNOWN = re.compile(
+    r"\b(?:casualties|fatalities)(?: (?:are|were|is))? (?:unknown|not (?:reported|known))"
+    r"|no information (?:on|about) (?:casualties|fatalities)"
+    r"|the number of fatalities is unknown",
+    re.IGNORECASE,
+)
+
+
+def toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | None]:
+    """How well a feed's note says its toll is known: (certainty, claimed deaths, claimed by).
+    `exact` unless a remark says otherwise: a claim where 0 was coded, a placeholder or split
+    count where one was coded, "unknown" where none was."""
+    text = " ".join(note.split())
+    if fatalities == 0:
+        for pattern in CLAIMS:
+            if found := pattern.search(text):
+                return "claimed", int(found["n"]), found["by"].strip()
+    if fatalities and ESTIMATED.search(text):
+        return "estimated", None, None
+    if not fatalities and UNKNOWN.search(text):
+        return "unknown", None, None
+    return "exact", None, None

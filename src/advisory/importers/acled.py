@@ -25,7 +25,7 @@ from advisory.inputs.incidents import LIST_SEPARATOR, split_list
 from advisory.inputs.regions import normalize
 from advisory.inputs.yamlfile import YamlDocument
 from advisory.models import Rules, UserModel
-from advisory.remarks import without_remarks
+from advisory.remarks import toll_certainty, without_remarks
 
 #: The ACLED column each incident field comes from, for the reasons rows are rejected.
 ACLED_COLUMNS = {
@@ -234,6 +234,9 @@ def import_acled(
         victims = ACLED_VICTIMS.get(kind) or ACLED_VICTIMS.get((kind[0], ""), "")
         original = " ".join(row["notes"].split())
         cleaned = clean_note(original)
+        coded = row["fatalities"].strip()
+        certainty, claimed, claimed_by = toll_certainty(original, int(coded or 0) if coded.isdigit()
+                                                        else 0)  # fmt: skip
         records.append(
             {
                 "id": row["event_id_cnty"].strip(),
@@ -266,6 +269,9 @@ def import_acled(
                 "target_kind": target_kind,
                 "civilian_targeting": "yes" if targeted else "no",
                 "victims": victims,
+                "fatalities_certainty": "" if certainty == "exact" else certainty,
+                "claimed_fatalities": "" if claimed is None else str(claimed),
+                "claimed_by": claimed_by or "",
                 "sources": f"{LIST_SEPARATOR} ".join(split_list(row["source"])),
                 "_line": str(line),
             }

@@ -30,7 +30,13 @@ from advisory.errors import (
 )
 from advisory.inputs.coverage import Coverage
 from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_field
-from advisory.models import ACTOR_KINDS, DATE_PRECISIONS, GEO_PRECISIONS, Incident
+from advisory.models import (
+    ACTOR_KINDS,
+    DATE_PRECISIONS,
+    FATALITIES_CERTAINTIES,
+    GEO_PRECISIONS,
+    Incident,
+)
 
 REQUIRED = ("id", "date", "country", "category", "summary", "sources")
 #: Without admin1 an incident is country-level: it counts for the regions that take in the
@@ -39,12 +45,14 @@ OPTIONAL = (
     "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
     "injuries", "note", "feed", "date_precision", "geo_precision", "perpetrator",
     "perpetrator_kind", "target", "target_kind", "civilian_targeting", "victims", "feed_id",
+    "fatalities_certainty", "claimed_fatalities", "claimed_by",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "category", "actors", "fatalities", "injuries", "summary", "sources", "note", "feed",
     "date_precision", "geo_precision", "perpetrator", "perpetrator_kind", "target",
-    "target_kind", "civilian_targeting", "victims", "feed_id",
+    "target_kind", "civilian_targeting", "victims", "feed_id", "fatalities_certainty",
+    "claimed_fatalities", "claimed_by",
 )  # fmt: skip
 #: Columns that hold one of a fixed set of words: (what one is called, the words).
 CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -53,6 +61,7 @@ CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     "perpetrator_kind": ("a kind of actor", tuple(ACTOR_KINDS)),
     "target_kind": ("a kind of actor", tuple(ACTOR_KINDS)),
     "victims": ("a kind of victims", tuple(ACTOR_KINDS)),
+    "fatalities_certainty": ("a certainty", FATALITIES_CERTAINTIES),
 }
 #: How a yes-or-no column may be written (case aside).
 YES_NO = {"yes": True, "true": True, "no": False, "false": False}
@@ -98,6 +107,9 @@ SCHEMA: dict[str, pl.DataType] = {
     "civilian_targeting": pl.Boolean(),
     "victims": pl.String(),
     "feed_id": pl.String(),
+    "fatalities_certainty": pl.String(),
+    "claimed_fatalities": pl.Int64(),
+    "claimed_by": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }
@@ -516,6 +528,7 @@ def check_columns(
         "longitude": pl.col("longitude").cast(pl.Float64, strict=False),
         "fatalities": pl.col("fatalities").cast(pl.Int64, strict=False),
         "injuries": pl.col("injuries").cast(pl.Int64, strict=False),
+        "claimed_fatalities": pl.col("claimed_fatalities").cast(pl.Int64, strict=False),
         "civilian_targeting": yes_no.replace_strict(YES_NO, default=None, return_dtype=pl.Boolean),
     }
     unreadable = {
@@ -524,6 +537,7 @@ def check_columns(
         "longitude": "{longitude!r} is not a number",
         "fatalities": "{fatalities!r} is not a whole number",
         "injuries": "{injuries!r} is not a whole number",
+        "claimed_fatalities": "{claimed_fatalities!r} is not a whole number",
     }
     # (field, which rows are bad, message: a template over the row's text, or a function of it)
     checks: list[tuple[str, pl.Expr, str | Callable[[dict[str, Any]], str]]] = []
@@ -535,7 +549,7 @@ def check_columns(
     for name, bound in (("latitude", 90), ("longitude", 180)):
         outside = ~parsed[name].is_between(-bound, bound).fill_null(True)
         checks.append((name, outside, f"{{{name}}} is outside -{bound} to {bound}"))
-    for name in ("fatalities", "injuries"):
+    for name in ("fatalities", "injuries", "claimed_fatalities"):
         checks.append((name, parsed[name].fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
     early, late = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
     out_of_range = ~parsed["date"].is_between(early, late).fill_null(True)
