@@ -168,10 +168,12 @@ class Progress:
         self.group, self.stall_seconds = group, stall_seconds
         self._ticks, self._moved = -1, time.monotonic()
 
-    def stalled(self) -> bool:
-        now, ticks = time.monotonic(), _group_ticks().get(self.group, -1)
-        if ticks != self._ticks:
-            self._ticks, self._moved = ticks, now
+    def stalled(self, ticks: dict[int, int] | None = None) -> bool:
+        """`ticks`: `_group_ticks()` when the caller has read it already."""
+        now = time.monotonic()
+        seen = (ticks if ticks is not None else _group_ticks()).get(self.group, -1)
+        if seen != self._ticks:
+            self._ticks, self._moved = seen, now
         return now - self._moved > self.stall_seconds
 
     def state(self, process: subprocess.Popen[str]) -> str:
@@ -218,8 +220,7 @@ def run_watched(
 class _Child:
     request: _Request
     started: float
-    cpu_ticks: int = -1
-    progressed: float = 0.0
+    progress: Progress
     stopped: str = ""
 
 
@@ -313,16 +314,14 @@ def _group_ticks() -> dict[int, int]:
 
 def _watch(children: dict[int, _Child], now: float) -> None:
     """Stop the runs that hang: no CPU progress for a while, or far past their CPU limit."""
-    ticks = _group_ticks()
+    ticks = _group_ticks()  # once for every child
     for pid, child in children.items():
         if child.stopped:
             continue
-        if ticks.get(pid, -1) != child.cpu_ticks:
-            child.cpu_ticks, child.progressed = ticks.get(pid, -1), now
-        stall, limit = child.request["stall_seconds"], child.request["cpu_limit"]
+        limit = child.request["cpu_limit"]
         wall = None if limit is None else WALL_PER_CPU * limit
-        if now - child.progressed > stall:
-            child.stopped = f"no CPU progress for {stall:g} s"
+        if child.progress.stalled(ticks):
+            child.stopped = f"no CPU progress for {child.progress.stall_seconds:g} s"
         elif wall is not None and now - child.started > wall:
             child.stopped = f"still running after {wall:g} s"
         if child.stopped:
@@ -364,7 +363,8 @@ def serve() -> None:
                 pid = os.fork()
                 if pid == 0:
                     _child(request)
-                children[pid] = _Child(request, started, progressed=started)
+                stall = Progress(pid, request["stall_seconds"])
+                children[pid] = _Child(request, started, stall)
         while children:
             pid, status, usage = os.wait4(-1, os.WNOHANG)
             if pid == 0:

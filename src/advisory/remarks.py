@@ -24,6 +24,12 @@ ASIDES = (
     re.compile(r"\s*\[(?:size|women targeted|disorder type)\b[^\]]*$", re.IGNORECASE),
     re.compile(r"\s*\([^()]*\b(?:coded|codes)\b[^()]*\)", re.IGNORECASE),
 )
+#: A toll the source does not know: "Casualties unknown.", "No information on casualties".
+_UNKNOWN_TOLL = (
+    r"(?:casualties|fatalities|the number of fatalities|the toll)"
+    r"(?: (?:is|are|was|were))? (?:unknown|not (?:reported|known)|unclear)"
+    r"|no information (?:on|about) (?:casualties|fatalities)"
+)
 #: Clauses (a sentence, or a part of one between semicolons) that are remarks whole.
 CLAUSES = tuple(
     re.compile(pattern, re.IGNORECASE)
@@ -32,9 +38,7 @@ CLAUSES = tuple(
         r"(?:unknown )?(?:reported )?fatalit(?:y|ies)\b.*\bcoded\b.*",
         r"fatalit(?:y|ies) (?:are |were |is )?split (?:across|between|among) .*",
         r"\d+ fatalit(?:y|ies) (?:were )?reported in total, split .*",
-        r"(?:casualties|fatalities|the number of fatalities|the toll)"
-        r"(?: (?:is|are|was|were))? (?:unknown|not (?:reported|known)|unclear)",
-        r"no information (?:on|about) (?:casualties|fatalities)",
+        _UNKNOWN_TOLL,
         r"many fatalities reported, number unknown",
         # where the event was placed
         r"(?:location|event|town) (?:coded|geo-?coded|placed) (?:to|as|at) .*",
@@ -50,7 +54,7 @@ GTD_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}:\s*")
 #: Where a sentence ends and the next begins.
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”]))\s+(?=[A-Z0-9(\[])")
 #: A quick look for anything to take out: most notes have no remark.
-_ANY = re.compile(r"[\[(]|coded|fatalit|casualt|killed|deaths?\b|^\d{1,2}/", re.IGNORECASE)
+_ANY = re.compile(r"\[|coded|fatalit|casualt|killed|deaths?\b|^\d{1,2}/", re.IGNORECASE)
 
 
 def without_remarks(text: str) -> str:
@@ -92,12 +96,7 @@ ESTIMATED = re.compile(
     r"four|five|several) events|number (?:is )?unknown",
     re.IGNORECASE,
 )
-UNKNOWN = re.compile(
-    r"\b(?:casualties|fatalities)(?: (?:are|were|is))? (?:unknown|not (?:reported|known))"
-    r"|no information (?:on|about) (?:casualties|fatalities)"
-    r"|the number of fatalities is unknown",
-    re.IGNORECASE,
-)
+UNKNOWN = re.compile(rf"\b(?:{_UNKNOWN_TOLL})", re.IGNORECASE)
 
 
 def toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | None]:
@@ -105,7 +104,8 @@ def toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | N
     `exact` unless a remark says otherwise: a claim where 0 was coded, a placeholder or split
     count where one was coded, "unknown" where none was."""
     text = " ".join(note.split())
-    if fatalities == 0:
+    lower = text.lower()  # words the slower patterns need, looked for first
+    if fatalities == 0 and ("reported" in lower or "claimed" in lower):
         for pattern in CLAIMS:
             if found := pattern.search(text):
                 return "claimed", int(found["n"]), found["by"].strip()

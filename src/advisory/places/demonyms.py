@@ -43,6 +43,7 @@ def _table() -> dict[str, str]:
     return table
 
 
+@functools.cache  # a feed names the same few forces over and over
 def demonym(country: str) -> str | None:
     """`Afghanistan` -> `Afghan`; None for a country the table or the country list lacks."""
     from advisory.places.countries import countries
