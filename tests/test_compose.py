@@ -10,7 +10,7 @@ from advisory.calendar import stamp
 from advisory.inputs import load_inputs
 from advisory.writing.compose import BulletinSettings, compose_bulletin, series_start_week
 from advisory.writing.plan import compose_week
-from advisory.writing.prose import joined, number, ordinal, since, toll
+from advisory.writing.prose import Toll, joined, no_toll, number, ordinal, since, toll
 from tests.conftest import ROOT
 
 
@@ -105,10 +105,11 @@ def test_prose_helpers():
     assert since(dt.date(2018, 6, 15)) == "mid-June"
     assert since(dt.date(2018, 6, 24)) == "late June"
     assert stamp(dt.datetime(2018, 6, 26, 11, 35, tzinfo=dt.UTC)) == "26 Jun 2018 | 11:35 AM UTC"
-    assert toll(1, 0, start=True) == "One person was killed"
-    assert toll(4, 2) == "four people were killed and two wounded"
-    assert toll(0, 6) == "six people were wounded"
-    assert toll(0, 0) == "no casualties were reported"
+    assert toll(Toll(killed=1), start=True) == "One person was killed"
+    assert toll(Toll(killed=4, wounded=2)) == "four people were killed and two wounded"
+    assert toll(Toll(wounded=6)) == "six people were wounded"
+    assert toll(Toll()) == ""
+    assert no_toll(Toll(), single=True) == "no casualties were reported"
 
 
 @pytest.mark.parametrize(

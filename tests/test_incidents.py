@@ -41,7 +41,9 @@ def test_csv_with_bom_and_crlf(tmp_path: Path):
 def test_optional_columns_default(tmp_path: Path):
     path = _write(tmp_path / "i.csv", f"{HEADER}\na-1,2018-06-07,Peru,Lima,crime,A robbery.,R\n")
     [incident] = read_incidents([path], CATEGORIES)[0].incidents()
-    assert (incident.fatalities, incident.injuries, incident.actors) == (0, 0, ())
+    # An empty injuries cell is not known (a feed that counts deaths only), not "none".
+    assert (incident.fatalities, incident.injuries, incident.actors) == (0, None, ())
+    assert incident.fatalities_certainty is None  # read as exact
     assert incident.admin2 is None and incident.latitude is None
 
 

@@ -70,13 +70,16 @@ def test_json_is_stable_and_sorted(demo_workspace: Path):
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert data["as_of"] == "2023-03-27T06:00:00Z"
     ids = [r["region_id"] for r in data["ratings"]]
     assert ids == sorted(ids)
     vraem = next(r for r in data["ratings"] if r["region_id"] == "pe-vraem")
     assert vraem["level"] == "Extreme"
     assert vraem["contributions"][0]["incident_id"] == "pe-2023-0325-natividad"
+    # Format 2: every contribution says how certain its toll is (the demo's are all exact).
+    assert {c["fatalities_certainty"] for c in vraem["contributions"]} == {"exact"}
+    assert all(isinstance(c["injuries"], int) for c in vraem["contributions"])
     assert len(vraem["history"]["level"]) == 12
     assert list(vraem)[:4] == ["region_id", "region_name", "country", "as_of"]
 

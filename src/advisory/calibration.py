@@ -114,7 +114,7 @@ class Scored:
         order = pl.DataFrame({"region": regions, "r": list(range(count))})
         by_week = (
             frame.lazy()
-            .select("date", "category", "fatalities", "injuries")
+            .select("date", "category", "fatalities", pl.col("injuries").fill_null(0))
             .with_row_index("pos")
             .with_columns(pl.col("pos").cast(pl.Int64))
             .join(inputs.placements.lazy(), on="pos")

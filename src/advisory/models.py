@@ -528,7 +528,11 @@ class Incident(UserModel):
     category: Cell
     actors: tuple[Cell, ...] = ()
     fatalities: int = Field(default=0, ge=0)
-    injuries: int = Field(default=0, ge=0)
+    injuries: int | None = Field(
+        default=None,
+        ge=0,
+        description="People wounded; empty: not known (a feed such as ACLED counts only deaths).",
+    )
     summary: Cell = Field(description="One or two sentences by an analyst: who, where, when, toll.")
     sources: tuple[Cell, ...] = Field(min_length=1)
     note: str | None = Field(
@@ -584,6 +588,11 @@ class Incident(UserModel):
         default=None, ge=0, description="The deaths one side claimed, where it is `claimed`."
     )
     claimed_by: str | None = Field(default=None, description="Who claimed them.")
+
+    @property
+    def casualties(self) -> int:
+        """Killed and wounded as coded (wounded not known counted as none): for ordering."""
+        return self.fatalities + (self.injuries or 0)
 
 
 class IncidentFile(UserModel):
@@ -680,8 +689,9 @@ class Contribution:
     incident_id: str
     date: dt.date
     category: str
-    fatalities: int
-    injuries: int
+    fatalities: int  # as coded: a placeholder or a share where the certainty is `estimated`
+    fatalities_certainty: str  # exact, estimated, claimed or unknown
+    injuries: int | None  # None: not known
     age_days: int  # whole days from the incident's date to the as-of date
     base_points: float  # category weight times the casualty factor
     decay: float  # weight left after decay, 0 to 1

@@ -6,7 +6,9 @@ The arithmetic, with the rule set's names (docs/rules.md has a worked example):
   day itself is not over, so an incident counts from age 1: the **period** (reporting week) is
   ages 1 to 7, the **window** ages 1 to `window_days`.
 - Its **points** are `weight × (1 + per_fatality × fatalities + per_injury × injuries)`, times
-  the **decay** `0.5 ** (age / half_life_days)`.
+  the **decay** `0.5 ** (age / half_life_days)`. A toll is counted as coded: an estimated one
+  (a feed's placeholder) at its coded value, a claimed or unknown one (coded 0) and injuries
+  not known as 0.
 - A region's **score** is the sum of the points of its incidents in the window; its **score
   level** the highest level whose threshold the score reaches.
 - **Hysteresis** is applied week by week over the last `lookback_weeks` as-of dates, oldest
@@ -87,7 +89,7 @@ def severity_of(
     if not period:
         return None
     fatalities = sum(c.fatalities for c in period)
-    injuries = sum(c.injuries for c in period)
+    injuries = sum(c.injuries or 0 for c in period)
     categories = {c.category for c in period}
     for index, rule in enumerate(rules):
         when = rule.when
@@ -132,6 +134,7 @@ def rate(
             "date",
             "category",
             "fatalities",
+            pl.col("fatalities_certainty").fill_null("exact"),
             "injuries",
             "age",
             pl.col("base_points").round(SHOWN_DIGITS),
@@ -186,7 +189,7 @@ def _weekly_table(
         pl.col("points").sum().alias("score"),
         pl.col("in_period").sum().cast(pl.Int64).alias("incidents"),
         (pl.col("fatalities") * pl.col("in_period")).sum().alias("fatalities"),
-        (pl.col("injuries") * pl.col("in_period")).sum().alias("injuries"),
+        (pl.col("injuries").fill_null(0) * pl.col("in_period")).sum().alias("injuries"),
     )
     grid = pl.LazyFrame({"region": [r.id for r in rules.regions]}).join(
         pl.LazyFrame({"week": list(range(weeks))}, schema={"week": pl.Int32}), how="cross"
@@ -257,7 +260,9 @@ def base_points(ruleset: RuleSet) -> pl.Expr:
     weights = {name: c.weight for name, c in ruleset.categories.items()}
     casualty = ruleset.casualties
     return pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
-        1 + casualty.per_fatality * pl.col("fatalities") + casualty.per_injury * pl.col("injuries")
+        1
+        + casualty.per_fatality * pl.col("fatalities")
+        + casualty.per_injury * pl.col("injuries").fill_null(0)
     )
 
 
@@ -266,7 +271,7 @@ def incident_points(incident: Incident, ruleset: RuleSet) -> float:
     per = ruleset.casualties
     weight = ruleset.categories[incident.category].weight
     return weight * (
-        1 + per.per_fatality * incident.fatalities + per.per_injury * incident.injuries
+        1 + per.per_fatality * incident.fatalities + per.per_injury * (incident.injuries or 0)
     )
 
 
@@ -306,7 +311,7 @@ def _scored(
     earliest = days[0] - dt.timedelta(days=ruleset.window_days)
     recent = (
         frame.lazy()
-        .select("id", "date", "category", "fatalities", "injuries")
+        .select("id", "date", "category", "fatalities", "fatalities_certainty", "injuries")
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
         .filter((pl.col("date") >= earliest) & (pl.col("date") < days[-1]))
@@ -380,7 +385,7 @@ def _rating(
         period_categories=dict(sorted(period_categories.items())),
         window_incidents=len(window),
         window_fatalities=sum(c.fatalities for c in window),
-        window_injuries=sum(c.injuries for c in window),
+        window_injuries=sum(c.injuries or 0 for c in window),
         severity=severity[0] if severity else None,
         severity_rule=severity[1] if severity else None,
         contributions=tuple(window),

@@ -252,7 +252,7 @@ def import_acled(
                     a.strip() for a in (row["actor1"], row["actor2"]) if a.strip()
                 ),
                 "fatalities": row["fatalities"].strip() or "0",
-                "injuries": "0",
+                "injuries": "",  # ACLED counts deaths only: injuries not known
                 "summary": cleaned,
                 "note": original if cleaned != original else "",
                 "feed": "ACLED",

@@ -152,7 +152,7 @@ def split_list(text: str | None) -> list[str]:
 
 
 def _as_fields(row: dict[str, Any]) -> dict[str, Any]:
-    fields = {k: v for k, v in row.items() if v is not None}
+    fields = {k: v for k, v in row.items() if v is not None or k == "injuries"}
     for name in LIST_COLUMNS:
         fields[name] = split_list(row[name])
     return fields
@@ -590,7 +590,6 @@ def check_columns(
         # A date out of range is reported above, and kept from every later step.
         pl.when(pl.col("date").is_between(early, late)).then(pl.col("date")).alias("date"),
         pl.col("fatalities").fill_null(0),
-        pl.col("injuries").fill_null(0),
         pl.lit(shown).alias("source_file"),
     )
     counts_plan = text.select(

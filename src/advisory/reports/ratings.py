@@ -17,8 +17,15 @@ from advisory.models import TREND_ARROWS, Contribution, Rating, Rules, RuleSet, 
 from advisory.rating import PERIOD_DAYS, drop_point
 from advisory.reports.cells import safe_cell
 
-#: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md).
-JSON_FORMAT = 1
+#: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md). 2: each
+#: contribution says how certain its toll is; injuries not known are null.
+JSON_FORMAT = 2
+#: How `--explain` marks a toll that is counted as coded but not known exactly.
+CERTAINTY_NOTES = {
+    "estimated": " (a feed's estimate)",
+    "claimed": " (deaths claimed, not counted)",
+    "unknown": " (deaths not known)",
+}
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -199,7 +206,9 @@ def _conditions(when: SeverityWhen) -> str:
 
 def _contribution_line(c: Contribution, rules: Rules) -> str:
     label = rules.ruleset.label(c.category)
-    toll = f"{c.fatalities} killed, {c.injuries} injured"
+    killed = f"{c.fatalities} killed{CERTAINTY_NOTES.get(c.fatalities_certainty, '')}"
+    injured = "injured unknown" if c.injuries is None else f"{c.injuries} injured"
+    toll = f"{killed}, {injured}"
     return (
         f"{c.date}  {c.incident_id}  {label}, {toll}: {c.base_points:.2f} points × "
         f"{c.decay:.3f} decay ({plural(c.age_days, 'day')} old) = {c.points:.2f} "

@@ -96,14 +96,16 @@ def _forces(found: re.Match[str]) -> str:
 
 
 def as_written(incidents: Iterable[Incident], table: Mapping[str, str]) -> list[Incident]:
-    """The incidents with their perpetrator and target as a reader writes them (for prose;
-    each incident's other fields as recorded)."""
+    """The incidents with their perpetrator, target and claimant of a toll as a reader writes
+    them (for prose; each incident's other fields as recorded)."""
     written = []
     for incident in incidents:
-        by = reader_name(incident.perpetrator, table)
-        against = reader_name(incident.target, table)
-        if by == incident.perpetrator and against == incident.target:
+        names = {
+            name: reader_name(getattr(incident, name), table)
+            for name in ("perpetrator", "target", "claimed_by")
+        }
+        if all(names[name] == getattr(incident, name) for name in names):
             written.append(incident)
         else:
-            written.append(incident.model_copy(update={"perpetrator": by, "target": against}))
+            written.append(incident.model_copy(update=names))
     return written

@@ -599,7 +599,7 @@ def _top_incidents(
     points = {c.incident_id: c.points for r in ratings for c in r.contributions}
     found = [(a, i) for a in alerts for i in a.incidents]
     found.sort(key=lambda pair: (-points.get(pair[1].id, 0.0),
-                                 -(pair[1].fatalities + pair[1].injuries), pair[1].date,
+                                 -pair[1].casualties, pair[1].date,
                                  pair[1].id))  # fmt: skip
     return tuple(
         TopIncident(
@@ -725,16 +725,28 @@ def _who(incident: Incident) -> str:
 
 
 def short_toll(incident: Incident, none: str = "none") -> str:
-    """`2 killed, 1 injured (police officers)`; `none` when nobody was (a table's word)."""
+    """`2 killed, 1 injured (police officers)`, `unconfirmed deaths`, `Taliban claimed 12
+    killed`, `toll unknown`; `none` when the source says nobody was hurt (a table's words: no
+    more exact than the source)."""
+    certainty = incident.fatalities_certainty or "exact"
     parts = []
-    if incident.fatalities:
+    if certainty == "unknown":
+        parts.append("toll unknown")
+    elif certainty == "estimated" and incident.fatalities:
+        parts.append("unconfirmed deaths")
+    elif incident.fatalities:
         parts.append(f"{incident.fatalities} killed")
+    if certainty == "claimed" and incident.claimed_fatalities:
+        by = incident.claimed_by or "one side"
+        parts.append(f"{by} claimed {incident.claimed_fatalities} killed")
     if incident.injuries:
         parts.append(f"{incident.injuries} injured")
     if parts and incident.victims:
         victims = ACTOR_KINDS[incident.victims][1]
         return f"{', '.join(parts)} ({victims})"
-    return ", ".join(parts) or none
+    if parts:
+        return ", ".join(parts)
+    return none if incident.injuries is not None else "no deaths reported"
 
 
 def _credits(alerts: Sequence[Alert]) -> tuple[str, ...]:

@@ -23,8 +23,10 @@ from advisory.rating import incident_points
 from advisory.remarks import without_remarks
 from advisory.writing.actors import as_written
 from advisory.writing.prose import (
+    Toll,
     capitalized,
     joined,
+    no_toll,
     number,
     ordinal,
     place,
@@ -184,12 +186,8 @@ class Clause:
         return self.incidents[0]
 
     @property
-    def fatalities(self) -> int:
-        return sum(i.fatalities for i in self.incidents)
-
-    @property
-    def injuries(self) -> int:
-        return sum(i.injuries for i in self.incidents)
+    def toll(self) -> Toll:
+        return Toll.of(self.incidents)
 
     @property
     def victims(self) -> str | None:
@@ -243,13 +241,12 @@ def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
     count = len(clause.incidents)
     label = ruleset.label(first.category)
     what = with_article(label) if count == 1 else f"{number(count)} {plural_of(label)}"
+    casualties = toll(clause.toll, start=start, victims=clause.victims)
     for who, coarse in ((actors(first, ruleset), False), ("", False), ("", True)):
         where = f"{places_in(clause.incidents, coarse=coarse)} {when(first)}"
-        if not clause.fatalities and not clause.injuries:
+        if not casualties:
             text = f"{capitalized(what) if start else what}{who} took place {where}"
         else:
-            casualties = toll(clause.fatalities, clause.injuries, start=start,
-                              victims=clause.victims)  # fmt: skip
             text = f"{casualties} during {what}{who} {where}"
         if words(text) <= MAX_CLAUSE_WORDS:
             break
@@ -268,12 +265,13 @@ def quoted(incident: Incident, ruleset: RuleSet, names: Mapping[str, str]) -> st
 
 
 def _casualty_phrase(incidents: Sequence[Incident]) -> str:
-    """`in which 112 people were killed and 40 wounded`; `none with casualties reported`."""
-    killed = sum(i.fatalities for i in incidents)
-    wounded = sum(i.injuries for i in incidents)
-    if killed or wounded:
-        return f"in which {toll(killed, wounded)}"
-    return "with no casualties reported" if len(incidents) == 1 else "none with casualties reported"
+    """`in which 112 people were killed and 40 wounded`, `in which at least 112 people were
+    killed`; `none with casualties reported` only when every incident's source says so."""
+    known = Toll.of(incidents)
+    if told := toll(known):
+        return f"in which {told}"
+    what = "casualties" if known.none_reported else "deaths"
+    return f"with no {what} reported" if len(incidents) == 1 else f"none with {what} reported"
 
 
 def rest_sentence(rest: Sequence[Incident], noun: str, *, another: bool, tail: str) -> str:
@@ -448,7 +446,8 @@ def summary_line(
     if series.position > 1:
         tail = f", {place_in_series(series, f'in {region_name}', ruleset)}."
     else:
-        tail = f"; {toll(lead.fatalities, lead.injuries, victims=lead.victims)}."
+        known = Toll.of([lead])
+        tail = f"; {toll(known, victims=lead.victims) or no_toll(known, single=True)}."
     for who, coarse in ((actors(lead, ruleset), False), ("", False), ("", True)):
         text = f"{label}{who} {place_in(lead, coarse=coarse)} {when(lead)}{after}{tail}"
         if words(text) <= MAX_SENTENCE_WORDS:

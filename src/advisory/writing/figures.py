@@ -77,10 +77,7 @@ def bulletin_figure(
     )
     placed = _placed(incidents)
     rank = {incident_id: str(k) for k, incident_id in enumerate(numbered, 1)}
-    marks = tuple(
-        Mark(lon, lat, i.fatalities + i.injuries, label=rank.get(i.id, ""))
-        for i, lon, lat in placed
-    )
+    marks = tuple(Mark(lon, lat, i.casualties, label=rank.get(i.id, "")) for i, lon, lat in placed)
     if not shades and not marks:
         return None
     where = next(iter(shown)) if len(shown) == 1 else counted(len(shown), "country")
@@ -123,8 +120,7 @@ def alert_figure(alert: Alert, rules: Rules, shapes: Mapping[str, Shape]) -> Fig
     lead = alert.incidents[0] if alert.incidents else None
     placed = [i for i, _, _ in _placed(alert.incidents)]
     marks = tuple(
-        Mark(lon, lat, i.fatalities + i.injuries, lead=i is lead)
-        for i, lon, lat in _placed(alert.incidents)
+        Mark(lon, lat, i.casualties, lead=i is lead) for i, lon, lat in _placed(alert.incidents)
     )
     areas = (Area(shape.rings, alert.level_color),) if shape and shape.kind == "hull" else ()
     whole = shape is not None and shape.kind == "country"
@@ -172,7 +168,7 @@ def _incident_lines(
         return ["No incidents were recorded this week."]
     if not placed:
         return [f"None of the week's {number(total)} incidents has coordinates."]
-    ranked = sorted(placed, key=lambda i: (i is not lead, -(i.fatalities + i.injuries), i.date,
+    ranked = sorted(placed, key=lambda i: (i is not lead, -i.casualties, i.date,
                                           i.id))  # fmt: skip
     lines = [f"{counted(len(placed), 'incident')} of the week shown:"]
     named = [

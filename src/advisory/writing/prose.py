@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import inflect
 
@@ -69,22 +70,101 @@ def since(day: dt.date) -> str:
     return f"late {month_name(day)}"
 
 
-def toll(fatalities: int, injuries: int, *, start: bool = False, victims: str | None = None) -> str:
-    """`four people were killed and six wounded`, `one person was wounded`; with the kind of
-    victims the source names, `four police officers were killed`."""
+@dataclass(frozen=True)
+class Toll:
+    """What the sources know of some incidents' dead and wounded: deaths counted exactly,
+    deaths reported but not counted (a feed's placeholder for "several", or one report's dead
+    split across events), deaths one side claimed where none were confirmed, incidents whose
+    deaths or wounded the source does not know."""
+
+    killed: int = 0
+    unconfirmed: bool = False
+    claims: tuple[tuple[str, int], ...] = ()
+    deaths_not_known: bool = False
+    wounded: int = 0
+    wounded_not_known: bool = False
+
+    @classmethod
+    def of(cls, incidents: Sequence[Incident]) -> Toll:
+        killed, unconfirmed, not_known = 0, False, False
+        claims: list[tuple[str, int]] = []
+        for i in incidents:
+            certainty = i.fatalities_certainty or "exact"
+            if certainty == "estimated":
+                unconfirmed = unconfirmed or i.fatalities > 0
+            elif certainty == "unknown":
+                not_known = True
+            else:
+                killed += i.fatalities
+                if certainty == "claimed" and i.claimed_fatalities:
+                    claims.append((i.claimed_by or "one side", i.claimed_fatalities))
+                elif certainty == "claimed":
+                    not_known = True
+        return cls(
+            killed=killed,
+            unconfirmed=unconfirmed,
+            claims=tuple(claims),
+            deaths_not_known=not_known,
+            wounded=sum(i.injuries or 0 for i in incidents),
+            wounded_not_known=any(i.injuries is None for i in incidents),
+        )
+
+    @property
+    def exact(self) -> bool:
+        """Every death counted: no placeholder, claim or unknown among them."""
+        return not (self.unconfirmed or self.claims or self.deaths_not_known)
+
+    @property
+    def none_reported(self) -> bool:
+        """Every incident's source says nobody was killed or wounded."""
+        return self.exact and not (self.killed or self.wounded or self.wounded_not_known)
+
+
+def toll(known: Toll, *, start: bool = False, victims: str | None = None) -> str:
+    """`four people were killed and six wounded`, `one person was wounded`, `at least four
+    police officers were killed` (some deaths not counted), `an unconfirmed number of people
+    were killed`, `the Taliban said 12 people were killed`: no more exact than its sources.
+    Empty when there is nothing to tell (`no_toll` says why)."""
     one, several = ACTOR_KINDS.get(victims or "unknown", ACTOR_KINDS["unknown"])
 
     def people(count: int, first: bool) -> str:
         noun = f"{one} was" if count == 1 else f"{several} were"
         return f"{number(count, start=first)} {noun}"
 
-    if fatalities and injuries:
-        return f"{people(fatalities, start)} killed and {number(injuries)} wounded"
-    if fatalities:
-        return f"{people(fatalities, start)} killed"
-    if injuries:
-        return f"{people(injuries, start)} wounded"
-    return "No casualties were reported" if start else "no casualties were reported"
+    claim = ""
+    if known.killed:
+        deaths = f"{people(known.killed, start and known.exact)} killed"
+        deaths = deaths if known.exact else f"at least {deaths}"
+    elif known.unconfirmed:
+        deaths = f"an unconfirmed number of {several} were killed"
+    elif len(known.claims) == 1:
+        [(by, count)] = known.claims
+        deaths, claim = "", f"{by} said {people(count, False)} killed"
+    elif known.claims:
+        deaths, claim = "", "deaths were claimed but not confirmed"
+    else:
+        deaths = ""
+    if known.wounded:
+        at_least = "at least " if known.wounded_not_known else ""
+        if deaths:
+            text = f"{deaths} and {at_least}{number(known.wounded)} wounded"
+        else:
+            text = f"{at_least}{people(known.wounded, start and not at_least)} wounded"
+            text = f"{text} and {claim}" if claim else text
+    else:
+        text = deaths or claim
+    return capitalized(text) if start else text
+
+
+def no_toll(known: Toll, *, single: bool) -> str:
+    """Why `toll` had nothing to tell: `no casualties were reported` when every source says
+    so; `no deaths were reported` when the wounded are not known; `the toll was not reported`
+    for one incident whose source does not know it."""
+    if known.none_reported:
+        return "no casualties were reported"
+    if single and known.deaths_not_known:
+        return "the toll was not reported"
+    return "no deaths were reported"
 
 
 def when(incident: Incident) -> str:
