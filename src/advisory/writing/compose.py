@@ -19,6 +19,7 @@ from advisory.calendar import local_stamp, period_label, prose_date, stamp
 from advisory.models import (
     ACTOR_KINDS,
     REASON_CODES,
+    Contribution,
     Incident,
     Rating,
     Region,
@@ -253,7 +254,9 @@ def compose_alert(
     others = [i for i in week[1:] if id(i) not in named_before]
     others.sort(key=event.date_order(ruleset))
 
-    paragraphs = [_with_sentence(event.quoted(lead, ruleset, rules.actors), expected)]
+    told = event.quoted(lead, ruleset, rules.actors)
+    told = _with_sentence(told, event.untold_toll(lead, told, rules.actors))
+    paragraphs = [_with_sentence(told, expected)]
     if series.position > 1:
         paragraphs.append(event.series_paragraph(series, ruleset, _named(region), the(region)))
     if others:
@@ -352,13 +355,26 @@ def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
         change = f", raised from {rating.previous_level} to {rating.level} since last week"
     else:
         change = f", lowered from {rating.previous_level} to {rating.level} since last week"
-    fatalities = "no fatalities"
-    if rating.window_fatalities:
-        fatalities = spelled(rating.window_fatalities, "fatality")
+    fatalities = _window_fatalities(rating.contributions)
     return (
         f"The region is rated {level}{change}; {spelled(rating.window_incidents, 'incident')} "
         f"and {fatalities} were recorded in the past {ruleset.window_days} days."
     )
+
+
+def _window_fatalities(window: Sequence[Contribution]) -> str:
+    """`four fatalities`; `at least four fatalities` where some of the window's tolls are not
+    known exactly (a placeholder, a claim, an unknown); `an unconfirmed number of fatalities`
+    where none is; `no confirmed fatalities` where deaths were only claimed or not known."""
+    exact = sum(c.fatalities for c in window if c.fatalities_certainty == "exact")
+    uncertain = [c for c in window if c.fatalities_certainty != "exact"]
+    if not uncertain:
+        return spelled(exact, "fatality") if exact else "no fatalities"
+    if exact:
+        return f"at least {spelled(exact, 'fatality')}"
+    if any(c.fatalities_certainty == "estimated" and c.fatalities for c in uncertain):
+        return "an unconfirmed number of fatalities"
+    return "no confirmed fatalities"
 
 
 def _first_rated(rating: Rating) -> str:

@@ -14,6 +14,7 @@ Pure functions of incidents and rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -162,6 +163,8 @@ def actors(incident: Incident, ruleset: RuleSet) -> str:
     against = _actor(incident.target, incident.target_kind)
     if not incident.target and incident.victims and incident.victims == incident.target_kind:
         against = ""
+    if against and f" {against}" in f" {ruleset.label(incident.category)}":
+        against = ""  # "an attack on civilians", not "... against civilians" again
     if ruleset.categories[incident.category].between and by and by == against:
         return f" between {by}"  # one group on both sides: "clashes between rioters"
     if by == against:
@@ -262,6 +265,23 @@ def quoted(incident: Incident, ruleset: RuleSet, names: Mapping[str, str]) -> st
         return text
     [written] = as_written([incident], names)
     return f"{tell(Clause((written,)), ruleset, start=True)}."
+
+
+#: Words by which a summary tells its toll: where it has none, the Event says the toll.
+_TOLL_WORDS = re.compile(
+    r"\b(?:kill|dead|death|died|fatalit|wound|injur|casualt|lynch|unhurt|no one was hurt)",
+    re.IGNORECASE,
+)
+
+
+def untold_toll(incident: Incident, text: str, names: Mapping[str, str]) -> str:
+    """`Fourteen people were killed.`: the incident's toll, as the sources know it, where its
+    quoted summary (`text`) does not tell one (a feed's note often does not); else empty."""
+    if _TOLL_WORDS.search(text):
+        return ""
+    [written] = as_written([incident], names)
+    told = toll(Toll.of([written]), start=True, victims=incident.victims)
+    return f"{told}." if told else ""
 
 
 def _casualty_phrase(incidents: Sequence[Incident]) -> str:
