@@ -371,8 +371,10 @@ def _toll(what: str, a1: Actor, a2: Actor | None, rng: random.Random) -> Truth:
     if what in ("protest", "arrests", "abduction") or rng.random() < 0.35:
         return Truth("exact", 0)
     draw = rng.random()
-    if draw < 0.55:
-        return Truth("exact", rng.choice([1, 1, 2, 2, 3, 4, 5, 6, 8, 9, 12, 14, 21]))
+    if draw < 0.55:  # a crowd's violence kills fewer than a battle
+        crowd = what in ("mob", "riot", "force")
+        return Truth("exact", rng.choice([1, 1, 1, 2, 2, 3] if crowd else
+                                         [1, 1, 2, 2, 3, 4, 5, 6, 8, 9, 12, 14, 21]))  # fmt: skip
     if draw < 0.7:
         n = rng.choice([10, 10, 3])
         remark = rng.choice(TOLL_REMARKS[f"estimated-{n}"])
@@ -399,14 +401,17 @@ def export(
     days: int = 28,
     theatres: Sequence[Theatre] = THEATRES,
     layout: str = OLD,
+    kinds: Sequence[str] | None = None,
 ) -> Corpus:
-    """`size` events over `days` days from `start` in `theatres`, seeded."""
+    """`size` events over `days` days from `start` in `theatres`, seeded; of the `kinds` of
+    SHAPES only ("protest", "riot", ...) when given."""
     rng = random.Random(seed)
     corpus = Corpus(seed)
-    weights = [shape[2] for shape in SHAPES]
+    shapes = [shape for shape in SHAPES if kinds is None or shape[3] in kinds]
+    weights = [shape[2] for shape in shapes]
     drawn: list[tuple[dt.date, Theatre, tuple[str, str, int, str]]] = [
         (start + dt.timedelta(days=rng.randrange(days)), rng.choice(theatres),
-         rng.choices(SHAPES, weights=weights)[0])
+         rng.choices(shapes, weights=weights)[0])
         for _ in range(size)
     ]  # fmt: skip
     drawn.sort(key=lambda d: d[0])

@@ -1,7 +1,9 @@
 """The documents the golden files hold, and the script that writes them anew on purpose:
 the demo VRAEM alert (a three-incident series) and bulletin of 2018-W25, a quiet week's alert
-(one incident, the first of its series) and alerts of a 40- and a 400-incident week in Helmand,
-generated as a conflict feed codes its events (tests/prose_weeks.py).
+(one incident, the first of its series), alerts of a 40- and a 400-incident week in Helmand,
+generated as a conflict feed codes its events (tests/prose_weeks.py), and two weeks of
+ACLED-shaped exports (tests/acled_corpus.py) imported with `advisory import acled`: an Afghan
+month (Balkh's alert) and a month of protests and riots in Peru (Lima's).
 
 
     .venv/bin/python -m tests.golden_documents
@@ -49,7 +51,42 @@ def documents() -> dict[str, str]:
             path = conflict_week(size).write(Path(folder) / f"helmand-{size}.csv")
             name = f"alert-{{region}}-2024-W11-{size}-incidents"
             add([str(path)], CONFLICT_ISSUED, Want(alerts=("af-helmand",), alert_name=name))
+        for region, country, kinds, seed, size, what in FEED_WEEKS:
+            path = imported_export(Path(folder), country, kinds, seed, size)
+            name = f"alert-{{region}}-2024-W11-acled-{what}"
+            add([str(path)], CONFLICT_ISSUED, Want(alerts=(region,), alert_name=name))
     return found
+
+
+#: The feed weeks: (region, country, kinds of event or None for all, seed, events, name).
+FEED_WEEKS = (
+    ("af-balkh", "Afghanistan", None, 27, 160, "conflict"),
+    ("pe-lima", "Peru", ("protest", "riot", "mob", "force"), 31, 140, "protests"),
+)
+
+
+def imported_export(
+    folder: Path, country: str, kinds: tuple[str, ...] | None, seed: int, size: int
+) -> Path:
+    """Four weeks of a country's events up to the golden week (2024-W11), written as ACLED
+    exports them and imported with `advisory import acled`: the incident file it wrote."""
+    import shutil
+
+    from tests.acled_corpus import THEATRES, export, write
+    from tests.conftest import run_advisory
+
+    site = folder / f"acled-{country}"
+    shutil.copytree(ROOT / "rules", site / "rules")
+    theatres = [t for t in THEATRES if t.country == country]
+    corpus = export(seed, size, start=dt.date(2024, 2, 19), days=28, theatres=theatres,
+                    kinds=kinds)  # fmt: skip
+    (site / "export.csv").write_bytes(write(corpus))
+    (site / "data").mkdir()
+    (site / "data" / "log.csv").write_text("id,date,country,category,summary,sources\n")
+    done = run_advisory("import", "acled", "export.csv", "--out", "data/acled.csv",
+                        "--incidents", "data/log.csv", cwd=site)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return site / "data" / "acled.csv"
 
 
 #: The settings of the golden emails: a contact block and a public address for the links.

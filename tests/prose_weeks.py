@@ -2,6 +2,10 @@
 over nine weeks of history, across families, perpetrators, victim kinds and precisions, in the
 demo's Peru regions and in Afghan provinces of the world file.
 
+Many incidents are a feed's: their actors (as the feed labels them), notes (remarks and all)
+and tolls (placeholders, split tolls, claims, unknowns; no injuries) are drawn from the
+ACLED-shaped corpus (`acled_corpus.py`), so that the checker reads what a feed's week gives.
+
     week = generate(seed, size)  # size: incidents in the reporting week
 
 Each incident's region is known by construction, so the checker can say what the series count
@@ -12,9 +16,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.acled_corpus import THEATRES, Event, export
 
 #: The reporting week: Monday 2024-03-11 to Sunday 2024-03-17, issued the Monday after.
 WEEK_END = dt.date(2024, 3, 17)
@@ -65,13 +72,22 @@ class Row:
     location: str
     category: str
     fatalities: int
-    injuries: int
+    injuries: int | None  # None: not known (a feed's)
     perpetrator: str
     perpetrator_kind: str
     target: str
     target_kind: str
     victims: str
     date_precision: str
+    summary: str = ""
+    certainty: str = ""  # fatalities_certainty; empty: exact
+    claimed: int | None = None
+    claimed_by: str = ""
+    feed: str = ""
+
+    @property
+    def exact(self) -> bool:
+        return self.certainty in ("", "exact")
 
 
 @dataclass(frozen=True)
@@ -83,7 +99,8 @@ class GeneratedWeek:
         fields = [
             "id", "date", "country", "admin1", "admin2", "location", "category", "fatalities",
             "injuries", "summary", "sources", "perpetrator", "perpetrator_kind", "target",
-            "target_kind", "victims", "date_precision",
+            "target_kind", "victims", "date_precision", "fatalities_certainty",
+            "claimed_fatalities", "claimed_by", "feed", "feed_id",
         ]  # fmt: skip
         with path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out, lineterminator="\n")
@@ -91,10 +108,11 @@ class GeneratedWeek:
             for r in self.rows:
                 writer.writerow([
                     r.id, r.date.isoformat(), r.country, r.admin1, r.admin2, r.location,
-                    r.category, r.fatalities, r.injuries,
-                    f"Report {r.id}: an incident in {r.location}.", "Generated",
+                    r.category, r.fatalities, "" if r.injuries is None else r.injuries,
+                    r.summary or f"Report {r.id}: an incident in {r.location}.", "Generated",
                     r.perpetrator, r.perpetrator_kind, r.target, r.target_kind, r.victims,
-                    r.date_precision,
+                    r.date_precision, r.certainty, "" if r.claimed is None else r.claimed,
+                    r.claimed_by, r.feed, r.id if r.feed else "",
                 ])  # fmt: skip
         return path
 
@@ -108,25 +126,62 @@ def _toll(rng: random.Random) -> tuple[int, int]:
     return rng.randint(5, 60), rng.randint(0, 40)
 
 
+#: ACLED's 'inter' kinds as the log's actor kinds.
+_KINDS = {
+    "state": "military", "rebels": "rebels", "political": "political_militia",
+    "identity": "identity_militia", "rioters": "rioters", "protesters": "protesters",
+    "civilians": "civilians", "external": "external_forces",
+}  # fmt: skip
+#: Labels a feed or an analyst leaves where the actor is not known.
+UNKNOWN_ACTORS = ("Unknown", "unknown", "Unidentified", "N/A")
+
+
+@functools.cache
+def feed_events() -> tuple[Event, ...]:
+    """The corpus the feed's incidents are drawn from: every theatre, both sides' labels."""
+    return tuple(export(seed=2027, size=1500, theatres=THEATRES).events)
+
+
+def _kind(label: str, kind: str) -> str:
+    return "police" if label.startswith("Police Forces") else _KINDS[kind]
+
+
 def generate(seed: int, size: int) -> GeneratedWeek:
     """A week of `size` incidents in the reporting week, and a history of a few to hundreds
-    before it, in a few regions (one taking most of the week's incidents)."""
+    before it, in a few regions (one taking most of the week's incidents). A share of them
+    (none to nearly all, by week) are a feed's, drawn from the ACLED-shaped corpus."""
     rng = random.Random(seed)
     places = rng.sample(PLACES, rng.randint(1, 3))
     categories = rng.sample(CATEGORIES, rng.randint(1, 6))
+    fed = rng.choice([0.0, 0.3, 0.6, 0.95, 1.0])
     rows: list[Row] = []
 
     def add(day: dt.date) -> None:
         region, country, admin1, admin2, names = rng.choice(places)
         location = LONG_PLACE if rng.random() < 0.03 else rng.choice(names)
+        precision = rng.choices(["", "week", "month"], weights=[90, 7, 3])[0]
+        number = f"g{seed}-{len(rows):05d}"
+        category = rng.choice(categories)
+        if rng.random() < fed:
+            event = rng.choice(feed_events())
+            truth, by, against = event.truth, event.actor1, event.actor2
+            perpetrator = rng.choice(UNKNOWN_ACTORS) if rng.random() < 0.05 else by.name
+            rows.append(Row(
+                number, day, region, country, admin1, admin2, location, category, truth.coded,
+                None, perpetrator, _kind(by.name, by.kind), against.name if against else "",
+                _kind(against.name, against.kind) if against else "", "", precision,
+                summary=event.row["notes"],
+                certainty="" if truth.certainty == "exact" else truth.certainty,
+                claimed=truth.claimed, claimed_by=truth.claimed_by or "", feed="ACLED",
+            ))  # fmt: skip
+            return
         perpetrator, perpetrator_kind = rng.choice(PERPETRATORS)
         target, target_kind = rng.choice(TARGETS)
         killed, wounded = _toll(rng)
-        precision = rng.choices(["", "week", "month"], weights=[90, 7, 3])[0]
         rows.append(Row(
-            f"g{seed}-{len(rows):05d}", day, region, country, admin1, admin2, location,
-            rng.choice(categories), killed, wounded, perpetrator, perpetrator_kind, target,
-            target_kind, rng.choice(VICTIMS) if killed or wounded else "", precision,
+            number, day, region, country, admin1, admin2, location, category, killed, wounded,
+            perpetrator, perpetrator_kind, target, target_kind,
+            rng.choice(VICTIMS) if killed or wounded else "", precision,
         ))  # fmt: skip
 
     # Histories: some weeks quiet, so series start at different weeks.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -12,17 +11,7 @@ from advisory.inputs.rules import read_rules
 from advisory.writing.actors import UNIDENTIFIED, reader_name
 from tests.acled_corpus import THEATRES, export, write
 from tests.conftest import ROOT, run_advisory
-
-#: What a feed's label looks like, and no name the prose gives may.
-LABEL_PATTERNS = {
-    "tenure": re.compile(r"\(\d{4}-(\d{4})?\)"),
-    "forces of": re.compile(r"\b(Military|Police) Forces of\b"),
-    "group of a country": re.compile(
-        r"\b(Rioters|Protesters|Civilians|Students|Farmers|Labor Group|Unidentified [\w ]+) \("
-    ),
-    "acronym: expansion": re.compile(r"^[^:]{1,30}: [A-Z]"),
-    "placeholder": re.compile(r"^unknown$", re.IGNORECASE),
-}
+from tests.sendable import LABEL_PATTERNS
 
 
 @pytest.fixture(scope="module")

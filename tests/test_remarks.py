@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 import shutil
 from pathlib import Path
 
@@ -12,13 +11,7 @@ import pytest
 from advisory.remarks import without_remarks
 from tests.acled_corpus import OTHER_REMARKS, TOLL_REMARKS, export
 from tests.conftest import ROOT, run_advisory
-
-#: What a coding remark looks like, and no sentence of ours may hold.
-REMARK = re.compile(
-    r"coded (?:as|to)|split (?:across|between)|\[size=|\[women targeted|casualties unknown"
-    r"|fatalities unknown|no information on casualties|\(\d+\)\.",
-    re.IGNORECASE,
-)
+from tests.sendable import REMARK
 
 
 @pytest.mark.parametrize(
