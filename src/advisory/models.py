@@ -157,6 +157,12 @@ class Category(UserModel):
         description="Its incidents are fights between sides: prose names them 'between A and "
         "B', not 'by A against B'.",
     )
+    target_word: Line | None = Field(
+        default=None,
+        description="How prose names the target right after the label, for incidents done to "
+        "someone: 'of' gives 'a kidnapping of civilians by ...'; empty: after who did it, "
+        "'... by A against B'.",
+    )
 
 
 class Forecast(UserModel):

@@ -175,6 +175,8 @@ def actors(incident: Incident, ruleset: RuleSet) -> str:
             return f" between {sides[0]} and {sides[1]}"
         return f" involving {sides[0]}" if sides else ""
     text = f" {family_of(ruleset, incident.category).by} {by}" if by else ""
+    if against and (word := ruleset.categories[incident.category].target_word):
+        return f" {word} {against}{text}"  # "a kidnapping of civilians by ..."
     return f"{text} against {against}" if against else text
 
 
