@@ -11,7 +11,8 @@ LABEL_PATTERNS = {
     "tenure": re.compile(r"\(\d{4}-(\d{4})?\)"),
     "forces of": re.compile(r"\b(Military|Police) Forces of\b"),
     "group of a country": re.compile(
-        r"\b(Rioters|Protesters|Civilians|Students|Farmers|Labor Group|Unidentified [\w ]+) \("
+        r"\b(Rioters|Protesters|Civilians|Students|Farmers|Labor Group|Unidentified(?: [A-Z]\w*)+)"
+        r" \("
     ),
     "acronym: expansion": re.compile(r"^[^:]{1,30}: [A-Z]"),
     "placeholder": re.compile(r"^unknown$", re.IGNORECASE),

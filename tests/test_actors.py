@@ -36,6 +36,8 @@ def table() -> dict[str, str]:
         ("Civilians (Afghanistan)", "civilians"),
         ("Labor Group (Peru)", "workers"),
         ("Unidentified Armed Group (Peru)", "an unidentified armed group"),
+        ("Unidentified Armed Group", "an unidentified armed group"),  # its kind alone
+        ("Rioters", "rioters"),
         ("Fulani Ethnic Militia (Nigeria)", "Fulani militiamen"),
         ("NATO: North Atlantic Treaty Organization", "NATO"),
         ("Taliban", "the Taliban"),

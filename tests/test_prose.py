@@ -226,6 +226,7 @@ def shown_paragraphs(alert: Alert) -> Iterator[tuple[str, str]]:
 
 
 _NUMBER_WORDS = "|".join(number(n) for n in range(1, 10))
+_A_DATE = rf"(?:{'|'.join(MONTHS)}) \d"
 #: A toll the sources know (no placeholder, claim or unknown among them), said as a count.
 _NO_CASUALTIES = re.compile(r"no casualties|none with casualties")
 
@@ -246,7 +247,8 @@ def overstated_tolls(alert: Alert, rows: list[Row], rules: Rules) -> list[str]:
         counts = f"{number(r.fatalities)}|{number(r.fatalities, start=True)}"
         told = re.search(
             rf"(?<![Aa]t least )(?<![\w-])(?:{counts}) [\w ]{{1,30}}? (?:was|were) killed during "
-            rf"{with_article(rules.ruleset.label(r.category))}\b(?:(?! on [A-Z])[^.;])*? on "
+            rf"{with_article(rules.ruleset.label(r.category))}\b(?! on [a-z])"
+            rf"(?:(?!{_A_DATE})[^.;])*? on "
             rf"{MONTHS[r.date.month - 1]} {r.date.day}\b",
             text,
         )

@@ -74,6 +74,8 @@ def reader_name(label: str | None, table: Mapping[str, str] | None = None) -> st
         return table[text]
     if text.casefold() in PLACEHOLDERS:
         return UNIDENTIFIED
+    if text.casefold() in _GROUPS:  # a group by its kind alone: "Unidentified Armed Group"
+        return _GROUPS[text.casefold()]
     if forces := _FORCES.match(text):
         return _forces(forces)
     if group := _BY_COUNTRY.match(text):
