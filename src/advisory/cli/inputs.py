@@ -74,7 +74,7 @@ def validate(
     good (warnings allowed), 2 when any error was found.
     """
     from advisory.errors import InputError
-    from advisory.importers.common import check_mappings
+    from advisory.importers.mappings import check_mappings
     from advisory.rendering.renderer import Renderer
     from advisory.reports.inputs import describe_inputs
     from advisory.writing.bar import alert_bars

@@ -509,24 +509,3 @@ def load_mapping(path: Path, rules: Rules, kind: type[M]) -> M:
     if mapping is None or problems:
         raise InputError(problems)
     return mapping
-
-
-def check_mappings(rules_dir: Path, rules: Rules) -> None:
-    """The import mappings of a rules folder, checked as an import would check them: its
-    `acled.yaml` and every `mappings/*.yaml`. (A folder without them imports with the shipped
-    mapping, which is checked when an import uses it.) Raises `InputError` with every problem."""
-    from advisory import shipped
-    from advisory.importers.acled import AcledMapping
-    from advisory.importers.spreadsheet import ColumnMapping
-
-    acled = rules_dir / shipped.ACLED_MAPPING
-    kinds: list[tuple[Path, type[Mapping]]] = [(acled, AcledMapping)] if acled.is_file() else []
-    kinds += [(path, ColumnMapping) for path in sorted((rules_dir / "mappings").glob("*.yaml"))]
-    problems: list[Problem] = []
-    for path, kind in kinds:
-        try:
-            load_mapping(path, rules, kind)
-        except InputError as e:
-            problems += e.problems
-    if problems:
-        raise InputError(problems)
