@@ -184,6 +184,9 @@ def generate(seed: int, size: int) -> GeneratedWeek:
             rng.choice(VICTIMS) if killed or wounded else "", precision,
         ))  # fmt: skip
 
+    # Months before the series' history, for the composed Context's trend (91 to 180 days back).
+    for _ in range(rng.choice([0, 0, 1, 4, 20, max(1, size // 2)])):
+        add(WEEK_END - dt.timedelta(days=rng.randint(90, 179)))
     # Histories: some weeks quiet, so series start at different weeks.
     for back in range(HISTORY_WEEKS, 0, -1):
         if rng.random() < 0.35:

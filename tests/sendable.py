@@ -29,7 +29,7 @@ UNKNOWN_AS_NAME = re.compile(
 #: What a coding remark looks like, and no sentence of ours may hold.
 REMARK = re.compile(
     r"coded (?:as|to)|split (?:across|between)|\[size=|\[women targeted|\[disorder type"
-    r"|casualties unknown|fatalities unknown|no information on casualties|\(\d+\)\."
+    r"|casualties unknown|fatalities unknown|no information on casualties|events \(\d+\)\."
     r"|number unknown|^\d{1,2}/\d{1,2}/\d{4}:",
     re.IGNORECASE,
 )

@@ -46,7 +46,7 @@ def test_vraem_alert_of_june_26_2018(demo):
         "military base in Mazángaro (Vizcatán district) on June 11."
     )
 
-    assert alert.context[0] == region.context
+    assert region.context is not None and alert.context[0] == region.context.text
     assert alert.context[1] == (
         "The region is rated High (level four of five), unchanged from last week; "
         "three incidents and four fatalities were recorded in the past 30 days."

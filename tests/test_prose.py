@@ -28,10 +28,10 @@ from advisory.writing.event import (
     seriousness,
 )
 from advisory.writing.plan import Week, compose_week
-from advisory.writing.prose import number, ordinal, plural_of, with_article
+from advisory.writing.prose import number, ordinal, plural_of, spelled, with_article
 from tests.acled_corpus import NEW, OLD, Truth, export, write
 from tests.conftest import ROOT, run_advisory
-from tests.prose_weeks import ISSUED, WEEK_END, GeneratedWeek, Row, generate, sizes
+from tests.prose_weeks import ISSUED, LONG_PLACE, WEEK_END, GeneratedWeek, Row, generate, sizes
 from tests.sendable import unsendable
 
 WEEKS = int(os.environ.get("ADVISORY_PROSE_WEEKS", "200"))
@@ -183,6 +183,7 @@ def check_alert(alert: Alert, rows: list[Row], rules: Rules) -> list[str]:
     for what, text in shown_paragraphs(alert):
         faults += [f"{alert.region_id} {what}: {fault}" for fault in unsendable(text)]
     faults += overstated_tolls(alert, rows, rules)
+    faults += composed_context_faults(alert, rows, rules)
     such = expected_series(alert, rows, rules)
     position = [r.id for r in such].index(alert.incidents[0].id) + 1
     series_text = alert.event[1] if position > 1 else ""
@@ -261,6 +262,58 @@ def overstated_tolls(alert: Alert, rows: list[Row], rules: Rules) -> list[str]:
         faults.append(f"{alert.region_id}: a window with tolls not known exactly: {counted[0]!r}")
     if rows and all(r.injuries is None for r in rows) and (found := _NO_CASUALTIES.search(text)):
         faults.append(f"{alert.region_id}: {found[0]!r} where no injury is known")
+    return faults
+
+
+def composed_context_faults(alert: Alert, rows: list[Row], rules: Rules) -> list[str]:
+    """A region without a hand-written context that holds on the issue date: its Context opens
+    with a paragraph of its data, of at least two sentences, whose counts are the rows': the
+    incidents of the 90 days, the dominant family and its count, the deadliest, the trend."""
+    region = rules.region(alert.region_id)
+    if region.context is not None and (
+        region.context.written is None or region.context.written <= ISSUED.date()
+    ):
+        return [] if alert.context[0] == region.context.text else [f"{alert.region_id}: context"]
+    where = f"{alert.region_id} context"
+    if len(alert.context) < 2:
+        return [f"{where}: none composed"]
+    text = alert.context[0]
+    told = sentences(text)
+    faults = [f"{where}: {fault}" for fault in style_faults(text) + unsendable(text)]
+    if len(told) < 2:
+        faults.append(f"{where}: one sentence: {text!r}")
+    start = WEEK_END - dt.timedelta(days=89)
+    recent = [r for r in rows if start <= r.date <= WEEK_END]
+    before = [r for r in rows if start - dt.timedelta(days=90) <= r.date < start]
+    total = len(recent)
+    counted = "one incident was" if total == 1 else f"{spelled(total, 'incident')} were"
+    if f"{counted} recorded in" not in told[0]:
+        faults.append(f"{where}: expected {counted!r} in {told[0]!r}")
+    families: dict[str, int] = defaultdict(int)
+    for r in recent:
+        families[rules.ruleset.families[rules.ruleset.family_of(r.category)].label] += 1
+    most = max(families.values())
+    said = [f"all of them {label}." if n == total else f"{number(n)} of them {label}."
+            for label, n in families.items() if n == most]  # fmt: skip
+    if total > 1 and not any(s in told[0] for s in said):
+        faults.append(f"{where}: expected one of {said} in {told[0]!r}")
+    deadly = [r.fatalities for r in recent if r.exact and r.fatalities]
+    deadliest = next((s for s in told if s.startswith("In the deadliest, ")), None)
+    long_place = any(r.location == LONG_PLACE for r in recent)
+    if deadly and deadliest is None and not long_place:
+        faults.append(f"{where}: the deadliest incident ({max(deadly)} killed) not told")
+    if deadliest and not re.match(rf"In the deadliest, {number(max(deadly or [0]))} ", deadliest):
+        faults.append(f"{where}: deadliest {max(deadly or [0])}: {deadliest!r}")
+    if not before:
+        trend = "No incident was recorded in the 90 days before."
+    elif 2 * total >= 3 * len(before):
+        trend = f"That is up from {spelled(len(before), 'incident')} in the 90 days before."
+    elif 3 * total <= 2 * len(before):
+        trend = f"That is down from {spelled(len(before), 'incident')} in the 90 days before."
+    else:
+        trend = f"That is about as many as in the 90 days before ({number(len(before))})."
+    if told[-1] != trend:
+        faults.append(f"{where}: expected {trend!r}, got {told[-1]!r}")
     return faults
 
 
@@ -422,6 +475,13 @@ def test_an_imported_export_reads_as_an_editor_would_sign_it(tmp_path: Path, lay
             faults += [f"{alert.region_id} {what}: {fault}" for fault in unsendable(text)]
         rows = [_as_row(i, truth[i.id], alert.region_id) for i in alert.incidents]
         faults += overstated_tolls(alert, rows, inputs.rules)
+        region = inputs.rules.region(alert.region_id)
+        if region.context is None or not region.context.holds_on(ISSUED.date()):
+            ours = alert.context[0]  # the export begins within the 90 days: "Since ..."
+            faults += [f"{alert.region_id} context: {f}" for f in style_faults(ours)]
+            faults += [f"{alert.region_id} context: {f}" for f in unsendable(ours)]
+            if not ours.startswith("Since February 19, ") or len(sentences(ours)) < 2:
+                faults.append(f"{alert.region_id} context: {ours!r}")
     faults += bulletin_faults(bulletin)
     faults += one_truth(bulletin, [*composed.alerts, *composed.beyond])
     assert not faults, faults[:5]

@@ -105,6 +105,7 @@ NameList = Annotated[
     BeforeValidator(as_list, json_schema_input_type=str | list[str]),
 ]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
 #: A cell of the incident log, already checked column by column when the log was read.
 Cell = Annotated[str, Field(min_length=1)]
 
@@ -136,6 +137,31 @@ class Level(UserModel):
     advice: list[Text] = Field(
         default_factory=list, description="Advice for every region at this level."
     )
+
+
+class WrittenContext(UserModel):
+    """A hand-written context and, where it cites events, the date it was written: an alert
+    issued before that date would cite the future, so it composes its context from the data."""
+
+    text: Text
+    written: dt.date | None = Field(
+        default=None, description="When it was written; empty: it holds for any date."
+    )
+
+    def holds_on(self, day: dt.date) -> bool:
+        return self.written is None or day >= self.written
+
+
+def _as_context(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("must not be empty")  # said of `context`, where it was written
+    return {"text": value} if isinstance(value, str) else value
+
+
+#: A context as text alone, or as `{text: ..., written: YYYY-MM-DD}`.
+Context = Annotated[
+    WrittenContext, BeforeValidator(_as_context, json_schema_input_type=str | WrittenContext)
+]
 
 
 class Category(UserModel):
@@ -364,10 +390,11 @@ class Region(UserModel):
         default=None, description="The region is never rated below this level."
     )
     match: list[MatchEntry] = Field(min_length=1)
-    context: Text | None = Field(
+    context: Context | None = Field(
         default=None,
-        description="Standing background, the first paragraph of Context; empty: the alert's "
-        "Context has only the rating.",
+        description="Standing background, the first paragraph of Context: a text, or `{text: "
+        "..., written: YYYY-MM-DD}` for one that cites events (an alert issued before that "
+        "date composes its context from the data instead); empty: composed from the data.",
     )
     advice: list[Text] = Field(default_factory=list, description="The region's own advice, first.")
     profile: Identifier | None = Field(
@@ -395,8 +422,10 @@ class CountryCover(UserModel):
     coverage: Coverage | None = Field(
         default=None, description="country or admin1; empty: the world file's coverage."
     )
-    context: Text | None = Field(
-        default=None, description="Standing background for the country's alerts."
+    context: Context | None = Field(
+        default=None,
+        description="Standing background for the country's alerts (a text, or `{text: ..., "
+        "written: YYYY-MM-DD}`); empty: composed from the data.",
     )
     profile: Identifier | None = Field(
         default=None, description="The scoring profile of the country's regions."

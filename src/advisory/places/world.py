@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from advisory.errors import not_one_of
-from advisory.models import CountryCover, MatchEntry, Rating, Region, Rules
+from advisory.models import CountryCover, MatchEntry, Rating, Region, Rules, WrittenContext
 from advisory.places.countries import countries
 from advisory.places.names import normalize
 
@@ -64,8 +64,9 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
     generated: list[Region] = []
     countries_of: dict[str, str] = {}
 
-    def add(region_id: str, name: str, country: str, match: MatchEntry, context: str | None,
-            profile: str | None, long_name: str | None = None) -> None:  # fmt: skip
+    def add(region_id: str, name: str, country: str, match: MatchEntry,
+            context: WrittenContext | None, profile: str | None,
+            long_name: str | None = None) -> None:  # fmt: skip
         while region_id in taken:  # a region file uses the id: the generated one steps aside
             region_id += "-w"
         taken.add(region_id)

@@ -31,6 +31,7 @@ from advisory.places.countries import countries
 from advisory.places.world import is_quiet, quiet_line
 from advisory.writing import event
 from advisory.writing.actors import as_written
+from advisory.writing.context import Activity, composed_context
 from advisory.writing.prose import capitalized, dateline, joined, number, place, spelled
 
 # --- the models -------------------------------------------------------------------------------
@@ -209,6 +210,7 @@ def compose_alert(
     points: dict[str, float],
     *,
     listed: bool = True,
+    activity: Activity | None = None,
 ) -> Alert | None:
     """The region's alert for the rating's week, or None when the week had no incident.
 
@@ -216,7 +218,8 @@ def compose_alert(
     series (see `series_window`) or earlier: those of the two windows before the week's end
     tell the trend. `points` holds the points of the window's incidents by id, which pick the
     lead incident. `listed`: the bulletin's incident table lists the alert's incidents, and
-    the Event may say so.
+    the Event may say so. `activity`: the region's incidents of the past 90 days, which write
+    the Context where the region has no hand-written one that holds on the issue date.
     """
     if rating.severity is None:
         return None
@@ -282,7 +285,7 @@ def compose_alert(
         trend=rating.trend,
         reasons=rating.reasons,
         event=tuple(paragraphs),
-        context=(*([region.context] if region.context else []), _trend_sentence(rating, ruleset)),
+        context=(*_background(region, rating, rules, activity), _trend_sentence(rating, ruleset)),
         advice=_advice(rating, ruleset, region),
         incidents=tuple(recorded[i.id] for i in week),
         series_incidents=len(in_series),
@@ -360,6 +363,24 @@ def _trend_sentence(rating: Rating, ruleset: RuleSet) -> str:
         f"The region is rated {level}{change}; {spelled(rating.window_incidents, 'incident')} "
         f"and {fatalities} were recorded in the past {ruleset.window_days} days."
     )
+
+
+def needs_composed_context(region: Region, issued: dt.date) -> bool:
+    """Whether the region's Context is composed from its data: it has no hand-written one, or
+    one written after the issue date (which would cite events still to come)."""
+    return region.context is None or not region.context.holds_on(issued)
+
+
+def _background(
+    region: Region, rating: Rating, rules: Rules, activity: Activity | None
+) -> list[str]:
+    """The Context's first paragraph: the analysts' where it holds, else the data's."""
+    if not needs_composed_context(region, rating.as_of.date()):
+        assert region.context is not None
+        return [region.context.text]
+    if activity is None or not activity.incidents:
+        return []
+    return [composed_context(activity, the(region), rules.ruleset, rules.actors)]
 
 
 def _window_fatalities(window: Sequence[Contribution]) -> str:

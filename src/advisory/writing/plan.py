@@ -39,8 +39,10 @@ from advisory.writing.compose import (
     compose_bulletin,
     compose_closing,
     most_serious_first,
+    needs_composed_context,
     series_window,
 )
+from advisory.writing.context import CONTEXT_DAYS, Activity
 from advisory.writing.figures import Figure, alert_figure, bulletin_figure
 from advisory.writing.pages import AlertsPage, Page, alerts_page, bulletin_page
 
@@ -92,6 +94,13 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
         }
         series = incidents_by_region(inputs, reads)
         last_weeks = incidents_by_region(inputs, ended)
+        issued = as_of.date()
+        composing = [
+            r for r in ratings
+            if r.region_id in windows
+            and needs_composed_context(rules.region(r.region_id), issued)
+        ]  # fmt: skip
+        activity = activities(inputs, composing)
         levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
         alerts: list[Alert] = []
         below: list[Alert] = []
@@ -99,7 +108,8 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
         for rating in ratings:
             if rating.region_id in windows:
                 points = {c.incident_id: c.points for c in rating.contributions}
-                alert = compose_alert(rating, rules, series.get(rating.region_id, []), points)
+                alert = compose_alert(rating, rules, series.get(rating.region_id, []), points,
+                                      activity=activity.get(rating.region_id))  # fmt: skip
                 if alert is None:
                     continue
                 cleared = bar is None or bar.admits(alert, levels, words)
@@ -117,7 +127,8 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             if rating.region_id in held
             and (composed := compose_alert(rating, rules, series[rating.region_id],
                                            {c.incident_id: c.points for c in rating.contributions},
-                                           listed=False)) is not None
+                                           listed=False, activity=activity.get(rating.region_id)))
+            is not None
         ]  # fmt: skip
         beyond = most_serious_first(beyond, words)
     this_week = Week(ratings, alerts, closings, below, beyond)
@@ -218,6 +229,85 @@ def incidents_by_region(
     for region, incident in zip(chosen.get_column("region"), models, strict=True):
         found[region].append(incident)
     return dict(found)
+
+
+def activities(inputs: Inputs, ratings: Sequence[Rating]) -> dict[str, Activity]:
+    """Each rated region's incidents of the `CONTEXT_DAYS` to the end of its week, counted for
+    its composed Context (writing/context.py), and those of the days before for the trend."""
+    if not ratings:
+        return {}
+    span = dt.timedelta(days=CONTEXT_DAYS)
+    ends = [r.period_end for r in ratings]
+    starts = [end - span + dt.timedelta(days=1) for end in ends]
+    bounds = pl.DataFrame(
+        {
+            "region": [r.region_id for r in ratings],
+            "start": starts,
+            "end": ends,
+            "before": [start - span for start in starts],
+        }
+    )
+    frame = inputs.incidents.frame.with_row_index("pos").with_columns(pl.col("pos").cast(pl.Int64))
+    chosen = (
+        frame.filter(pl.col("date").is_between(min(starts) - span, max(ends)))
+        .join(inputs.placements, on="pos")
+        .join(bounds, on="region")
+        .filter(pl.col("date").is_between(pl.col("before"), pl.col("end")))
+        .with_columns((pl.col("date") >= pl.col("start")).alias("recent"))
+    )
+    recent = chosen.filter(pl.col("recent"))
+
+    def counted(what: pl.Expr, *, several: bool = False) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Incidents by `what` (by each of its items, where `several`), most first."""
+        found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        picked = recent.select("region", "pos", what.alias("what"))
+        table = (
+            (picked.explode("what") if several else picked)
+            .drop_nulls("what")
+            .unique(["region", "pos", "what"])
+            .group_by("region", "what")
+            .len()
+            .sort(["region", "len", "what"], descending=[False, True, False])
+        )
+        for region, name, count in table.iter_rows():
+            found[region].append((name, count))
+        return {region: tuple(items) for region, items in found.items()}
+
+    categories = counted(pl.col("category"))
+    places = counted(pl.coalesce("location", "admin2", "admin1", "country"))
+    # Who acted: the perpetrator, and the other side of a fight (an attack's target is not).
+    fights = [name for name, c in inputs.rules.ruleset.categories.items() if c.between]
+    sides = pl.when(pl.col("category").is_in(fights)).then(pl.col("target"))
+    actors = counted(pl.concat_list("perpetrator", sides), several=True)
+    exact = pl.col("fatalities_certainty").is_null() | (pl.col("fatalities_certainty") == "exact")
+    deadliest_rows = (
+        recent.filter(exact & (pl.col("fatalities") > 0))
+        .sort(["fatalities", "date", "id"], descending=[True, True, False])
+        .group_by("region", maintain_order=True)
+        .first()
+    )
+    models = inputs.incidents.incidents(deadliest_rows)
+    deadliest = dict(zip(deadliest_rows.get_column("region"), models, strict=True))
+    totals = {
+        region: (now, earlier)
+        for region, now, earlier in chosen.group_by("region")
+        .agg(pl.col("recent").sum(), (~pl.col("recent")).sum().alias("earlier"))
+        .iter_rows()
+    }
+    found = {}
+    for rating, start in zip(ratings, starts, strict=True):
+        now, earlier = totals.get(rating.region_id, (0, 0))
+        begins = rating.data_begins
+        found[rating.region_id] = Activity(
+            incidents=now,
+            categories=categories.get(rating.region_id, ()),
+            actors=actors.get(rating.region_id, ()),
+            places=places.get(rating.region_id, ()),
+            deadliest=deadliest.get(rating.region_id),
+            before=None if begins is not None and begins > start - span else earlier,
+            since=begins if begins is not None and begins > start else None,
+        )
+    return found
 
 
 # --- documents --------------------------------------------------------------------------------
