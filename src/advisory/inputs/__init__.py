@@ -96,9 +96,12 @@ def load_inputs(
         raise InputError(problems)
     problems += outside_warnings(log, coverage)
     from advisory.places.nearmiss import place_warnings
+    from advisory.places.repair import repaired_places
     from advisory.places.world import cover_world
 
     with stage("match regions"):
+        log, repairs = repaired_places(log, rules)
+        problems += repairs
         country_problems, not_countries = _country_problems(log, rules)
         problems += country_problems
         rules = cover_world(rules, log.frame)
