@@ -84,6 +84,7 @@ def bulletin_paragraphs(bulletin: Bulletin) -> Iterator[tuple[str, str]]:
 
 
 _PLACE = re.compile(r" in [^,;]+? on ")
+_DATED = re.compile(rf"\b(?:on|around|in) (?:{'|'.join(MONTHS)})\b")
 _PAIR = re.compile(r"(\bbetween (?:(?! in | on | took )[^,;.])+?) and ")
 #: How a clause of ours begins ("an armed clash ...", "four people were killed ...", "the
 #: Taliban said ..."): a piece split off at an actor pair's "and" does not.
@@ -113,8 +114,10 @@ def style_faults(text: str) -> list[str]:
         if found := pattern.search(undated if pattern is _SMALL_NUMERAL else text):
             faults.append(f"{what}: {found.group(0)!r}")
     text = _PAIR.sub(r"\1 & ", text)  # "between A and B" is one clause's actors
+    # A clause is told to its date: a piece cut short inside an actor's name ("al-Qaeda in the
+    # Arabian Peninsula and ...") is not one.
     clauses = [c.strip(" .") for c in re.split(r", | and |\. |; ", text)
-               if " during " in c or " took place " in c]  # fmt: skip
+               if (" during " in c or " took place " in c) and _DATED.search(c)]  # fmt: skip
     repeated = {c for c in clauses if clauses.count(c) > 1}
     if repeated:
         faults.append(f"repeated clause: {sorted(repeated)[0]!r}")

@@ -130,6 +130,16 @@ def prose_date(day: dt.date) -> str:
     return f"{month_name(day)} {day.day}"
 
 
+def table_date(day: dt.date, precision: str | None = None) -> str:
+    """A date in a table, no more precise than its source: `2018-06-24`, `c. 2018-06-24` (within
+    a week), `2018-05` (a month), `2018` (a year)."""
+    return {
+        "week": f"c. {day.isoformat()}",
+        "month": f"{day:%Y-%m}",
+        "year": f"{day:%Y}",
+    }.get(precision or "day", day.isoformat())
+
+
 def stamp_date(day: dt.date) -> str:
     """`26 Jun 2018`, in stamps."""
     return f"{day.day} {day:%b %Y}"

@@ -732,6 +732,7 @@ class Contribution:
     decay: float  # weight left after decay, 0 to 1
     points: float  # base_points times decay
     share: float  # fraction of the region's score, 0 to 1
+    date_precision: str | None = None  # week, month or year; None: the day
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,7 @@ def rate(
             .fill_nan(0.0)
             .round(SHOWN_DIGITS)
             .alias("share"),
+            "date_precision",
         )
     )
     period_ends = tuple(day - dt.timedelta(days=1) for day in days)
@@ -311,7 +312,15 @@ def _scored(
     earliest = days[0] - dt.timedelta(days=ruleset.window_days)
     recent = (
         frame.lazy()
-        .select("id", "date", "category", "fatalities", "fatalities_certainty", "injuries")
+        .select(
+            "id",
+            "date",
+            "category",
+            "fatalities",
+            "fatalities_certainty",
+            "injuries",
+            "date_precision",
+        )
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
         .filter((pl.col("date") >= earliest) & (pl.col("date") < days[-1]))

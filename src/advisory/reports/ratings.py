@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
-from advisory.calendar import period_label, prose_date, table_stamp
+from advisory.calendar import period_label, prose_date, table_date, table_stamp
 from advisory.inputs.overrides import Entry, changes
 from advisory.models import TREND_ARROWS, Contribution, Rating, Rules, RuleSet, SeverityWhen
 from advisory.rating import PERIOD_DAYS, drop_point
 from advisory.reports.cells import safe_cell
 
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md). 2: each
-#: contribution says how certain its toll is; injuries not known are null.
+#: contribution says how certain its toll is (injuries not known are null) and how precise
+#: its date is.
 JSON_FORMAT = 2
 #: How `--explain` marks a toll that is counted as coded but not known exactly.
 CERTAINTY_NOTES = {
@@ -210,7 +211,8 @@ def _contribution_line(c: Contribution, rules: Rules) -> str:
     injured = "injured unknown" if c.injuries is None else f"{c.injuries} injured"
     toll = f"{killed}, {injured}"
     return (
-        f"{c.date}  {c.incident_id}  {label}, {toll}: {c.base_points:.2f} points × "
+        f"{table_date(c.date, c.date_precision)}  {c.incident_id}  {label}, {toll}: "
+        f"{c.base_points:.2f} points × "
         f"{c.decay:.3f} decay ({plural(c.age_days, 'day')} old) = {c.points:.2f} "
         f"({c.share:.0%})"
     )

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from advisory.calendar import local_stamp, period_label, prose_date, stamp
+from advisory.calendar import local_stamp, period_label, prose_date, stamp, table_date
 from advisory.models import (
     ACTOR_KINDS,
     REASON_CODES,
@@ -173,6 +173,7 @@ class TopIncident:
     category: str
     toll: str
     summary: str
+    date_text: str = ""  # `June 24`, `c. June 24`, `May`: as precisely as the source gives it
 
 
 # --- alerts -----------------------------------------------------------------------------------
@@ -248,7 +249,8 @@ def compose_alert(
     category = ruleset.categories[lead.category]
     subject = category.headline or capitalized(ruleset.label(lead.category))
     where = "" if region.name == rating.country else f" in {headline_name(region)}"
-    subject_line = f"{rating.country}: {subject}{where} {dateline(lead)}"
+    year = rating.as_of.year  # a month of another year is told with its year
+    subject_line = f"{rating.country}: {subject}{where} {dateline(lead, year)}"
     headline = f"{subject_line} /update {alerted_weeks}" if alerted_weeks else subject_line
     analysis, trend = event.amid(incidents, lead, ruleset, rating.period_end)
     family = event.family_of(ruleset, lead.category)
@@ -257,13 +259,15 @@ def compose_alert(
     others = [i for i in week[1:] if id(i) not in named_before]
     others.sort(key=event.date_order(ruleset))
 
-    told = event.quoted(lead, ruleset, rules.actors)
+    told = event.quoted(lead, ruleset, rules.actors, year)
     told = _with_sentence(told, event.untold_toll(lead, told, rules.actors))
     paragraphs = [_with_sentence(told, expected)]
     if series.position > 1:
-        paragraphs.append(event.series_paragraph(series, ruleset, _named(region), the(region)))
+        paragraphs.append(
+            event.series_paragraph(series, ruleset, _named(region), the(region), year)
+        )
     if others:
-        paragraphs.append(event.week_paragraph(others, ruleset, listed=listed))
+        paragraphs.append(event.week_paragraph(others, ruleset, listed=listed, year=year))
 
     return Alert(
         region_id=region.id,
@@ -275,7 +279,7 @@ def compose_alert(
         update=alerted_weeks,
         issued=rating.as_of,
         stamp=stamp(rating.as_of),
-        summary=event.summary_line(lead, ruleset, series, the(region), analysis),
+        summary=event.summary_line(lead, ruleset, series, the(region), analysis, year),
         severity=rating.severity,
         level=rating.level,
         level_rank=rating.level_rank,
@@ -380,7 +384,8 @@ def _background(
         return [region.context.text]
     if activity is None or not activity.incidents:
         return []
-    return [composed_context(activity, the(region), rules.ruleset, rules.actors)]
+    year = rating.as_of.year
+    return [composed_context(activity, the(region), rules.ruleset, rules.actors, year)]
 
 
 def _window_fatalities(window: Sequence[Contribution]) -> str:
@@ -437,7 +442,7 @@ class BulletinSettings:
     maps: bool = True  # the bulletin's map and each alert's locator map
 
 
-def compose_closing(rating: Rating, rules: Rules, last_incident: dt.date) -> Closing:
+def compose_closing(rating: Rating, rules: Rules, last_incident: Incident) -> Closing:
     """`No further incidents have been reported in Puno since May 14; the level was lowered to
     Low.`"""
     region = rules.region(rating.region_id)
@@ -456,7 +461,7 @@ def compose_closing(rating: Rating, rules: Rules, last_incident: dt.date) -> Clo
         country=rating.country,
         headline=f"{rating.country}: No further incidents in {the(region)}",
         text=f"No further incidents have been reported in {the(region)} since "
-        f"{prose_date(last_incident)}; {level}.",
+        f"{dateline(last_incident, rating.as_of.year).replace('c. ', 'around ')}; {level}.",
     )
 
 
@@ -505,7 +510,7 @@ def compose_bulletin(
             category=ruleset.label(i.category),
             place=place(i) + (" (approx.)" if i.geo_precision in ("near", "region") else ""),
             toll=short_toll(i),
-            summary=event.quoted(i, ruleset, rules.actors),
+            summary=event.quoted(i, ruleset, rules.actors, a.issued.year),
             sources=i.sources,
             who=_who(i),
             note=i.note or "",
@@ -648,7 +653,8 @@ def _top_incidents(
             place(i),
             ruleset.label(i.category),
             short_toll(i, none="no casualties"),
-            event.quoted(i, ruleset, names),
+            event.quoted(i, ruleset, names, a.issued.year),
+            dateline(i, a.issued.year),
         )
         for a, i in found[:TOP_INCIDENTS]
     )
@@ -735,12 +741,7 @@ SHOWN_FURTHER = 4
 
 def _date_text(incident: Incident) -> str:
     """The date as precisely as the source gives it, in a table."""
-    day = incident.date
-    return {
-        "week": f"c. {day.isoformat()}",
-        "month": f"{day:%Y-%m}",
-        "year": f"{day:%Y}",
-    }.get(incident.date_precision or "day", day.isoformat())
+    return table_date(incident.date, incident.date_precision)
 
 
 def _who(incident: Incident) -> str:

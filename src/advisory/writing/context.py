@@ -48,10 +48,14 @@ class Activity:
 
 
 def composed_context(
-    activity: Activity, where: str, ruleset: RuleSet, names: Mapping[str, str]
+    activity: Activity,
+    where: str,
+    ruleset: RuleSet,
+    names: Mapping[str, str],
+    year: int | None = None,
 ) -> str:
     """The paragraph `Activity` tells, for the region called `where` in prose ("Balkh",
-    "the VRAEM region"); every sentence within `MAX_SENTENCE_WORDS`."""
+    "the VRAEM region"), issued in `year`; every sentence within `MAX_SENTENCE_WORDS`."""
     sentences = [_what(activity, where, ruleset)]
     frequent = [f"{number(n)} {plural_of(ruleset.label(c))}" for c, n in activity.categories
                 if n > 1]  # fmt: skip
@@ -67,7 +71,7 @@ def composed_context(
         sentences.append(f"Most of them took place in {places[0][0]}.")
     if activity.deadliest is not None:
         [deadliest] = as_written([activity.deadliest], names)
-        told = tell(Clause((deadliest,)), ruleset, start=False)
+        told = tell(Clause((deadliest,)), ruleset, start=False, year=year)
         if words(told) < MAX_SENTENCE_WORDS - 3:
             sentences.append(f"In the deadliest, {told}.")
     if activity.before is not None and not activity.since:

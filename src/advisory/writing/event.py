@@ -201,14 +201,16 @@ class Clause:
         return kinds.pop() if len(kinds) == 1 else None
 
 
-def clauses(incidents: Sequence[Incident], ruleset: RuleSet) -> list[Clause]:
+def clauses(
+    incidents: Sequence[Incident], ruleset: RuleSet, year: int | None = None
+) -> list[Clause]:
     """The incidents as clauses, in the given order; incidents alike (category, date as
     written, actors) share the clause of the first of them, which names their places: "three
     armed clashes between the Taliban and Afghan military forces in Balkh, Charbolak and
     Kaldar on March 14"."""
     groups: dict[tuple[str, ...], list[Incident]] = {}
     for incident in incidents:
-        key = (incident.category, when(incident), actors(incident, ruleset))
+        key = (incident.category, when(incident, year), actors(incident, ruleset))
         groups.setdefault(key, []).append(incident)
     return [Clause(tuple(group)) for group in groups.values()]
 
@@ -238,7 +240,7 @@ def _with_the(name: str) -> str:
     return f"the {name}" if last[0] in _COMMON_PLACE_NOUNS else name
 
 
-def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
+def tell(clause: Clause, ruleset: RuleSet, *, start: bool, year: int | None = None) -> str:
     """`four police officers were killed during an ambush carried out by narcoterrorists in the
     Huancavelica region on June 7`; `two explosive attacks took place in Girishk on March 9`.
     A clause over `MAX_CLAUSE_WORDS` sheds its actors, then its place's detail."""
@@ -248,7 +250,7 @@ def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
     what = with_article(label) if count == 1 else f"{number(count)} {plural_of(label)}"
     casualties = toll(clause.toll, start=start, victims=clause.victims)
     for who, coarse in ((actors(first, ruleset), False), ("", False), ("", True)):
-        where = f"{places_in(clause.incidents, coarse=coarse)} {when(first)}"
+        where = f"{places_in(clause.incidents, coarse=coarse)} {when(first, year)}"
         if not casualties:
             text = f"{capitalized(what) if start else what}{who} took place {where}"
         else:
@@ -258,7 +260,9 @@ def tell(clause: Clause, ruleset: RuleSet, *, start: bool) -> str:
     return text
 
 
-def quoted(incident: Incident, ruleset: RuleSet, names: Mapping[str, str]) -> str:
+def quoted(
+    incident: Incident, ruleset: RuleSet, names: Mapping[str, str], year: int | None = None
+) -> str:
     """The incident's summary as the prose quotes it: without the feeds' coding remarks
     (`remarks.py`); a summary that was nothing but remarks gives way to a sentence of the
     incident's own fields, its actors as a reader writes them (`names`: the actor table)."""
@@ -266,7 +270,7 @@ def quoted(incident: Incident, ruleset: RuleSet, names: Mapping[str, str]) -> st
     if text:
         return text
     [written] = as_written([incident], names)
-    return f"{tell(Clause((written,)), ruleset, start=True)}."
+    return f"{tell(Clause((written,)), ruleset, start=True, year=year)}."
 
 
 #: Words by which a summary tells its toll: where it has none, the Event says the toll.
@@ -309,16 +313,18 @@ def rest_sentence(rest: Sequence[Incident], noun: str, *, another: bool, tail: s
     return f"{subject}, {_casualty_phrase(rest)}, {verb} reported in the region {tail}"
 
 
-def named_sentences(intro: str, kept: Sequence[Clause], ruleset: RuleSet) -> list[str]:
+def named_sentences(
+    intro: str, kept: Sequence[Clause], ruleset: RuleSet, year: int | None = None
+) -> list[str]:
     """`In the same week, a, b and c.` as one sentence when it fits `MAX_SENTENCE_WORDS`, else a
     sentence a clause, each told as a sentence starts (`Forty-seven soldiers were ...`)."""
     if not kept:
         return []
-    told = [tell(c, ruleset, start=not intro and n == 0) for n, c in enumerate(kept)]
+    told = [tell(c, ruleset, start=not intro and n == 0, year=year) for n, c in enumerate(kept)]
     one = f"{intro}{joined(told)}."
     if words(one) <= MAX_SENTENCE_WORDS:
         return [capitalized(one)]
-    rest = [f"{tell(c, ruleset, start=True)}." for c in kept[1:]]
+    rest = [f"{tell(c, ruleset, start=True, year=year)}." for c in kept[1:]]
     return [capitalized(f"{intro}{told[0]}."), *rest]
 
 
@@ -335,10 +341,10 @@ def fitted(build: Callable[[int], list[str]]) -> str:
 
 
 def chosen_clauses(
-    incidents: Sequence[Incident], ruleset: RuleSet, named: int
+    incidents: Sequence[Incident], ruleset: RuleSet, named: int, year: int | None = None
 ) -> tuple[list[Clause], list[Incident]]:
     """The `named` most serious clauses, in date order, and the incidents left to count."""
-    found = clauses(incidents, ruleset)
+    found = clauses(incidents, ruleset, year)
 
     def weight(clause: Clause) -> float:
         return sum(seriousness(i, ruleset) for i in clause.incidents)
@@ -405,7 +411,9 @@ def names_its_kind(series: Series) -> bool:
     return series.position > MAX_ORDINAL and len({i.category for i in series.such}) > 1
 
 
-def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_region: str) -> str:
+def series_paragraph(
+    series: Series, ruleset: RuleSet, named_region: str, plain_region: str, year: int | None = None
+) -> str:
     """`This was the third such incident to take place in the restive VRAEM region (...) since
     the beginning of June. Four police officers were killed during ... on June 7 and ...`"""
     where = f"to take place in {named_region}"
@@ -422,10 +430,10 @@ def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_
         before = tuple(i for i in before if i.category == lead)
 
     def build(named: int) -> list[str]:
-        kept, rest = chosen_clauses(before, ruleset, named)
+        kept, rest = chosen_clauses(before, ruleset, named, year)
         told = {id(i) for c in kept for i in c.incidents}
         rest = [i for i in series.before if id(i) not in told]
-        sentences = [opening, *named_sentences("", kept, ruleset)]
+        sentences = [opening, *named_sentences("", kept, ruleset, year)]
         if rest:
             noun = f"{such}incident" if kept else f"earlier {such}incident"
             tail = f"since {since(series.began)}."
@@ -435,13 +443,15 @@ def series_paragraph(series: Series, ruleset: RuleSet, named_region: str, plain_
     return fitted(build)
 
 
-def week_paragraph(others: Sequence[Incident], ruleset: RuleSet, *, listed: bool = True) -> str:
+def week_paragraph(
+    others: Sequence[Incident], ruleset: RuleSet, *, listed: bool = True, year: int | None = None
+) -> str:
     """`In the same week, ...`: the week's other incidents, at most three clauses named; those
     counted are `listed` in the bulletin's incident table, or not."""
 
     def build(named: int) -> list[str]:
-        kept, rest = chosen_clauses(others, ruleset, named)
-        sentences = named_sentences("In the same week, ", kept, ruleset)
+        kept, rest = chosen_clauses(others, ruleset, named, year)
+        sentences = named_sentences("In the same week, ", kept, ruleset, year)
         if rest:
             pronoun = "they are" if len(rest) > 1 else "it is"
             table = f"; {pronoun} listed in the bulletin's incident table" if listed else ""
@@ -459,6 +469,7 @@ def summary_line(
     series: Series,
     region_name: str,
     analysis: str,
+    year: int | None = None,
 ) -> str:
     """`An armed clash between Peruvian soldiers and narcotraffickers in the Vizcatán district
     on June 24 amid a rise in clashes and attacks, the third such incident in the VRAEM region
@@ -471,7 +482,7 @@ def summary_line(
         known = Toll.of([lead])
         tail = f"; {toll(known, victims=lead.victims) or no_toll(known, single=True)}."
     for who, coarse in ((actors(lead, ruleset), False), ("", False), ("", True)):
-        text = f"{label}{who} {place_in(lead, coarse=coarse)} {when(lead)}{after}{tail}"
+        text = f"{label}{who} {place_in(lead, coarse=coarse)} {when(lead, year)}{after}{tail}"
         if words(text) <= MAX_SENTENCE_WORDS:
             break
     return text

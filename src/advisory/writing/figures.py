@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from advisory.calendar import prose_date
 from advisory.models import Incident, Rating, Rules
 from advisory.places.areas import Shape, country_code
 from advisory.places.outlines import outlines
 from advisory.writing.compose import Alert, SummaryRow, level_color, short_toll
 from advisory.writing.maps import Area, MapSpec, Mark, Shade, dot_radius, draw
-from advisory.writing.prose import counted, joined, number
+from advisory.writing.prose import counted, dateline, joined, number, when
 
 #: Incidents the bulletin map's description names (the largest tolls); the rest are counted.
 NAMED_INCIDENTS = 12
@@ -91,7 +90,8 @@ def bulletin_figure(
              if c in top]  # fmt: skip
     if len(ordered) > NAMED_COUNTRIES:
         lines.append(f"{counted(len(ordered) - NAMED_COUNTRIES, 'more country')} shaded.")
-    lines += _incident_lines([i for i, _, _ in placed], len(incidents))
+    year = ratings[0].as_of.year if ratings else None
+    lines += _incident_lines([i for i, _, _ in placed], len(incidents), year=year)
     svg = draw(MapSpec("map-bulletin", title, " ".join(lines), shades, areas, marks, focus,
                        height=BULLETIN_HEIGHT))  # fmt: skip
     if not svg:
@@ -131,9 +131,13 @@ def alert_figure(alert: Alert, rules: Rules, shapes: Mapping[str, Shape]) -> Fig
         f"{alert.region_name} in {alert.country}")  # fmt: skip
     title = f"Locator map: {where}, at level {alert.level}"
     if lead is not None and lead in placed:
-        title += f"; the {prose_date(lead.date)} incident ringed"
+        if lead.date_precision:  # "the incident of around March 15", "... of May 1982"
+            day = when(lead, alert.issued.year).removeprefix("in ")
+            title += f"; the incident of {day} ringed"
+        else:
+            title += f"; the {dateline(lead)} incident ringed"
     title += "."
-    lines = _incident_lines(placed, len(alert.incidents), lead=lead)
+    lines = _incident_lines(placed, len(alert.incidents), lead=lead, year=alert.issued.year)
     svg = draw(MapSpec(f"map-{alert.region_id}", title, " ".join(lines), shades, areas, marks,
                        country, height=LOCATOR_HEIGHT, text_size=2.6))  # fmt: skip
     if not svg:
@@ -162,7 +166,7 @@ def _placed(incidents: Sequence[Incident]) -> list[tuple[Incident, float, float]
 
 
 def _incident_lines(
-    placed: Sequence[Incident], total: int, lead: Incident | None = None
+    placed: Sequence[Incident], total: int, lead: Incident | None = None, year: int | None = None
 ) -> list[str]:
     if not total:
         return ["No incidents were recorded this week."]
@@ -172,7 +176,7 @@ def _incident_lines(
                                           i.id))  # fmt: skip
     lines = [f"{counted(len(placed), 'incident')} of the week shown:"]
     named = [
-        f"{prose_date(i.date)}, {i.location or i.admin2 or i.admin1 or i.country}"
+        f"{dateline(i, year)}, {i.location or i.admin2 or i.admin1 or i.country}"
         f" ({short_toll(i, none='no casualties')})"
         for i in ranked[:NAMED_INCIDENTS]
     ]

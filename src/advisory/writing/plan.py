@@ -115,7 +115,7 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
                 cleared = bar is None or bar.admits(alert, levels, words)
                 (alerts if cleared else below).append(alert)
             elif last_weeks.get(rating.region_id):
-                last = max(i.date for i in last_weeks[rating.region_id])
+                last = max(last_weeks[rating.region_id], key=lambda i: (i.date, i.id))
                 closings.append(compose_closing(rating, rules, last))
         alerts, beyond = _within_world_cap(alerts, rules)
         # The bulletin does not list the incidents of alerts it only names: their Event says

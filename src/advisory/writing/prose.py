@@ -167,22 +167,24 @@ def no_toll(known: Toll, *, single: bool) -> str:
     return "no deaths were reported"
 
 
-def when(incident: Incident) -> str:
+def when(incident: Incident, year: int | None = None) -> str:
     """When it happened, as precisely as the source knows: `on June 24`, `around June 24` (a
-    date within a week), `in May`, `in 2018`."""
+    date within a week), `in May`, `in 2018`; a month with its year where that is not `year`
+    (the issue's): `in May 1982`. Never a day the source does not give."""
     day = incident.date
     if incident.date_precision == "week":
         return f"around {prose_date(day)}"
     if incident.date_precision == "month":
-        return f"in {month_name(day)}"
+        return f"in {month_name(day)}" if day.year == year else f"in {day:%B %Y}"
     if incident.date_precision == "year":
         return f"in {day.year}"
     return f"on {prose_date(day)}"
 
 
-def dateline(incident: Incident) -> str:
-    """The date in a headline: `June 24`, `c. June 24`, `May`, `2018`."""
-    return when(incident).removeprefix("on ").replace("around ", "c. ").removeprefix("in ")
+def dateline(incident: Incident, year: int | None = None) -> str:
+    """The date in a headline or a list: `June 24`, `c. June 24`, `May` (`May 1982` in another
+    year than `year`), `2018`."""
+    return when(incident, year).removeprefix("on ").replace("around ", "c. ").removeprefix("in ")
 
 
 def place(incident: Incident) -> str:
