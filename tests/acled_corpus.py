@@ -153,7 +153,8 @@ THEATRES: tuple[Theatre, ...] = (
             ("Junin", "Satipo", "Pichari", -12.517, -73.833),
             ("Ayacucho", "La Mar", "Llochegua", -12.410, -73.908),
             ("Cusco", "La Convencion", "Kimbiri", -12.617, -73.783),
-            ("Lima", "Lima", "Lima", -12.046, -77.043),
+            ("Lima Province", "Lima", "Lima", -12.046, -77.043),  # the capital: its own admin1
+            ("Lima", "Canete", "San Luis de Canete", -13.078, -76.386),  # the Lima Region
             ("Puno", "San Roman", "Juliaca", -15.500, -70.133),
         ),
         (
@@ -507,7 +508,12 @@ def write(
 
 
 #: Place names ACLED writes with their accents, as the feeds of Latin America have them.
-ACCENTED = {"Junin": "Junín", "La Convencion": "La Convención", "San Roman": "San Román"}
+ACCENTED = {
+    "Junin": "Junín",
+    "La Convencion": "La Convención",
+    "San Roman": "San Román",
+    "Canete": "Cañete",
+}
 
 
 def _accented(text: str, accents: str) -> str:
