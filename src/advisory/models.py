@@ -623,6 +623,9 @@ class Incident(UserModel):
         default=None, ge=0, description="The deaths one side claimed, where it is `claimed`."
     )
     claimed_by: str | None = Field(default=None, description="Who claimed them.")
+    weapon: str | None = Field(
+        default=None, description="What it was done with, as the source says ('Firearms')."
+    )
 
     @property
     def casualties(self) -> int:

@@ -84,6 +84,7 @@ class Summary:
     last: dt.date | None = None
     written: Path | None = None
     coverage: Path | None = None  # the coverage sidecar written beside it
+    notes: list[str] = field(default_factory=list)  # what the import did that the user should know
 
     def reject(self, line: int, reason: str, values: Sequence[str] = ()) -> None:
         self.rejected.append(Rejection(line, reason, tuple(values)))
@@ -119,6 +120,7 @@ class Summary:
             for (country, admin1), count in sorted(self.unplaced.items())
         ]
         out += [f"merged: {line}" for line in self.merged]
+        out += self.notes
         if self.first and self.last:
             out.append(f"dates: {self.first} to {self.last}")
         if self.written:

@@ -23,7 +23,8 @@ from advisory.importers.common import (
 )
 from advisory.inputs.incidents import CHOICES, COLUMNS, YES_NO
 from advisory.inputs.yamlfile import YamlDocument
-from advisory.models import Rules, UserModel
+from advisory.models import ACTOR_KINDS, Rules, RuleSet, UserModel
+from advisory.writing.prose import capitalized, counted, with_article
 
 Precision = Literal["day", "week", "month", "year"]
 
@@ -79,16 +80,27 @@ class ColumnMapping(Mapping):
     categories: dict[str, str] = Field(
         default_factory=dict, description="The same as values.category (older maps)."
     )
+    optional: list[str] = Field(
+        default_factory=list,
+        description="Incident fields whose column an extract may leave out: the field is then "
+        "empty (a toll not known, a summary composed from the other fields).",
+    )
     merge_distance_km: float = Field(default=5.0, ge=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> ColumnMapping:
-        named = [*self.columns, *self.constants, *self.defaults, *self.values]
+        named = [*self.columns, *self.constants, *self.defaults, *self.values, *self.optional]
         unknown = sorted({name for name in named if name not in COLUMNS})
         if unknown:
             raise ValueError(f"unknown incident fields: {', '.join(unknown)}")
         if ("date" in self.columns) == (self.date_columns is not None):
             raise ValueError("give the date once: columns.date, or date_columns")
+        required = sorted(set(self.optional) & {"id", "date", "country", "category"})
+        if required:
+            raise ValueError(f"{', '.join(required)} cannot be optional: no incident without it")
+        unmapped = sorted(set(self.optional) - set(self.columns))
+        if unmapped:
+            raise ValueError(f"optional fields that no column maps: {', '.join(unmapped)}")
         fmt = self.date_format
         if fmt and "%d" not in fmt and "%j" not in fmt and self.date_precision == "day":
             raise ValueError(
@@ -131,6 +143,31 @@ class ColumnMapping(Mapping):
         return problems
 
 
+#: The place fields, and the words a feed leaves in them for a place it does not know.
+PLACES = ("admin1", "admin2", "location")
+PLACEHOLDER_PLACES = frozenset(("unknown", "n/a", "na", "-", "?", "not known"))
+
+
+def composed_summary(record: dict[str, str], ruleset: RuleSet) -> str:
+    """A summary for a row that has none (GTD's before 1998): `An explosive attack with
+    explosives against police in Usulután, El Salvador.` from its category, weapon, target and
+    place, as the log's fields give them."""
+    category = record.get("category", "")
+    what = (
+        with_article(ruleset.label(category)) if category in ruleset.categories else "an incident"
+    )
+    weapon = record.get("weapon", "")
+    kind = record.get("target_kind", "")
+    target = record.get("target") or (ACTOR_KINDS[kind][1] if kind in ACTOR_KINDS else "")
+    country = record["country"]
+    names = [record.get("location"), record.get("admin1")]
+    place = ", ".join(dict.fromkeys(name for name in names if name and name != country))
+    where = f"in {place}, {country}" if place else f"in an unknown place in {country}"
+    text = what + (f" with {weapon.lower()}" if weapon else "")
+    text += f" against {target}" if target and kind != "unknown" else ""
+    return capitalized(f"{text} {where}.")
+
+
 def _word(field: str, value: str) -> str:
     """A value of a field of fixed words as the log compares it (yes or no in any case)."""
     return value.lower() if field == "civilian_targeting" else value
@@ -156,19 +193,31 @@ def import_mapped(
     if mapping.date_columns is not None:
         dates = mapping.date_columns
         wanted |= {f"date ({part})": column for part, column in dates if column is not None}
+    absent = {name for name, column in mapping.columns.items()
+              if column not in table.header and name in mapping.optional}  # fmt: skip
     missing = [f"{name} ({column})" for name, column in wanted.items()
-               if column not in table.header]  # fmt: skip
+               if column not in table.header and name not in absent]  # fmt: skip
+    if absent:
+        summary.notes.append(f"columns left out, their fields empty: {', '.join(sorted(absent))}")
     if missing:
         problem = Problem(Location(table.path, 1), "", f"columns missing: {', '.join(missing)}")
         raise InputError([problem])
     days, precision = _dates(table, mapping, summary)
-    at = {name: table.column(column) for name, column in mapping.columns.items()}
+    at = {name: table.column(column) for name, column in mapping.columns.items()
+          if name not in absent}  # fmt: skip
+    tolls = "fatalities" in mapping.columns
+    composed = 0
     maps = {name: mapping.value_map(name) for name in COLUMNS}
     records = []
     for (line, values), day in zip(table.rows, days, strict=True):
         if day is None:
             continue
         record = {name: values[i].strip() for name, i in at.items()}
+        for name in PLACES:  # a feed's placeholder ("Unknown") is no place
+            if record.get(name, "").casefold() in PLACEHOLDER_PLACES:
+                record[name] = ""
+        if tolls and not record.get("fatalities"):  # a toll the source left empty: not known
+            record["fatalities_certainty"] = "unknown"
         record |= {k: v for k, v in mapping.defaults.items() if not record.get(k)}
         record |= mapping.constants
         unmapped = [
@@ -188,8 +237,15 @@ def import_mapped(
                 record[name] = table_map[record[name]]
         record["date"] = day.isoformat()
         record["date_precision"] = precision.get(line, "") if precision else ""
+        if not record.get("summary"):
+            record["summary"] = composed_summary(record, rules.ruleset)
+            composed += 1
         record["_line"] = str(line)
         records.append(record)
+    if composed:
+        summary.notes.append(
+            f"summaries composed from the other fields: {counted(composed, 'row')}"
+        )
     columns = {**mapping.columns}
     if mapping.date_columns is not None:
         columns["date"] = mapping.date_columns.year

@@ -45,14 +45,14 @@ OPTIONAL = (
     "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
     "injuries", "note", "feed", "date_precision", "geo_precision", "perpetrator",
     "perpetrator_kind", "target", "target_kind", "civilian_targeting", "victims", "feed_id",
-    "fatalities_certainty", "claimed_fatalities", "claimed_by",
+    "fatalities_certainty", "claimed_fatalities", "claimed_by", "weapon",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "category", "actors", "fatalities", "injuries", "summary", "sources", "note", "feed",
     "date_precision", "geo_precision", "perpetrator", "perpetrator_kind", "target",
     "target_kind", "civilian_targeting", "victims", "feed_id", "fatalities_certainty",
-    "claimed_fatalities", "claimed_by",
+    "claimed_fatalities", "claimed_by", "weapon",
 )  # fmt: skip
 #: Columns that hold one of a fixed set of words: (what one is called, the words).
 CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -110,6 +110,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "fatalities_certainty": pl.String(),
     "claimed_fatalities": pl.Int64(),
     "claimed_by": pl.String(),
+    "weapon": pl.String(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }

@@ -119,6 +119,8 @@ def _capitals(
             continue
         capital = core(country.capital)
         for level in ("admin1", "admin2", "location"):
+            if capital in _named(rules, str(region_id), level):
+                continue  # the rules name it, and left the rest of it to the catch-all on purpose
             values = group.get_column(level).drop_nulls().unique().to_list()
             same = [v for v in values if core(v) == capital]
             hits = group.filter(pl.col(level).is_in(same))
@@ -137,6 +139,20 @@ def _capitals(
                 )  # fmt: skip
                 break
     return problems
+
+
+def _named(rules: Rules, region_id: str, level: str) -> set[str]:
+    """The names (and aliases) at `level` of the regions of the region's country, as `core`s:
+    the Lima department that the rules give to Lima only by its province or its places."""
+    country = rules.countries[region_id]
+    found: set[str] = set()
+    for region in rules.regions:
+        if rules.countries.get(region.id) != country:
+            continue
+        for entry in region.match:
+            aliases = getattr(entry.aliases, level, None) if entry.aliases else None
+            found.update(core(name) for name in [*getattr(entry, level), *(aliases or [])])
+    return found
 
 
 def _incidents(count: int) -> str:

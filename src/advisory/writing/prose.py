@@ -187,10 +187,22 @@ def dateline(incident: Incident, year: int | None = None) -> str:
     return when(incident, year).removeprefix("on ").replace("around ", "c. ").removeprefix("in ")
 
 
+#: What a feed writes for a place it does not know (GTD's "Unknown"): no place to name.
+_NO_PLACE = frozenset(("unknown", "n/a", "na", "-", "?", "not known"))
+
+
 def place(incident: Incident) -> str:
-    """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`."""
-    if incident.location:
-        return incident.location
-    if incident.admin2 and incident.admin1:
-        return f"{incident.admin2} ({incident.admin1})"
-    return incident.admin2 or incident.admin1 or incident.country
+    """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`;
+    `an unknown place in Guatemala` where the source names no place in the country."""
+    location, admin2, admin1 = (
+        name if name and name.casefold() not in _NO_PLACE else None
+        for name in (incident.location, incident.admin2, incident.admin1)
+    )
+    if location:
+        return location
+    if admin2 and admin1:
+        return f"{admin2} ({admin1})"
+    if admin2 or admin1:
+        return admin2 or admin1 or ""
+    named = incident.location or incident.admin2 or incident.admin1
+    return f"an unknown place in {incident.country}" if named else incident.country
