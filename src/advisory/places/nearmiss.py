@@ -119,10 +119,11 @@ def _capitals(
             continue
         capital = core(country.capital)
         for level in ("admin1", "admin2", "location"):
-            if capital in _named(rules, str(region_id), level):
-                continue  # the rules name it, and left the rest of it to the catch-all on purpose
             values = group.get_column(level).drop_nulls().unique().to_list()
-            same = [v for v in values if core(v) == capital]
+            # A name the rules give, restricted (the department "Lima" by its province or
+            # places), left the rest of it to the catch-all on purpose.
+            named = _named(rules, str(region_id), level)
+            same = [v for v in values if core(v) == capital and normalize(v) not in named]
             hits = group.filter(pl.col(level).is_in(same))
             if hits.height:
                 first = hits.row(0, named=True)
@@ -142,8 +143,7 @@ def _capitals(
 
 
 def _named(rules: Rules, region_id: str, level: str) -> set[str]:
-    """The names (and aliases) at `level` of the regions of the region's country, as `core`s:
-    the Lima department that the rules give to Lima only by its province or its places."""
+    """The names (and aliases) at `level` of the regions of the region's country, normalized."""
     country = rules.countries[region_id]
     found: set[str] = set()
     for region in rules.regions:
@@ -151,7 +151,7 @@ def _named(rules: Rules, region_id: str, level: str) -> set[str]:
             continue
         for entry in region.match:
             aliases = getattr(entry.aliases, level, None) if entry.aliases else None
-            found.update(core(name) for name in [*getattr(entry, level), *(aliases or [])])
+            found.update(normalize(name) for name in [*getattr(entry, level), *(aliases or [])])
     return found
 
 
