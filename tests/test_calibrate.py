@@ -101,7 +101,7 @@ def test_the_small_case_through_the_command(small: Path):
     result = run_advisory(
         "calibrate", "--since", "2024-01-01", "--until", "2024-02-11",
         "--targets", "Minimal=50,Low=25,High=25", "--format", "json", "--out", str(fragment),
-        cwd=small,
+        "--force", cwd=small,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -270,3 +270,49 @@ def test_the_backtest_rates_each_week_as_rate_does(tmp_path: Path):
         assert [r.score for r in rated] == pytest.approx(scored.score[:, week].tolist(), abs=1e-5)
         held += sum(1 for r in rated for d in r.decisions if d.kind == "hysteresis")
     assert held  # the case is not trivial: hysteresis decided some weeks
+
+
+def test_fewer_than_eight_weeks_are_refused_unless_forced(small: Path):
+    """Six weeks of one region: a proposal would follow a handful of incidents."""
+    period = ("--since", "2024-01-01", "--until", "2024-02-11")
+    refused = run_advisory("calibrate", *period, cwd=small)
+    assert refused.returncode == 2
+    assert "holds 6 whole weeks of history" in refused.stderr
+    assert "--force" in refused.stderr and refused.stdout == ""
+    forced = run_advisory("calibrate", *period, "--force", cwd=small)
+    assert forced.returncode == 0, forced.stderr
+    assert "calibration over 6 weeks" in forced.stdout
+
+
+def test_the_end_of_the_period_as_rate_takes_it(tmp_path: Path):
+    site = conflict_site(tmp_path, weeks=12)
+    by_day = run_advisory("calibrate", "--profile", "conflict", "--until", "2023-03-26",
+                          "--format", "json", cwd=site)  # fmt: skip
+    by_moment = run_advisory("calibrate", "--profile", "conflict", "--as-of",
+                             "2023-03-27T06:00Z", "--format", "json", cwd=site)  # fmt: skip
+    assert by_day.returncode == 0 and by_moment.returncode == 0, by_moment.stderr
+    assert json.loads(by_day.stdout) == json.loads(by_moment.stdout)
+    both = run_advisory("calibrate", "--until", "2023-03-26", "--as-of", "2023-03-27", cwd=site)
+    assert both.returncode == 2 and "--until or --as-of" in both.stderr
+
+
+def test_regions_the_proposal_would_lower_by_two_levels_are_listed_with_their_deaths(
+    tmp_path: Path,
+):
+    """A high-intensity country spread over the levels: provinces Extreme today that the
+    proposal puts two levels lower are named with their deaths before anything is pasted."""
+    site = conflict_site(tmp_path, weeks=12)
+    table = run_advisory("calibrate", "--profile", "conflict", cwd=site)
+    data = run_advisory("calibrate", "--profile", "conflict", "--format", "json", cwd=site)
+    assert table.returncode == 0 and data.returncode == 0, table.stderr
+    order = [s["level"] for s in json.loads(data.stdout)["proposals"][0]["levels"]]
+    fallen = [r for r in json.loads(data.stdout)["backtest"]
+              if order.index(r["level_now"]) - order.index(r["level_proposed"]) >= 2]  # fmt: skip
+    assert fallen, "the case should lower some province by two levels"
+    assert f"the proposal would lower {len(fallen)} regions by two levels or more" in table.stdout
+    worst = sorted(fallen, key=lambda r: (-r["deaths"], r["region_id"]))[0]  # listed first
+    assert (
+        f"  {worst['region_name']} ({worst['region_id']}), {worst['country']}: "
+        f"{worst['deaths']} killed in the last window; {worst['level_now']} now, would be "
+        f"{worst['level_proposed']}"
+    ) in table.stdout

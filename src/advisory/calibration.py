@@ -76,6 +76,9 @@ class RegionBacktest:
     alerts_proposed: int
     alerts_gained: tuple[str, ...]  # ISO weeks with an alert only under the proposal
     alerts_lost: tuple[str, ...]  # ISO weeks with an alert only today
+    level_now: str = ""  # the last week's level, today's thresholds
+    level_proposed: str = ""  # the same under the proposal
+    deaths: int = 0  # killed in the last week's window (as coded), to weigh a fall in level
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,14 +320,19 @@ def shares(scores: np.ndarray, thresholds: Sequence[float]) -> list[float]:
     return [float(c) / len(scores) for c in counts]
 
 
+def whole_weeks(first: dt.date, last: dt.date) -> tuple[dt.date, int]:
+    """The as-of Monday of the first week whose reporting period (the seven days before it)
+    lies within `first` to `last`, and how many such weeks there are."""
+    first_monday = monday_of(first + dt.timedelta(days=6)) + dt.timedelta(days=7)
+    last_monday = monday_of(last + dt.timedelta(days=1))
+    return first_monday, max(0, (last_monday - first_monday).days // 7 + 1)
+
+
 def weeks_between(inputs: Inputs, first: dt.date, last: dt.date) -> Scored:
     """The weeks whose reporting periods lie within `first` to `last`, scored, after the
     look-back weeks before them that their levels depend on."""
     lookback = inputs.rules.ruleset.lookback_weeks
-    # As-of Mondays of the weeks whose period (the seven days before) lies within first..last.
-    first_monday = monday_of(first + dt.timedelta(days=6)) + dt.timedelta(days=7)
-    last_monday = monday_of(last + dt.timedelta(days=1))
-    weeks = max(0, (last_monday - first_monday).days // 7 + 1)
+    first_monday, weeks = whole_weeks(first, last)
     mondays = [first_monday + dt.timedelta(weeks=k) for k in range(-(lookback - 1), weeks)]
     return Scored(inputs, mondays, shown_from=lookback - 1)
 
@@ -428,6 +436,8 @@ def backtest(
     levels_new, alerts_new = rated({**today, **proposed})
     has_data = scored.covered[:, shown]
     labels = scored.labels
+    window_weeks = max(1, -(-ruleset.window_days // 7))  # the weeks that make a window
+    deaths = scored.fatalities[:, -window_weeks:].sum(axis=1)
     found = []
     for r, region in enumerate(rules.regions):
         if profile_of[r] not in proposed:
@@ -448,6 +458,9 @@ def backtest(
                 alerts_proposed=int(alerts_new[r].sum()),
                 alerts_gained=tuple(labels[i] for i in gained),
                 alerts_lost=tuple(labels[i] for i in lost),
+                level_now=names[int(levels_now[r][-1])] if levels_now.shape[1] else "",
+                level_proposed=names[int(levels_new[r][-1])] if levels_new.shape[1] else "",
+                deaths=int(deaths[r]),
             )
         )
     return tuple(found)

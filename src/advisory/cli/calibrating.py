@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from advisory.cli.common import Day, config_of, echo_all, failures, incident_options, load, now
+from advisory.cli.common import (
+    AsOf,
+    Day,
+    config_of,
+    echo_all,
+    failures,
+    incident_options,
+    load,
+    now,
+)
 
 
 class Targets(click.ParamType):  # type: ignore[type-arg]
@@ -53,6 +62,11 @@ def checked_targets(given: dict[str, float], levels: list[str]) -> dict[str, flo
     return {name: given[name] / total for name in levels}
 
 
+#: Fewer weeks of history than this, and a proposal follows a few incidents, not the country:
+#: refused unless forced.
+MIN_WEEKS = 8
+
+
 @click.command()
 @click.option(
     "--since", type=Day(), help="First day of the weeks calibrated. [default: the log's first]"
@@ -60,6 +74,15 @@ def checked_targets(given: dict[str, float], levels: list[str]) -> dict[str, flo
 @click.option(
     "--until", type=Day(),
     help="Last day of the weeks calibrated. [default: the log's last, at most the last full week]",
+)  # fmt: skip
+@click.option(
+    "--as-of", "as_of", type=AsOf(),
+    help="The end of the period, as `rate` takes it: the weeks up to the one before this moment. "
+    "[default: --until]",
+)  # fmt: skip
+@click.option(
+    "--force", is_flag=True,
+    help=f"Propose thresholds from fewer than {MIN_WEEKS} weeks of history.",
 )  # fmt: skip
 @click.option(
     "--profile", "profiles", multiple=True, metavar="NAME",
@@ -86,6 +109,8 @@ def calibrate(
     ctx: click.Context,
     since: dt.date | None,
     until: dt.date | None,
+    as_of: dt.datetime | None,
+    force: bool,
     profiles: tuple[str, ...],
     targets: dict[str, float] | None,
     output_format: str,
@@ -102,7 +127,7 @@ def calibrate(
     into scoring.yaml (docs/rules.md, Calibrating for your countries).
     """
     from advisory.calendar import last_full_week
-    from advisory.calibration import DEFAULT_PROFILE, default_targets
+    from advisory.calibration import DEFAULT_PROFILE, default_targets, whole_weeks
     from advisory.calibration import calibrate as run
     from advisory.config import unwritable
     from advisory.errors import not_one_of
@@ -124,12 +149,23 @@ def calibrate(
     dates = inputs.incidents.frame.get_column("date")
     if dates.is_empty():
         raise click.UsageError("the incident log is empty: there is no history to calibrate on")
+    if as_of is not None and until is not None:
+        raise click.BadParameter("give the end once: --until or --as-of", param_hint="--as-of")
     first: dt.date = since or dates.min()  # type: ignore[assignment]
     latest: dt.date = dates.max()  # type: ignore[assignment]
+    if as_of is not None:  # as `rate`: the reporting week is the seven days before the moment
+        until = as_of.astimezone(dt.UTC).date() - dt.timedelta(days=1)
     last = until or min(latest, last_full_week(now()) + dt.timedelta(days=6))
     if last < first + dt.timedelta(days=6):
         raise click.BadParameter(
             f"{first} to {last} holds no whole week to calibrate on", param_hint="--since/--until"
+        )
+    _, weeks = whole_weeks(first, last)
+    if weeks < MIN_WEEKS and not force:
+        raise click.UsageError(
+            f"{first} to {last} holds {weeks} whole weeks of history: thresholds proposed from "
+            f"fewer than {MIN_WEEKS} follow a few incidents, not the country. Give a longer "
+            "period (--since), or --force to see them anyway"
         )
     with failures():
         bar = alert_bars(config, inputs.rules).alerts

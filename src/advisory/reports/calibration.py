@@ -44,7 +44,29 @@ def text(report: Calibration) -> list[str]:
                 f"{_percent(s.share_now):>9}{_number(s.threshold_proposed):>12}"
                 f"{_percent(s.share_proposed):>9}"
             )
-    lines += ["", *backtest_lines(report.backtest), "", *report.fragment.rstrip("\n").split("\n")]
+    order = [s.level for s in report.proposals[0].levels] if report.proposals else []
+    lines += ["", *backtest_lines(report.backtest), *fall_lines(report.backtest, order)]
+    lines += ["", *report.fragment.rstrip("\n").split("\n")]
+    return lines
+
+
+def fall_lines(rows: tuple[RegionBacktest, ...], order: list[str]) -> list[str]:
+    """The regions whose level in the last week the proposal would lower by two or more, with
+    their deaths: what an analyst should see before pasting anything."""
+    fallen = sorted(
+        (r for r in rows if r.level_now in order and r.level_proposed in order
+         and order.index(r.level_now) - order.index(r.level_proposed) >= 2),
+        key=lambda r: (-r.deaths, r.region_id),
+    )  # fmt: skip
+    if not fallen:
+        return []
+    lines = ["", f"the proposal would lower {len(fallen)} regions by two levels or more in the "
+                 "last week:"]  # fmt: skip
+    for r in fallen[:SHOWN_REGIONS]:
+        lines.append(f"  {r.region_name} ({r.region_id}), {r.country}: {r.deaths} killed in the "
+                     f"last window; {r.level_now} now, would be {r.level_proposed}")  # fmt: skip
+    if len(fallen) > SHOWN_REGIONS:
+        lines.append(f"  ... and {len(fallen) - SHOWN_REGIONS} more regions (--format json)")
     return lines
 
 
