@@ -187,3 +187,29 @@ def test_coverage_by_week_and_merged_periods():
         (dt.date(2023, 1, 1), dt.date(2023, 2, 28), ["Peru"]),
         (dt.date(2023, 1, 15), None, None),
     ]
+
+
+def test_a_floor_is_not_a_level_for_a_country_the_log_does_not_cover(tmp_path: Path):
+    """A team that covers Afghanistan only: the VRAEM's floor (High) says nothing of a week the
+    log has no data for. It is rated the lowest, "no data", and no decision cites the floor."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "log.csv").write_text(
+        "id,date,country,admin1,category,summary,sources\n"
+        "a-1,2024-01-03,Afghanistan,Kabul,attack,An attack.,Press\n"
+    )
+    (tmp_path / "data" / "log.csv.coverage.yaml").write_text(
+        "version: 1\nperiods:\n  - {start: 2023-01-01, countries: [Afghanistan]}\n"
+    )
+    rated = run_advisory("rate", "--as-of", "2024-01-08", "--format", "json",
+                         "--incidents", "data/log.csv", cwd=tmp_path)  # fmt: skip
+    assert rated.returncode == 0, rated.stderr
+    ratings = {r["region_id"]: r for r in json.loads(rated.stdout)["ratings"]}
+    vraem = ratings["pe-vraem"]
+    assert (vraem["has_data"], vraem["level"]) == (False, "Minimal")
+    assert all(d["kind"] != "floor" for d in vraem["decisions"])
+    assert ratings["af-kabul"]["has_data"] is True
+    table = run_advisory("rate", "--as-of", "2024-01-08", "--incidents", "data/log.csv",
+                         cwd=tmp_path)  # fmt: skip
+    [line] = [line for line in table.stdout.splitlines() if "(pe-vraem)" in line]
+    assert "Minimal (no data)" in line

@@ -70,6 +70,17 @@ def test_init_empty_gives_a_site_that_validates(tmp_path: Path):
     checked = run_advisory("validate", cwd=site)
     assert checked.returncode == 0, checked.stderr
     assert "incidents: none in 1 file" in checked.stdout and "roster: 0 travelers" in checked.stdout
+    # No demo regions: a team that covers Afghanistan is rated by the world file alone.
+    assert not (site / "rules" / "regions").exists()
+    (site / "data" / "incidents.csv").write_text(
+        header
+        + "a-1,2024-01-03,Afghanistan,Kabul,,,,,attack,,0,0,An attack.,Press"
+        + "," * (len(COLUMNS) - 14)
+        + "\n"
+    )
+    rated = run_advisory("rate", "--as-of", "2024-01-08", cwd=site)
+    assert rated.returncode == 0, rated.stderr
+    assert "Kabul (af-kabul)" in rated.stdout and "VRAEM" not in rated.stdout
 
 
 def test_init_refuses_a_folder_with_files(tmp_path: Path):

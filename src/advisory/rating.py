@@ -15,7 +15,8 @@ The arithmetic, with the rule set's names (docs/rules.md has a worked example):
   first, starting from the plain threshold level: a level rises as soon as the score reaches a
   higher threshold, and is left downwards only when the score falls below the threshold times
   `1 - hysteresis`. The result depends only on the incidents, the rules and the as-of time.
-- The region's **level** is its score level, or its **floor** if that is higher.
+- The region's **level** is its score level, or its **floor** if that is higher, in a week the
+  log has data for (coverage files); a week without data is not raised to the floor.
 
 `rate` never reads the clock or a file.
 """
@@ -248,8 +249,15 @@ def _weekly_table(
         pl.concat_list([pl.col(f"fatalities_{w}") for w in weekly]).alias("fatalities"),
         pl.concat_list([pl.col(f"injuries_{w}") for w in weekly]).alias("injuries"),
         pl.concat_list([pl.col(f"level_{w}") for w in weekly]).alias("score_levels"),
+        # A floor is the analysts' view of a place the log has data for: a week without data
+        # is not raised to it (its level is the plain one, the lowest without incidents).
         pl.concat_list(
-            [pl.max_horizontal(pl.col(f"level_{w}"), pl.Series(floors)) for w in weekly]
+            [
+                pl.when(pl.col(f"covered_{w}"))
+                .then(pl.max_horizontal(pl.col(f"level_{w}"), pl.Series(floors)))
+                .otherwise(pl.col(f"level_{w}"))
+                for w in weekly
+            ]
         ).alias("levels"),
         pl.concat_list([pl.col(f"covered_{w}") for w in weekly]).alias("covered"),
         pl.col(f"held_{weeks - 1}").alias("held"),
@@ -400,7 +408,12 @@ def _rating(
         contributions=tuple(window),
         decisions=tuple(
             _decisions(
-                ruleset.with_profile(region.profile), region, score_level, row["held"], score, floor
+                ruleset.with_profile(region.profile),
+                region,
+                score_level,
+                row["held"],
+                score,
+                floor if covered[-1] else 0,
             )
         ),
         profile=region.profile,

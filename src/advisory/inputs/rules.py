@@ -76,9 +76,10 @@ def _parse_rules(
     vocabulary = Vocabulary()
     ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE, vocabulary)
     problems += ruleset_problems
-    if not region_paths:
+    if not region_paths and not (folder / WORLD_FILE).is_file():
+        # With a world file every country is a region already: region files are optional.
         where = Location(display_path(folder / REGIONS_DIR))
-        problems.append(Problem(where, "", "no region files (*.yaml) found"))
+        problems.append(Problem(where, "", "no region files (*.yaml) and no world.yaml found"))
 
     docs: list[YamlDocument] = []
     region_files: list[RegionFile] = []

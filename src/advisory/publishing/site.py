@@ -56,8 +56,9 @@ def site_files(site: Path, program: str, *, empty: bool) -> dict[str, bytes]:
     """Every file of a new site, by its path inside the site.
 
     `site` and `program` (the `advisory` command to schedule) are written into the README's
-    crontab and systemd examples. With `empty`, the incident log has only its header and the
-    roster no travelers; otherwise they are the demo's.
+    crontab and systemd examples. With `empty`, the incident log has only its header, the
+    roster no travelers and the rules no region files (every country is the world file's until
+    the team writes its own); otherwise they are the demo's.
     """
     from advisory.inputs.incidents import COLUMNS
 
@@ -65,7 +66,10 @@ def site_files(site: Path, program: str, *, empty: bool) -> dict[str, bytes]:
     files: dict[str, bytes] = {CONFIG_FILE: settings_file_text().encode()}
     for pattern in RULE_FILES:
         for path in rules.rglob(pattern):
-            files[f"rules/{path.relative_to(rules).as_posix()}"] = path.read_bytes()
+            name = path.relative_to(rules).as_posix()
+            if empty and name.startswith("regions/"):
+                continue  # the demo's Peru regions: a new team's countries are the world file's
+            files[f"rules/{name}"] = path.read_bytes()
     if empty:
         files[INCIDENTS] = (",".join(COLUMNS) + "\n").encode()
         files[ROSTER] = (shipped.templates() / SKELETON / "travelers.yaml").read_bytes()
