@@ -213,3 +213,31 @@ def test_a_floor_is_not_a_level_for_a_country_the_log_does_not_cover(tmp_path: P
                          cwd=tmp_path)  # fmt: skip
     [line] = [line for line in table.stdout.splitlines() if "(pe-vraem)" in line]
     assert "Minimal (no data)" in line
+
+
+def test_the_first_page_map_frames_the_countries_the_data_covers(tmp_path: Path):
+    """Peru's hand-written regions are listed, but the log covers Afghanistan only: the map
+    frames Afghanistan."""
+    from advisory.inputs import load_inputs
+    from advisory.writing.compose import BulletinSettings, compose_bulletin
+    from advisory.writing.figures import bulletin_figure
+    from advisory.writing.plan import compose_week
+
+    (tmp_path / "log.csv").write_text(
+        "id,date,country,admin1,latitude,longitude,category,fatalities,summary,sources\n"
+        "a-1,2024-01-03,Afghanistan,Kabul,34.5,69.2,attack,4,An attack.,Press\n"
+    )
+    (tmp_path / "log.csv.coverage.yaml").write_text(
+        "version: 1\nperiods:\n  - {start: 2023-01-01, countries: [Afghanistan]}\n"
+    )
+    inputs = load_inputs(ROOT / "rules", [str(tmp_path / "log.csv")], None)
+    week = compose_week(inputs, dt.datetime(2024, 1, 8, 6, tzinfo=dt.UTC))
+    bulletin = compose_bulletin(week.ratings, week.alerts, inputs.rules, BulletinSettings(),
+                                week.closings, week.beyond)  # fmt: skip
+    assert any(row.country == "Peru" for row in bulletin.summary)  # listed, without data
+    incidents = [i for a in week.alerts for i in a.incidents]
+    figure = bulletin_figure(
+        week.ratings, bulletin.summary, inputs.rules, {}, incidents, "2024-W01"
+    )
+    assert figure is not None
+    assert "Map of Afghanistan, week 2024-W01" in figure.svg

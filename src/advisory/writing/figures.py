@@ -66,7 +66,9 @@ def bulletin_figure(
         for country, code in sorted(codes.items())
         if code in world
     )
-    shown = {row.country for row in summary} or set(top)
+    # The countries the week's data covers: a region the log has no data for is not framed.
+    covered = {r.country for r in ratings if r.has_data}
+    shown = {row.country for row in summary if row.country in covered} or set(top)
     focus = tuple(ring for c in sorted(shown) if (code := codes.get(c)) in world
                   for ring in world[code])  # fmt: skip
     areas = tuple(
