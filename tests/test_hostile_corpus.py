@@ -333,11 +333,19 @@ RULE_CASES = [
         ("region-id-uppercase", REGIONS, "id: pe-vraem", "id: PE-VRAEM"),
     ]
 ] + [
-    Case("rules/regions-missing", lambda site: shutil.rmtree(site / "rules" / "regions"),
-         where="rules"),
+    # Without region files and without a world file, no place is a region.
+    Case("rules/regions-missing", lambda site: _no_regions(site),
+         where="rules/regions: no region files"),
     Case("rules/missing", lambda site: shutil.rmtree(site / "rules"), where="rules"),
 ]  # fmt: skip
 ROSTER = "data/travelers.yaml"
+
+
+def _no_regions(site: Path) -> None:
+    shutil.rmtree(site / "rules" / "regions")
+    (site / "rules" / "world.yaml").unlink()
+
+
 ROSTER_CASES = [
     Case(f"roster/{name}", edit(ROSTER, old, new), where=r"data/travelers\.yaml:\d+:\d+")
     for name, old, new in [
