@@ -216,6 +216,12 @@ class Family(UserModel):
         description="How prose introduces who carried an incident out: 'carried out by'.",
     )
     forecast: Forecast = Field(default_factory=Forecast)
+    advice: dict[Line, list[Text]] = Field(
+        default_factory=dict,
+        description="Advice by level, in place of the level's own, where this family set the "
+        "level (its incidents have the largest share of the score): a High driven by protests "
+        "says to avoid demonstrations, not to arrange an escort.",
+    )
 
 
 class Casualties(UserModel):

@@ -263,6 +263,10 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
                 yield where, f"{category!r} is already in family {owner[category]!r}"
             else:
                 owner[category] = name
+        for level_name in family.advice:
+            if level_name not in names:
+                message = not_one_of(level_name, names, "a level")
+                yield ("families", name, "advice", level_name), message
     last = len(rs.severity.rules) - 1
     if not rs.severity.rules[last].when.is_empty():
         yield (

@@ -417,17 +417,33 @@ def _first_rated(rating: Rating) -> str:
 
 
 def _advice(rating: Rating, ruleset: RuleSet, region: Region) -> tuple[str, ...]:
-    """The region's own advice, then the level's, then that of the categories behind the score
-    (largest share first), each piece once."""
-    level = ruleset.levels[rating.level_rank - 1]
+    """The region's own advice, then the level's (the advice of the family that set the level,
+    where it gives one), then that of the categories behind the score (largest share first),
+    each piece once."""
     categories: list[str] = []
     for contribution in rating.contributions:
         if contribution.category not in categories:
             categories.append(contribution.category)
-    pieces = [*region.advice, *level.advice]
+    pieces = [*region.advice, *_level_advice(rating, ruleset)]
     for category in categories:
         pieces += ruleset.categories[category].advice
     return tuple(dict.fromkeys(pieces))
+
+
+def _level_advice(rating: Rating, ruleset: RuleSet) -> list[str]:
+    """The level's advice, or that of the family that set it (the largest share of the score)
+    where the family gives advice for the level: protests' High is not a war's."""
+    level = ruleset.levels[rating.level_rank - 1]
+    points: dict[str, float] = {}
+    for c in rating.contributions:
+        family = ruleset.family_of(c.category)
+        points[family] = points.get(family, 0.0) + c.points
+    if points:
+        top = max(points, key=lambda name: (points[name], name))
+        own = ruleset.families[top].advice if top in ruleset.families else {}
+        if level.name in own:
+            return list(own[level.name])
+    return list(level.advice)
 
 
 # --- the bulletin -----------------------------------------------------------------------------
