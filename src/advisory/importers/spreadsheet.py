@@ -24,7 +24,7 @@ from advisory.importers.common import (
 from advisory.inputs.incidents import CHOICES, COLUMNS, YES_NO
 from advisory.inputs.yamlfile import YamlDocument
 from advisory.models import ACTOR_KINDS, Rules, RuleSet, UserModel
-from advisory.writing.prose import capitalized, counted, with_article
+from advisory.writing.prose import NO_PLACE, capitalized, counted, with_article
 
 Precision = Literal["day", "week", "month", "year"]
 
@@ -143,9 +143,8 @@ class ColumnMapping(Mapping):
         return problems
 
 
-#: The place fields, and the words a feed leaves in them for a place it does not know.
+#: The place fields, where a feed may write a placeholder (`NO_PLACE`) for a place it does not know.
 PLACES = ("admin1", "admin2", "location")
-PLACEHOLDER_PLACES = frozenset(("unknown", "n/a", "na", "-", "?", "not known"))
 
 
 def composed_summary(record: dict[str, str], ruleset: RuleSet) -> str:
@@ -214,7 +213,7 @@ def import_mapped(
             continue
         record = {name: values[i].strip() for name, i in at.items()}
         for name in PLACES:  # a feed's placeholder ("Unknown") is no place
-            if record.get(name, "").casefold() in PLACEHOLDER_PLACES:
+            if record.get(name, "").casefold() in NO_PLACE:
                 record[name] = ""
         if tolls and not record.get("fatalities"):  # a toll the source left empty: not known
             record["fatalities_certainty"] = "unknown"

@@ -56,19 +56,20 @@ def repaired_places(log: IncidentLog, rules: Rules) -> tuple[IncidentLog, list[P
     known = _known_units(frame, rules)
     problems: list[Problem] = []
     for level in LEVELS:
-        values = (
+        # The damaged rows, read once: each damaged name with where it stands.
+        rows: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+        for country, value, file, row in (
             frame.filter(pl.col(level).str.contains(_DAMAGE).fill_null(False))
-            .select("country", level)
-            .unique()
-            .sort("country", level)
+            .select("country", level, "source_file", "source_row")
             .rows()
-        )
+        ):
+            rows[(country, value)].append((file, row))
         fixes: dict[tuple[str, str], str] = {}
-        for country, value in values:
+        for country, value in sorted(rows):
             fixed, why = _repair(value, known[(country_key(country), level)])
             if fixed is not None:
                 fixes[(country, value)] = fixed
-            problems += _warnings(log, level, country, value, fixed, why)
+            problems += _warnings(log, level, value, rows[(country, value)], fixed, why)
         if fixes:
             table = pl.DataFrame(
                 [(c, v, f) for (c, v), f in fixes.items()],
@@ -133,16 +134,17 @@ def _repair(value: str, known: set[str]) -> tuple[str | None, str]:
 
 
 def _warnings(
-    log: IncidentLog, level: str, country: str, value: str, fixed: str | None, why: str
+    log: IncidentLog,
+    level: str,
+    value: str,
+    rows: list[tuple[str, int]],
+    fixed: str | None,
+    why: str,
 ) -> list[Problem]:
-    """One warning per file: where the name first stands, and the lines it was found on."""
+    """One warning per file: where the name first stands (`rows`: file and row of each), and
+    the lines it was found on."""
     if not why:
         return []
-    rows = (
-        log.frame.filter((pl.col("country") == country) & (pl.col(level) == value))
-        .select("source_file", "source_row")
-        .rows()
-    )
     by_file: dict[str, list[int]] = defaultdict(list)
     for file, row in rows:
         by_file[file].append(row)

@@ -521,7 +521,7 @@ def compose_bulletin(
     appendix = tuple(
         AppendixRow(
             date=i.date,
-            date_text=_date_text(i),
+            date_text=table_date(i.date, i.date_precision),
             region_name=a.region_name,
             category=ruleset.label(i.category),
             place=place(i) + (" (approx.)" if i.geo_precision in ("near", "region") else ""),
@@ -753,11 +753,6 @@ def _further(beyond: Sequence[Alert], words: Sequence[str]) -> tuple[tuple[str, 
 
 #: Areas named for a country in the bulletin's list of further alerts.
 SHOWN_FURTHER = 4
-
-
-def _date_text(incident: Incident) -> str:
-    """The date as precisely as the source gives it, in a table."""
-    return table_date(incident.date, incident.date_precision)
 
 
 def _who(incident: Incident) -> str:

@@ -188,14 +188,14 @@ def dateline(incident: Incident, year: int | None = None) -> str:
 
 
 #: What a feed writes for a place it does not know (GTD's "Unknown"): no place to name.
-_NO_PLACE = frozenset(("unknown", "n/a", "na", "-", "?", "not known"))
+NO_PLACE = frozenset(("unknown", "n/a", "na", "-", "?", "not known"))
 
 
 def place(incident: Incident) -> str:
     """Where it happened, as precisely as the record says: `Mazángaro (Vizcatán district)`;
     `an unknown place in Guatemala` where the source names no place in the country."""
     location, admin2, admin1 = (
-        name if name and name.casefold() not in _NO_PLACE else None
+        name if name and name.casefold() not in NO_PLACE else None
         for name in (incident.location, incident.admin2, incident.admin1)
     )
     if location:
