@@ -1,15 +1,14 @@
 """`advisory weekly` over a synthetic global year: 200,000 events in every country of the world,
-several first-level units each, under the shipped rules with world coverage by admin1. The
-busiest week is published as cron would, rendering included, as a whole process.
+several first-level units each, mixed as ACLED's published figures say (tests/world_year.py),
+under the shipped rules with world coverage by admin1. The busiest week is published as cron
+would, rendering included, as a whole process.
 
 Deterministic for a given seed. Run alone: `python benchmarks/world_weekly.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import random
 import re
 import shutil
 import statistics
@@ -22,79 +21,20 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the world year is shared with the tests
 ADVISORY = str(Path(sys.executable).parent / "advisory")
 EVENTS = 200_000
-CATEGORIES = [
-    ("armed_clash", 14), ("protest", 30), ("riot", 12), ("attack_on_civilians", 10),
-    ("airstrike", 6), ("shelling", 6), ("explosive", 5), ("kidnapping", 3), ("crime", 8),
-    ("looting", 3), ("mob_violence", 3),
-]  # fmt: skip
 
 
-def write_year(target: Path, events: int = EVENTS, seed: int = 11) -> None:
-    """A year of events: countries weighted like a conflict feed (a few very busy), 1 to 25
-    units each, and a surge in one autumn week."""
-    from advisory.places.countries import countries
+def world_log(seed: int = 11) -> Path:
+    """The world year of `seed`, written once and kept under benchmarks/data."""
+    from tests.world_year import write_year
 
-    rng = random.Random(seed)
-    table = {c.name: c for c in countries().countries if c.iso2 != "PE"}
-    names = sorted(table)
-    weights = [1 / (rank + 1) ** 1.1 for rank in range(len(names))]
-    rng.shuffle(weights)
-    units = {name: rng.randint(1, 25) for name in names}
-    # Each unit has a centre inside its country's outline; events lie within about 30 km of
-    # it. Countries the 1:110m outlines leave out (small islands) have no coordinates.
-    centres = {name: [_inside_point(rng, table[name].iso3) for _ in range(units[name])]
-               for name in names}  # fmt: skip
-    start = dt.date(2023, 1, 1)
-    surge = (dt.date(2023, 10, 9), dt.date(2023, 10, 15))
-    categories, category_weights = zip(*CATEGORIES, strict=True)
-    chosen = rng.choices(names, weights, k=events)
-    rows: dict[str, list[object]] = {c: [] for c in (
-        "id", "date", "country", "admin1", "location", "latitude", "longitude", "category",
-        "fatalities", "summary", "sources")}  # fmt: skip
-    for n, country in enumerate(chosen):
-        if rng.random() < 0.03:
-            day = surge[0] + dt.timedelta(days=rng.randrange(7))
-        else:
-            day = start + dt.timedelta(days=rng.randrange(365))
-        unit = rng.randrange(units[country])
-        rows["id"].append(f"g{n:07d}")
-        rows["date"].append(day.isoformat())
-        rows["country"].append(country)
-        rows["admin1"].append("" if unit == 0 else f"Province {unit:02d}")
-        rows["location"].append(f"Town {rng.randrange(200)}")
-        centre = centres[country][unit]
-        if centre is None:
-            rows["latitude"].append(None)
-            rows["longitude"].append(None)
-        else:
-            rows["latitude"].append(round(centre[1] + rng.uniform(-0.3, 0.3), 3))
-            rows["longitude"].append(round(centre[0] + rng.uniform(-0.3, 0.3), 3))
-        rows["category"].append(rng.choices(categories, category_weights)[0])
-        rows["fatalities"].append(rng.choice((0, 0, 0, 1, 2, 5)))
-        rows["summary"].append(f"An event was reported near town {n % 200} on {day}.")
-        rows["sources"].append("Synthetic feed")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame(rows).write_csv(target)
-
-
-def _inside_point(rng: random.Random, iso3: str) -> tuple[float, float] | None:
-    """A point inside the country's largest outline ring, or None without an outline."""
-    from advisory.places.areas import contains
-    from advisory.places.outlines import outlines
-
-    rings = outlines().get(iso3)
-    if not rings:
-        return None
-    ring = max(rings, key=len)
-    west, east = min(p[0] for p in ring), max(p[0] for p in ring)
-    south, north = min(p[1] for p in ring), max(p[1] for p in ring)
-    for _ in range(200):
-        point = (rng.uniform(west, east), rng.uniform(south, north))
-        if contains(ring, point):
-            return point
-    return ring[0]
+    log = ROOT / "benchmarks" / "data" / f"world-200k-acled-mix-{seed}.csv"
+    if not log.exists():
+        write_year(log, EVENTS, seed)
+    return log
 
 
 def busiest_week(log: Path) -> tuple[str, int]:
@@ -112,9 +52,7 @@ def busiest_week(log: Path) -> tuple[str, int]:
 def main(runs: int = 3) -> dict[str, dict[str, float]]:
     site = Path(tempfile.mkdtemp(prefix="advisory-bench-world-"))
     shutil.copytree(ROOT / "rules", site / "rules")
-    log = ROOT / "benchmarks" / "data" / "world-200k-placed.csv"
-    if not log.exists():
-        write_year(log)
+    log = world_log()
     (site / "data").mkdir()
     shutil.copy(log, site / "data" / "incidents.csv")
     (site / "data" / "travelers.yaml").write_text("version: 1\ntravelers: []\n")
