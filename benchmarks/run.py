@@ -142,6 +142,7 @@ def main() -> None:
     import world_weekly
 
     results.update(world_weekly.main())
+    results.update(world_weekly.world_sanity())
 
     # The prose checker over ten times the suite's generated weeks (tests/test_prose.py).
     weeks = 2000
@@ -189,6 +190,9 @@ def main() -> None:
         missed.append("a ledger window (server's acceptance to the commit) over 500 µs")
     if not results["prose_checker_2000_weeks"]["passed"]:
         missed.append("the prose checker found faults in 2,000 generated weeks")
+    for name, figures in results.items():
+        if name.startswith("world_profile_seed_") and figures["failed"]:
+            missed.append(f"the world profile's sanity checks on {name}")
     if missed:
         sys.exit("targets missed: " + "; ".join(missed))
 

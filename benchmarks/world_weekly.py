@@ -8,6 +8,7 @@ Deterministic for a given seed. Run alone: `python benchmarks/world_weekly.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -99,6 +100,46 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
             "week_map_kb": round(len(week_map.encode()) / 1024, 1),
         },
     }
+
+
+def world_sanity(seeds: tuple[int, ...] = (11, 12, 13)) -> dict[str, dict[str, float]]:
+    """The world profile's sanity figures on the busiest week of three full world years
+    (tests/world_year.sanity): at most 10% of regions with incidents Extreme, at least 40%
+    Minimal or Low, Spearman of level and deaths plus kidnapped at least 0.7, and none of the
+    ten highest scores short of 10 deaths and of 10 kidnapped."""
+    from tests.world_year import sanity
+
+    out = {}
+    for seed in seeds:
+        log = world_log(seed)
+        site = Path(tempfile.mkdtemp(prefix="advisory-bench-sanity-"))
+        shutil.copytree(ROOT / "rules", site / "rules")
+        (site / "data").mkdir()
+        shutil.copy(log, site / "data" / "incidents.csv")
+        week, _ = busiest_week(log)
+        as_of = dt.date.fromisoformat(f"{week}-1") + dt.timedelta(days=7)
+        result = subprocess.run(
+            [ADVISORY, "rate", "--as-of", as_of.isoformat(), "--format", "json"],
+            cwd=site, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        shutil.rmtree(site)
+        if result.returncode != 0:
+            sys.exit(f"rate failed: {result.stderr[-2000:]}")
+        figures = sanity(json.loads(result.stdout)["ratings"])
+        failed = [
+            name for name, bad in (
+                ("extreme_share", figures["extreme_share"] > 0.10),
+                ("minimal_or_low_share", figures["minimal_or_low_share"] < 0.40),
+                ("spearman", figures["spearman"] < 0.7),
+                ("top10", figures["top10_short_of_10_deaths_or_kidnapped"] > 0),
+            ) if bad
+        ]  # fmt: skip
+        print(
+            f"world profile, seed {seed}, {week}: {figures}"
+            + (f" FAILED {failed}" if failed else "")
+        )
+        out[f"world_profile_seed_{seed}"] = {**figures, "failed": len(failed)}
+    return out
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ def conflict_site(target: Path, weeks: int = 30, seed: int = 3) -> Path:
     shutil.copytree(ROOT / "rules", target / "rules")
     scoring = target / "rules" / "scoring.yaml"
     scoring.write_text(
-        scoring.read_text() + "profiles:\n  conflict:\n    description: Active conflicts.\n"
+        scoring.read_text() + "  conflict:\n    description: Active conflicts.\n"
         "    thresholds: {Low: 10, Moderate: 20, High: 60, Extreme: 200}\n"
     )
     lines = [CONFLICT] + [
@@ -213,7 +213,8 @@ def test_the_table_names_profiles_and_the_fragment_pastes_back(tmp_path: Path):
     # Pasted in place of the old profile, the rules load and rate by the new thresholds.
     scoring = site / "rules" / "scoring.yaml"
     text = scoring.read_text()
-    scoring.write_text(text[: text.index("profiles:")] + fragment)
+    pasted = fragment.replace("profiles:\n", "", 1)
+    scoring.write_text(text[: text.index("  conflict:")] + pasted)
     explained = run_advisory(
         "rate", "--as-of", "2023-03-27", "--region", "af-helmand", "--explain", cwd=site
     )

@@ -75,7 +75,8 @@ def test_first_alert_of_a_series_has_no_update(demo):
         "An ambush against a police patrol in Natividad on March 25; seven police officers were "
         "killed."
     )
-    assert "raised from High to Extreme since last week" in alert.context[1]
+    # Seven killed in one ambush: High by score (its floor too), not the top level.
+    assert "rated High (level four of five), unchanged from last week" in alert.context[1]
 
 
 def test_regions_without_incidents_in_the_week_get_no_alert(demo):

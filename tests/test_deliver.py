@@ -299,7 +299,7 @@ def test_flash_then_the_weekly_run_sends_an_update(site: Path, smtp):
     assert (site / "published" / "flash" / "2023-03-25-pe-vraem.pdf").is_file()
     [first] = handler.accepted
     assert str(first["To"]) == "María Quispe <maria.quispe@example.org>"
-    assert first["Subject"] == "Travel security: VRAEM region — Extreme — week of 20 March"
+    assert first["Subject"] == "Travel security: VRAEM region — High — week of 20 March"
     weekly = at(site, "weekly", "--week", "2023-W12", "--send")
     assert weekly.returncode == 0, weekly.stderr
     to_maria = [m for m in handler.accepted if "maria.quispe" in str(m["To"])]

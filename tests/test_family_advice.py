@@ -22,14 +22,14 @@ def test_a_protest_driven_high_is_advised_as_unrest(tmp_path: Path):
     path = tmp_path / "log.csv"
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["id", "date", "country", "admin1", "admin2", "category", "summary",
-                         "sources"])  # fmt: skip
-        for n in range(30):  # a protest wave in the capital
-            writer.writerow([f"li-{n}", f"2024-03-{11 + n % 7}", "Peru", "Lima", "Lima", "protest",
-                             "A march.", "Press"])  # fmt: skip
-        for n in range(14):  # clashes in Puno
+        writer.writerow(["id", "date", "country", "admin1", "admin2", "category", "fatalities",
+                         "summary", "sources"])  # fmt: skip
+        for n in range(30):  # a wave of violent protests in the capital, no one killed
+            writer.writerow([f"li-{n}", f"2024-03-{11 + n % 7}", "Peru", "Lima", "Lima", "riot",
+                             0, "A march turned violent.", "Press"])  # fmt: skip
+        for n in range(14):  # clashes in Puno, three of them deadly
             writer.writerow([f"pu-{n}", f"2024-03-{11 + n % 7}", "Peru", "Puno", "Puno",
-                             "armed_clash", "A clash.", "Press"])  # fmt: skip
+                             "armed_clash", int(n < 3), "A clash.", "Press"])  # fmt: skip
     week = compose_week(load_inputs(ROOT / "rules", [str(path)], None), ISSUED)
     alerts = {a.region_id: a for a in [*week.alerts, *week.below_bar]}
     lima, puno = alerts["pe-lima"], alerts["pe-puno"]

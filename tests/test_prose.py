@@ -155,9 +155,18 @@ def expected_series(alert: Alert, rows: list[Row], rules: Rules) -> list[Row]:
     such = [r for r in rows if r.date >= first_day and ruleset.family_of(r.category) == family]
 
     def key(r: Row) -> tuple[dt.date, float, str]:
-        weight = ruleset.categories[r.category].weight
-        per = ruleset.casualties
-        points = weight * (1 + per.per_fatality * r.fatalities + per.per_injury * (r.injuries or 0))
+        """Points as docs/rules.md gives them for one report: activity + harm + targeting."""
+        per, aim = ruleset.casualties, ruleset.targeting
+        kind = r.target_kind or r.victims
+        harm = per.per_fatality * r.fatalities + per.per_injury * (r.injuries or 0)
+        points = (
+            ruleset.categories[r.category].weight
+            + per.certainty.get(r.certainty or "exact", 1.0) * harm  # type: ignore[call-overload]
+            + (aim.civilians if kind in ("civilians", "journalists", "aid_workers", "tourists")
+               else 0.0)
+            + (aim.foreigners if kind in ("tourists", "aid_workers") else 0.0)
+            + (aim.kidnapping if r.category in aim.kidnapping_categories else 0.0)
+        )  # fmt: skip
         return r.date, -points, r.id
 
     such.sort(key=key)

@@ -89,8 +89,12 @@ def test_weekly_levels_follow_step_level(scores, changes):
             "in_period": [True] * len(scores),
             "fatalities": [0] * len(scores),
             "injuries": [0] * len(scores),
+            "unit": [""] * len(scores),
+            "place": [0] * len(scores),
+            "violent": [False] * len(scores),
+            "category": ["clash"] * len(scores),
         },
-        schema_overrides={"week": pl.Int32},
+        schema_overrides={"week": pl.Int32, "place": pl.UInt64},
     )
     table = _weekly_table(scored.lazy(), rules, len(scores), None).collect()
     row = table.filter(pl.col("region") == "a").row(0, named=True)

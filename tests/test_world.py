@@ -136,12 +136,13 @@ def test_an_import_rejects_a_row_whose_country_is_none(workspace: Path):
 
 def test_generated_regions_have_their_own_alert_bar(workspace: Path):
     """A riot in Colombia makes a Low alert: below the world file's bar (Moderate or Warning),
-    so not issued, while Peru's regions keep the settings' rule (every alert)."""
+    so not issued, while Peru's regions keep the settings' rule (every alert); deadly airstrikes
+    in Syria clear it."""
     (workspace / "data" / "world.csv").write_text(
-        "id,date,country,admin1,category,summary,sources\n"
-        "w1,2018-06-20,Colombia,Antioquia,riot,A riot in Medellin.,El Tiempo\n"
+        "id,date,country,admin1,category,fatalities,summary,sources\n"
+        "w1,2018-06-20,Colombia,Antioquia,riot,0,A riot in Medellin.,El Tiempo\n"
         + "".join(
-            f"w{n},2018-06-2{n % 4},Syria,Idlib,airstrike,An airstrike in Idlib.,SANA\n"
+            f"w{n},2018-06-2{n % 4},Syria,Idlib,airstrike,2,An airstrike in Idlib.,SANA\n"
             for n in range(2, 9)
         )
     )
@@ -191,9 +192,7 @@ def test_generated_alerts_past_max_alerts_are_listed_and_still_reach_travelers(w
 
 def test_the_world_file_gives_a_country_its_profile(workspace: Path):
     scoring = workspace / "rules" / "scoring.yaml"
-    scoring.write_text(
-        scoring.read_text() + "profiles:\n  conflict:\n    thresholds: {Extreme: 900}\n"
-    )
+    scoring.write_text(scoring.read_text() + "  conflict:\n    thresholds: {Extreme: 900}\n")
     world = workspace / "rules" / "world.yaml"
     world.write_text(
         world.read_text().replace("countries: {}", "countries: {Syria: {profile: conflict}}")
@@ -210,6 +209,6 @@ def test_the_world_file_gives_a_country_its_profile(workspace: Path):
     assert rated.returncode == 0, rated.stderr
     ratings = {r["region_id"]: r for r in json.loads(rated.stdout)["ratings"]}
     syria, yemen = ratings["sy-capital"], ratings["ye-capital"]
-    assert (syria["profile"], yemen["profile"]) == ("conflict", None)
+    assert (syria["profile"], yemen["profile"]) == ("conflict", "world")
     assert syria["score"] == yemen["score"]  # the same points...
     assert (syria["level"], yemen["level"]) == ("High", "Extreme")  # ...another bar

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -182,3 +183,48 @@ def _inside_point(rng: random.Random, iso3: str) -> tuple[float, float] | None:
         if contains(ring, point):
             return point
     return ring[0]
+
+
+def busiest_week(frame: pl.DataFrame) -> str:
+    """The ISO week with the most incidents (the earliest of ties)."""
+    weeks = (
+        frame.select(pl.col("date").dt.strftime("%G-W%V").alias("week"))
+        .group_by("week")
+        .len()
+        .sort("len", "week", descending=[True, False])
+    )
+    return str(weeks.item(0, "week"))
+
+
+def sanity(ratings: list[dict[str, Any]]) -> dict[str, float]:
+    """The world profile's sanity figures over ratings (as `rate --format json` gives them):
+    of the regions with an incident in the window, the share Extreme and the share Minimal or
+    Low; the rank correlation (Spearman, ties by average ranks) between level and the window's
+    deaths plus kidnapped; and, of the ten highest scores, the fewest deaths and the fewest
+    kidnapped (each must reach 10 in one of the two)."""
+    rows = pl.DataFrame(
+        [
+            {
+                "score": r["score"],
+                "rank": r["level_rank"],
+                "level": r["level"],
+                "deaths": r["window_fatalities"],
+                "kidnapped": sum(1 for c in r["contributions"] if c["category"] == "kidnapping"),
+            }
+            for r in ratings
+            if r["window_incidents"]
+        ]
+    )
+    harm = pl.col("deaths") + pl.col("kidnapped")
+    ranked = rows.select(pl.col("rank").rank("average").alias("a"), harm.rank("average").alias("b"))
+    top = rows.sort("score", descending=True).head(10)
+    short = top.filter((pl.col("deaths") < 10) & (pl.col("kidnapped") < 10))
+    return {
+        "regions_with_incidents": rows.height,
+        "extreme_share": round(float(rows.select((pl.col("level") == "Extreme").mean()).item()), 4),
+        "minimal_or_low_share": round(
+            float(rows.select(pl.col("level").is_in(["Minimal", "Low"]).mean()).item()), 4
+        ),
+        "spearman": round(float(ranked.select(pl.corr("a", "b")).item()), 4),
+        "top10_short_of_10_deaths_or_kidnapped": short.height,
+    }

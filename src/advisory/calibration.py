@@ -26,7 +26,8 @@ import polars as pl
 from advisory.calendar import monday_of, week_label
 from advisory.inputs import Inputs
 from advisory.models import Rules, RuleSet
-from advisory.rating import PERIOD_DAYS, SCORE_DIGITS, base_points, decay, weeks_with_data
+from advisory.rating import PERIOD_DAYS, SCORE_DIGITS, decay, weeks_with_data
+from advisory.scoring import COLUMNS, capped, caps, region_scores, unit_of, with_terms
 from advisory.writing.bar import AlertBar
 
 #: The name the default profile (the levels' own thresholds) goes by in calibration output.
@@ -117,36 +118,39 @@ class Scored:
         order = pl.DataFrame({"region": regions, "r": list(range(count))})
         by_week = (
             frame.lazy()
-            .select("date", "category", "fatalities", pl.col("injuries").fill_null(0))
+            .select(*COLUMNS)
             .with_row_index("pos")
             .with_columns(pl.col("pos").cast(pl.Int64))
+            .pipe(with_terms, ruleset)
             .join(inputs.placements.lazy(), on="pos")
+            .with_columns(unit_of(rules))
             .join(order.lazy(), on="region")
-            .with_columns(base_points(ruleset).alias("base"), low.alias("low"), high.alias("high"))
+            .with_columns(low.alias("low"), high.alias("high"))
             .filter(pl.col("low") <= pl.col("high"))
             .with_columns(pl.int_ranges("low", pl.col("high") + 1).alias("w"))
             .explode("w")
             .with_columns(
                 (pl.col("w").cast(pl.Int64) * 7 - offset).alias("age"),
             )
+            .with_columns((pl.col("base_points") * decay(ruleset)).alias("points"))
         )
         in_period = pl.col("age") <= PERIOD_DAYS
         severity_categories = sorted(
             {c for rule in ruleset.severity.rules for c in (rule.when.categories or [])}
         )
+        found = caps(ruleset)
         totals = (
-            by_week.with_columns((pl.col("base") * decay(ruleset)).alias("points"))
-            .group_by("r", "w")
+            by_week.group_by("r", "w")
             .agg(
-                pl.col("points").sum().alias("score"),
                 in_period.sum().alias("incidents"),
                 (pl.col("fatalities") * in_period).sum().alias("fatalities"),
-                (pl.col("injuries") * in_period).sum().alias("injuries"),
+                (pl.col("injuries").fill_null(0) * in_period).sum().alias("injuries"),
                 *[
                     (in_period & (pl.col("category") == c)).any().alias(f"has_{n}")
                     for n, c in enumerate(severity_categories)
                 ],
             )
+            .join(region_scores(by_week, ruleset, ["r", "w"]), on=["r", "w"])
             .collect()
         )
         rows = totals.get_column("r").to_numpy()
@@ -161,6 +165,11 @@ class Scored:
         self.incidents = matrix("incidents", np.int64)
         self.fatalities = matrix("fatalities", np.int64)
         self.injuries = matrix("injuries", np.int64)
+        #: Per capped family (scoring.caps): the score without its points, and its deaths.
+        self.caps = found
+        self.without = [np.round(matrix(f"without_{i}", np.float64), SCORE_DIGITS)
+                        for i in range(len(found))]  # fmt: skip
+        self.deaths = [matrix(f"deaths_{i}", np.int64) for i in range(len(found))]
         self.categories = {
             c: matrix(f"has_{n}", np.bool_) for n, c in enumerate(severity_categories)
         }
@@ -182,9 +191,17 @@ def levels_by_week(
 
     `thresholds` and `drops` hold a row per region and a column per level.
     """
+
+    def reached(score: np.ndarray, limits: np.ndarray) -> np.ndarray:
+        found: np.ndarray = (score[:, :, None] >= limits[:, None, :]).sum(axis=2) - 1
+        return found
+
+    def level_of(limits: np.ndarray) -> np.ndarray:
+        alone = [reached(without, limits) for without in scored.without]
+        return capped(reached(scored.score, limits), alone, scored.deaths, scored.caps)
+
     score = scored.score
-    plain = (score[:, :, None] >= thresholds[:, None, :]).sum(axis=2) - 1
-    dropped = (score[:, :, None] >= drops[:, None, :]).sum(axis=2) - 1
+    plain, dropped = level_of(thresholds), level_of(drops)
     weeks = score.shape[1]
     # state[:, t] is the level of week s = t - lookback + 1 + j after j steps of week t's chain.
     ends = np.arange(weeks)

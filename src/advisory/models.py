@@ -18,12 +18,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     model_validator,
 )
 
 RULES_VERSION = 1
 
-#: Reason indicators of government travel advisories (the US State Department's letters).
+#: Reason codes and their words when scoring.yaml gives none: the US State Department's
+#: indicators. The shipped rules add armed conflict (A) apart from terrorism.
 REASON_CODES: dict[str, str] = {
     "C": "crime",
     "T": "terrorism",
@@ -34,7 +36,7 @@ REASON_CODES: dict[str, str] = {
     "E": "time-limited event",
     "O": "other",
 }
-ReasonCode = Literal["C", "T", "U", "K", "N", "H", "E", "O"]
+ReasonCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
 #: How the documents credit a feed whose incidents they show (its terms ask for it). A feed not
 #: listed here is credited by its name.
 FEED_CREDITS: dict[str, str] = {
@@ -169,7 +171,7 @@ class Category(UserModel):
 
     weight: float = Field(ge=0, description="Points of one incident before casualties and decay.")
     reasons: list[ReasonCode] = Field(
-        min_length=1, description="Reason indicators: C T U K N H E O."
+        min_length=1, description="Reason codes, from `reasons:` (or C T U K N H E O without it)."
     )
     label: Line | None = Field(default=None, description="Noun for prose, e.g. 'armed clash'.")
     headline: Line | None = Field(
@@ -206,6 +208,17 @@ class Forecast(UserModel):
     )
 
 
+class FamilyCap(UserModel):
+    """The highest level a family may set on its own."""
+
+    level: Line = Field(description="The level it may drive a region to at most.")
+    unless_deaths: int = Field(
+        ge=0,
+        description="Unless its incidents in the window killed at least this many: then the cap "
+        "is lifted.",
+    )
+
+
 class Family(UserModel):
     """Categories that make one series for readers: 'such incidents' are the family's."""
 
@@ -222,11 +235,55 @@ class Family(UserModel):
         "level (its incidents have the largest share of the score): a High driven by protests "
         "says to avoid demonstrations, not to arrange an escort.",
     )
+    cap: FamilyCap | None = Field(
+        default=None,
+        description="The highest level the family may set on its own (docs/rules.md): protests "
+        "at most High unless they killed many.",
+    )
+
+
+FatalitiesCertainty = Literal["exact", "estimated", "claimed", "unknown"]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class Casualties(UserModel):
+    """Points for the killed and wounded (docs/rules.md, How a region is scored)."""
+
     per_fatality: float = Field(default=0.0, ge=0, description="Points added per person killed.")
     per_injury: float = Field(default=0.0, ge=0, description="Points added per person injured.")
+    certainty: dict[FatalitiesCertainty, Share] = Field(
+        default_factory=dict,
+        description="How much of a toll counts by how well it is known: exact, estimated (a "
+        "feed's placeholder), claimed, unknown; 0 to 1, a certainty left out counts in full.",
+    )
+
+    def weight_of(self, certainty: str) -> float:
+        return float(self.certainty.get(certainty, 1.0))  # type: ignore[call-overload]
+
+
+class Targeting(UserModel):
+    """Points added to an incident by whom it was aimed at."""
+
+    civilians: float = Field(
+        default=0.0, ge=0, description="Aimed at civilians (journalists, aid workers, tourists)."
+    )
+    foreigners: float = Field(default=0.0, ge=0, description="Aimed at tourists or aid workers.")
+    kidnapping: float = Field(
+        default=0.0, ge=0, description="An incident of a kidnapping category."
+    )
+    kidnapping_categories: list[Identifier] = Field(
+        default_factory=list, description="The categories that are kidnappings."
+    )
+
+
+class Spread(UserModel):
+    """Points for violence at many places of one unit, beyond the first."""
+
+    per_place: float = Field(default=0.0, ge=0, description="Points per place beyond the first.")
+    max_places: int = Field(default=0, ge=0, le=1000, description="Places counted at most.")
+    families: list[Identifier] = Field(
+        default_factory=list, description="The families whose incidents count as violence."
+    )
 
 
 class SeverityWhen(UserModel):
@@ -297,6 +354,19 @@ class RuleSet(UserModel):
         default=0.0, ge=0, lt=1, description="A level drops only this fraction below its threshold."
     )
     casualties: Casualties = Field(default_factory=Casualties)
+    targeting: Targeting = Field(default_factory=Targeting)
+    repeats: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Each further report of one category at one place on one day counts this "
+        "share of the category's weight (1: in full).",
+    )
+    spread: Spread = Field(default_factory=Spread)
+    reasons: dict[ReasonCode, Line] = Field(
+        default_factory=lambda: dict(REASON_CODES),
+        description="Reason codes and their words, as the reason line shows them.",
+    )
     levels: list[Level] = Field(min_length=1, description="Lowest first.")
     categories: dict[Identifier, Category] = Field(min_length=1)
     severity: SeverityRules
@@ -547,7 +617,6 @@ ActorKind = Literal[
 #: for an unknown number, or one report's dead split across several events), claimed (coded 0
 #: while one side claimed deaths) or unknown (the source does not know).
 FATALITIES_CERTAINTIES = ("exact", "estimated", "claimed", "unknown")
-FatalitiesCertainty = Literal["exact", "estimated", "claimed", "unknown"]
 DATE_PRECISIONS = ("day", "week", "month", "year")
 DatePrecision = Literal["day", "week", "month", "year"]
 #: How precisely an incident is placed: the place itself, near it, or only the region.
@@ -737,18 +806,23 @@ class Contribution:
     fatalities_certainty: str  # exact, estimated, claimed or unknown
     injuries: int | None  # None: not known
     age_days: int  # whole days from the incident's date to the as-of date
-    base_points: float  # category weight times the casualty factor
+    base_points: float  # activity + harm + targeting (scoring.py)
     decay: float  # weight left after decay, 0 to 1
     points: float  # base_points times decay
-    share: float  # fraction of the region's score, 0 to 1
+    share: float  # fraction of the points of the region's incidents, 0 to 1
     date_precision: str | None = None  # week, month or year; None: the day
+    activity: float = 0.0  # the category's weight, shared with same-day reports at its place
+    harm: float = 0.0  # points for its killed and wounded, by the toll's certainty
+    targeting: float = 0.0  # points for whom it was aimed at
+    reports: int = 1  # reports of its category at its place that day, itself included
+    unit: str = ""  # the first-level unit it is scored in, in a catch-all region
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """A rule line that decided the level."""
 
-    kind: Literal["threshold", "hysteresis", "floor"]
+    kind: Literal["threshold", "cap", "hysteresis", "floor"]
     text: str
 
 
@@ -798,6 +872,9 @@ class Rating:
     profile: str | None = None  # the scoring profile whose thresholds rated it; None: default
     has_data: bool = True  # False: the log covers no day of the week (inputs/coverage.py)
     data_begins: dt.date | None = None  # the first day the log covers the country, if declared
+    spread: float = 0.0  # the spread term of the score (scoring.py)
+    driven_by: str | None = None  # a catch-all's first-level unit that set its score
+    units: tuple[tuple[str, float], ...] = ()  # a catch-all's units and their scores, worst first
 
 
 # --- rules/overrides.yaml ---------------------------------------------------------------------

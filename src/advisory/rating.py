@@ -34,11 +34,9 @@ import polars as pl
 from advisory.inputs.incidents import IncidentLog
 from advisory.inputs.regions import assign_regions
 from advisory.models import (
-    REASON_CODES,
     Contribution,
     Decision,
     History,
-    Incident,
     Rating,
     Region,
     Rules,
@@ -46,6 +44,15 @@ from advisory.models import (
     SeverityRule,
 )
 from advisory.places.world import country_key
+from advisory.scoring import (
+    COLUMNS,
+    capped_expr,
+    caps,
+    region_scores,
+    unit_of,
+    unit_scores,
+    with_terms,
+)
 
 PERIOD_DAYS = 7
 SCORE_DIGITS = 9
@@ -146,11 +153,25 @@ def rate(
             .round(SHOWN_DIGITS)
             .alias("share"),
             "date_precision",
+            pl.col("activity").round(SHOWN_DIGITS),
+            pl.col("harm").round(SHOWN_DIGITS),
+            pl.col("targeting").round(SHOWN_DIGITS),
+            pl.col("reports").cast(pl.Int64),
+            "unit",
         )
     )
     period_ends = tuple(day - dt.timedelta(days=1) for day in days)
     weekly = _weekly_table(scored, rules, weeks, weeks_with_data(incidents, rules, period_ends))
-    table, contributions = pl.collect_all([weekly, contributions_plan])
+    last = scored.filter(pl.col("week") == weeks - 1)
+    units_plan = (
+        unit_scores(last, ruleset, ["region"])
+        .select("region", "unit", pl.col("score").round(SHOWN_DIGITS), "spread")
+        .sort(["region", "score", "unit"], descending=[False, True, False])
+    )
+    table, contributions, units = pl.collect_all([weekly, contributions_plan, units_plan])
+    by_unit: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+    for region_id, unit, unit_score, spread in units.iter_rows():
+        by_unit[region_id].append((unit, unit_score, spread))
     for region_id, period_flag, *fields in contributions.iter_rows():
         contribution = Contribution(*fields)
         window[region_id].append(contribution)
@@ -169,6 +190,7 @@ def rate(
             in_period.get(region.id, []),
             reasons.get(region.id, ()),
             _data_begins(incidents, rules, region),
+            by_unit.get(region.id, []),
         )
         for region, row in zip(rules.regions, table.iter_rows(named=True), strict=True)
     ]
@@ -187,25 +209,35 @@ def _weekly_table(
     week without data it starts again from the plain threshold level.
     """
     ruleset = rules.ruleset
-    totals = scored.group_by("region", "week").agg(
-        pl.col("points").sum().alias("score"),
-        pl.col("in_period").sum().cast(pl.Int64).alias("incidents"),
-        (pl.col("fatalities") * pl.col("in_period")).sum().alias("fatalities"),
-        (pl.col("injuries").fill_null(0) * pl.col("in_period")).sum().alias("injuries"),
+    found = caps(ruleset)
+    capped_columns = [f"without_{i}" for i in range(len(found))] + [
+        f"deaths_{i}" for i in range(len(found))
+    ]
+    totals = (
+        scored.group_by("region", "week")
+        .agg(
+            pl.col("in_period").sum().cast(pl.Int64).alias("incidents"),
+            (pl.col("fatalities") * pl.col("in_period")).sum().alias("fatalities"),
+            (pl.col("injuries").fill_null(0) * pl.col("in_period")).sum().alias("injuries"),
+        )
+        .join(
+            region_scores(scored, ruleset, ["region", "week"]).drop("unit", "spread"),
+            on=["region", "week"],
+        )
     )
     grid = pl.LazyFrame({"region": [r.id for r in rules.regions]}).join(
         pl.LazyFrame({"week": list(range(weeks))}, schema={"week": pl.Int32}), how="cross"
     )
     long = grid.join(totals, on=["region", "week"], how="left").with_columns(
         # Rounded so that the order in which parallel sums were taken cannot change a level.
-        pl.col("score").fill_null(0.0).round(SCORE_DIGITS),
-        pl.col("incidents", "fatalities", "injuries").fill_null(0),
+        pl.col("score", *capped_columns[: len(found)]).fill_null(0.0).round(SCORE_DIGITS),
+        pl.col("incidents", "fatalities", "injuries", *capped_columns[len(found) :]).fill_null(0),
     )
     wide = long.pivot(
         on="week",
         on_columns=pl.Series("week", list(range(weeks)), dtype=pl.Int32),
         index="region",
-        values=["score", "incidents", "fatalities", "injuries"],
+        values=["score", "incidents", "fatalities", "injuries", *capped_columns],
     )
     order = pl.LazyFrame({"region": [r.id for r in rules.regions]})
     wide = order.join(wide, on="region", how="left", maintain_order="left")
@@ -225,13 +257,21 @@ def _weekly_table(
         for w in range(weeks)
     ]
     previous: pl.Expr | None = None
+
+    def capped_at(limits: list[pl.Series], w: int) -> pl.Expr:
+        return capped_expr(
+            reached(limits, pl.col(f"score_{w}")),
+            [reached(limits, pl.col(f"without_{i}_{w}")) for i in range(len(found))],
+            [pl.col(f"deaths_{i}_{w}") for i in range(len(found))],
+            found,
+        )
+
     for w in range(weeks):
-        score = pl.col(f"score_{w}")
-        plain = reached(thresholds, score)
+        plain = capped_at(thresholds, w)
         if previous is None:
             level, held = plain, pl.lit(False)
         else:
-            kept = pl.min_horizontal(previous, reached(drops, score))
+            kept = pl.min_horizontal(previous, capped_at(drops, w))
             level = pl.when(previous.is_null() | (plain >= previous)).then(plain).otherwise(kept)
             held = level > plain
         wide = wide.with_columns(
@@ -261,26 +301,13 @@ def _weekly_table(
         ).alias("levels"),
         pl.concat_list([pl.col(f"covered_{w}") for w in weekly]).alias("covered"),
         pl.col(f"held_{weeks - 1}").alias("held"),
-    )
-
-
-def base_points(ruleset: RuleSet) -> pl.Expr:
-    """An incident's points before decay: its category's weight times the casualty factor."""
-    weights = {name: c.weight for name, c in ruleset.categories.items()}
-    casualty = ruleset.casualties
-    return pl.col("category").replace_strict(weights, default=0.0, return_dtype=pl.Float64) * (
-        1
-        + casualty.per_fatality * pl.col("fatalities")
-        + casualty.per_injury * pl.col("injuries").fill_null(0)
-    )
-
-
-def incident_points(incident: Incident, ruleset: RuleSet) -> float:
-    """`base_points` of one incident, for prose that orders incidents by how serious they are."""
-    per = ruleset.casualties
-    weight = ruleset.categories[incident.category].weight
-    return weight * (
-        1 + per.per_fatality * incident.fatalities + per.per_injury * (incident.injuries or 0)
+        # The last week's figures of each capped family, after a 0 that keeps the list typed.
+        pl.concat_list(
+            [pl.lit(0.0), *[pl.col(f"without_{i}_{weeks - 1}") for i in range(len(found))]]
+        ).alias("without"),
+        pl.concat_list(
+            [pl.lit(0), *[pl.col(f"deaths_{i}_{weeks - 1}") for i in range(len(found))]]
+        ).alias("deaths"),
     )
 
 
@@ -320,20 +347,13 @@ def _scored(
     earliest = days[0] - dt.timedelta(days=ruleset.window_days)
     recent = (
         frame.lazy()
-        .select(
-            "id",
-            "date",
-            "category",
-            "fatalities",
-            "fatalities_certainty",
-            "injuries",
-            "date_precision",
-        )
+        .select("id", *COLUMNS, "date_precision")
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
         .filter((pl.col("date") >= earliest) & (pl.col("date") < days[-1]))
+        .pipe(with_terms, ruleset)
         .join(placements.lazy(), on="pos")
-        .with_columns(base_points(ruleset).alias("base_points"))
+        .with_columns(unit_of(rules))
     )
     week_days = pl.LazyFrame(
         {"week": list(range(len(days))), "day": days}, schema={"week": pl.Int32, "day": pl.Date}
@@ -361,6 +381,7 @@ def _rating(
     period: list[Contribution],
     reasons: tuple[str, ...],
     data_begins: dt.date | None,
+    units: list[tuple[str, float, float]],
 ) -> Rating:
     ruleset = rules.ruleset
     names = ruleset.level_names()
@@ -414,11 +435,15 @@ def _rating(
                 row["held"],
                 score,
                 floor if covered[-1] else 0,
+                list(zip(row["without"][1:], row["deaths"][1:], strict=True)),
             )
         ),
         profile=region.profile,
         has_data=covered[-1],
         data_begins=data_begins,
+        spread=round(units[0][2], SHOWN_DIGITS) if units else 0.0,
+        driven_by=(units[0][0] or None) if units and len(units) > 1 else None,
+        units=tuple((unit, unit_score) for unit, unit_score, _ in units if unit),
         history=History(
             period_end=period_ends,
             incidents=tuple(row["incidents"]),
@@ -431,24 +456,43 @@ def _rating(
 
 
 def _reasons(contributions: pl.DataFrame, rules: Rules) -> dict[str, tuple[str, ...]]:
-    """Each region's reason codes, weighted by the points of the incidents behind them and
-    largest first (ties in the order of REASON_CODES)."""
-    order = list(REASON_CODES)
+    """Each region's reason codes: first those of the family with the most points, then the
+    rest, each group by the points of the incidents behind them, largest first (ties in the
+    order of the rules' `reasons`)."""
+    ruleset = rules.ruleset
+    order = list(ruleset.reasons)
     codes = pl.DataFrame(
         [
-            {"category": name, "code": code, "rank": order.index(code)}
-            for name, category in rules.ruleset.categories.items()
+            {
+                "category": name,
+                "family": ruleset.family_of(name),
+                "code": code,
+                "rank": order.index(code) if code in order else len(order),
+            }
+            for name, category in ruleset.categories.items()
             for code in category.reasons
         ],
-        schema={"category": pl.String, "code": pl.String, "rank": pl.Int32},
+        schema={"category": pl.String, "family": pl.String, "code": pl.String, "rank": pl.Int32},
+    )
+    points = contributions.select("region", "category", "points").join(
+        codes.select("category", "family").unique(), on="category"
+    )
+    top = (
+        points.group_by("region", "family")
+        .agg(pl.col("points").sum())
+        .sort(["region", "points", "family"], descending=[False, True, False])
+        .group_by("region", maintain_order=True)
+        .agg(pl.col("family").first().alias("top"))
     )
     ranked = (
         contributions.select("region", "category", "points")
         .join(codes, on="category")
+        .join(top, on="region")
+        .with_columns((pl.col("family") == pl.col("top")).alias("of_top"))
         .group_by("region", "code", "rank")
-        .agg(pl.col("points").sum())
+        .agg(pl.col("points").sum(), pl.col("of_top").any())
         .filter(pl.col("points") > 0)
-        .sort(["region", "points", "rank"], descending=[False, True, False])
+        .sort(["region", "of_top", "points", "rank"], descending=[False, True, True, False])
         .group_by("region", maintain_order=True)
         .agg(pl.col("code"))
     )
@@ -462,6 +506,7 @@ def _decisions(
     held: bool,
     score: float,
     floor: int,
+    without: list[tuple[float, int]],
 ) -> list[Decision]:
     levels = ruleset.levels
     plain = level_at(ruleset, score)
@@ -477,6 +522,19 @@ def _decisions(
             ),
         )
     ]
+    for cap, (alone, killed) in zip(caps(ruleset), without, strict=True):
+        family = ruleset.families[cap.family]
+        if killed < cap.unless_deaths and plain > cap.level and level_at(ruleset, alone) < plain:
+            at = levels[max(cap.level, level_at(ruleset, alone))]
+            decisions.append(
+                Decision(
+                    kind="cap",
+                    text=f"held at {at.name}: {family.label} may set at most "
+                    f"{levels[cap.level].name} on their own ({killed} killed, under "
+                    f"{cap.unless_deaths}); without them the score is {alone:.2f}",
+                )
+            )
+            plain = min(plain, max(cap.level, level_at(ruleset, alone)))
     if held:
         kept = levels[score_level]
         decisions.append(

@@ -19,7 +19,7 @@ from advisory.delivery.send import Mode, Report, deliver
 from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
-from advisory.models import REASON_CODES, Rules
+from advisory.models import Rules
 from advisory.publishing.archive import RECORD, build_site, week_record, write_site
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.publishing.feeds import Feeds, atom_feed, cap_message
@@ -267,7 +267,8 @@ def _sender(config: Config, week: str, issued: dt.datetime, rules: Rules) -> Sen
         week, issued, s.organisation, s.classification, s.smtp.sender,
         contact=_contact(config), public_url=s.public_url,
         window_days=rules.ruleset.window_days,
-        severity_words=tuple(rules.ruleset.severity.words), reason_names=dict(REASON_CODES),
+        severity_words=tuple(rules.ruleset.severity.words),
+        reason_names=dict(rules.ruleset.reasons),
     )  # fmt: skip
 
 

@@ -267,6 +267,24 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
             if level_name not in names:
                 message = not_one_of(level_name, names, "a level")
                 yield ("families", name, "advice", level_name), message
+        if family.cap is not None and family.cap.level not in names:
+            yield ("families", name, "cap", "level"), not_one_of(family.cap.level, names, "a level")
+    codes = sorted(rs.reasons)
+    for category_name, of_category in rs.categories.items():
+        for j, code in enumerate(of_category.reasons):
+            if code not in rs.reasons:
+                message = not_one_of(code, codes, "a reason code")
+                yield ("categories", category_name, "reasons", j), message
+    for j, kidnapping in enumerate(rs.targeting.kidnapping_categories):
+        if kidnapping not in rs.categories:
+            yield (
+                ("targeting", "kidnapping_categories", j),
+                not_one_of(kidnapping, known_categories, "a category"),
+            )
+    for j, family_name in enumerate(rs.spread.families):
+        if family_name not in rs.families:
+            message = not_one_of(family_name, sorted(rs.families), "a family")
+            yield ("spread", "families", j), message
     last = len(rs.severity.rules) - 1
     if not rs.severity.rules[last].when.is_empty():
         yield (

@@ -17,10 +17,11 @@ from advisory.models import TREND_ARROWS, Contribution, Rating, Rules, RuleSet, 
 from advisory.rating import PERIOD_DAYS, drop_point
 from advisory.reports.cells import safe_cell
 
-#: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md). 2: each
-#: contribution says how certain its toll is (injuries not known are null) and how precise
-#: its date is.
-JSON_FORMAT = 2
+#: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md). 3: the score's
+#: terms (activity, harm, targeting; spread, units and caps).
+JSON_FORMAT = 3
+#: A catch-all's units `--explain` lists by score; the rest are counted.
+UNITS_SHOWN = 8
 #: How `--explain` marks a toll that is counted as coded but not known exactly.
 CERTAINTY_NOTES = {
     "estimated": " (a feed's estimate)",
@@ -165,6 +166,20 @@ def explain(rating: Rating, rules: Rules) -> str:
             f"  no data: the incident log covers no day of the week {rating.period_start} to "
             f"{rating.period_end} in {rating.country}"
         )
+    if rating.units:
+        shown = ", ".join(f"{unit} {score:.2f}" for unit, score in rating.units[:UNITS_SHOWN])
+        more = len(rating.units) - UNITS_SHOWN
+        lines.append(
+            f"  scored by its worst first-level unit, {rating.driven_by or rating.units[0][0]}; "
+            f"units: {shown}" + (f" and {more} more" if more > 0 else "")
+        )
+    if rating.spread:
+        spread = rs.spread
+        places = round(rating.spread / spread.per_place) if spread.per_place else 0
+        lines.append(
+            f"  spread {rating.spread:.2f}: {plural(places, 'place')} with violence beyond the "
+            f"first × {spread.per_place:g} (at most {spread.max_places} counted)"
+        )
     lines.append(f"  score {rating.score:.2f}")
     lines += [f"  {d.kind}: {d.text}" for d in rating.decisions]
     lines.append(f"  level {rating.level}; {_trend_text(rating)}")
@@ -210,9 +225,12 @@ def _contribution_line(c: Contribution, rules: Rules) -> str:
     killed = f"{c.fatalities} killed{CERTAINTY_NOTES.get(c.fatalities_certainty, '')}"
     injured = "injured unknown" if c.injuries is None else f"{c.injuries} injured"
     toll = f"{killed}, {injured}"
+    reports = f", 1 of {c.reports} reports there that day" if c.reports > 1 else ""
+    where = f" in {c.unit}" if c.unit else ""
     return (
-        f"{table_date(c.date, c.date_precision)}  {c.incident_id}  {label}, {toll}: "
-        f"{c.base_points:.2f} points × "
+        f"{table_date(c.date, c.date_precision)}  {c.incident_id}  {label}{where}, {toll}: "
+        f"activity {c.activity:.2f}{reports} + harm {c.harm:.2f} + targeting "
+        f"{c.targeting:.2f} = {c.base_points:.2f} points × "
         f"{c.decay:.3f} decay ({plural(c.age_days, 'day')} old) = {c.points:.2f} "
         f"({c.share:.0%})"
     )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from advisory.calendar import local_stamp, period_label, prose_date, stamp, table_date
 from advisory.models import (
     ACTOR_KINDS,
-    REASON_CODES,
     Contribution,
     Incident,
     Rating,
@@ -69,6 +68,8 @@ class Alert:
     #: The series' previous alert (the last week before this one with incidents): its ISO week
     #: when the period is one, and its issue time; None for the first alert of a series.
     previous_week: str | None = None
+    #: A catch-all's first-level unit that set its level ("driven by Arequipa"), else None.
+    driven_by: str | None = None
     previous_issued: dt.datetime | None = None
 
 
@@ -288,6 +289,7 @@ def compose_alert(
         previous_level=rating.previous_level,
         trend=rating.trend,
         reasons=rating.reasons,
+        driven_by=rating.driven_by,
         event=tuple(paragraphs),
         context=(*_background(region, rating, rules, activity), _trend_sentence(rating, ruleset)),
         advice=_advice(rating, ruleset, region),
@@ -619,7 +621,7 @@ def level_changes(ratings: Sequence[Rating], ruleset: RuleSet) -> list[Change]:
         Change(
             r.region_id, r.region_name, r.country, r.trend == "up", r.previous_level,
             r.level, level_color(ruleset, r.level),
-            _why(r.window_incidents, r.window_fatalities, r.reasons, ruleset.window_days),
+            _why(r.window_incidents, r.window_fatalities, r.reasons, ruleset),
         )
         for r in ratings
         if r.previous_level is not None and r.trend in ("up", "down")
@@ -639,14 +641,17 @@ def _more_changes(rest: Sequence[Change]) -> str:
     return capitalized(f"{spelled(len(rest), 'more region')} changed level: {moved}")
 
 
-def _why(incidents: int, fatalities: int, reasons: Sequence[str], window_days: int) -> str:
+def _why(incidents: int, fatalities: int, reasons: Sequence[str], ruleset: RuleSet) -> str:
+    """`12 incidents in the past 30 days, four people killed; mainly armed conflict`: the
+    reason first of the family with the most points (rating._reasons)."""
+    window_days = ruleset.window_days
     if not incidents:
         return f"no incidents in the past {window_days} days"
     text = f"{spelled(incidents, 'incident')} in the past {window_days} days"
     if fatalities:
         text += f", {spelled(fatalities, 'person')} killed"
     if reasons:
-        text += f"; mainly {REASON_CODES.get(reasons[0], reasons[0])}"
+        text += f"; mainly {ruleset.reasons.get(reasons[0], reasons[0])}"
     return text
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisory.models import ACTOR_KINDS, Family, Incident, RuleSet
-from advisory.rating import incident_points
 from advisory.remarks import without_remarks
+from advisory.scoring import incident_points
 from advisory.writing.actors import as_written
 from advisory.writing.prose import (
     Toll,

@@ -79,13 +79,17 @@ def alerts_page(
     classification: str,
     issued: dt.datetime,
     maps: Mapping[str, Figure] | None = None,
+    reason_names: Mapping[str, str] | None = None,
 ) -> AlertsPage:
     if len(alerts) == 1:
         title = alerts[0].headline
     else:
         title = f"Travel-security alerts, {stamp_date(issued.date())}"
     mine = {a.region_id: maps[a.region_id] for a in alerts if maps and a.region_id in maps}
-    return AlertsPage(title, organisation, classification, issued, tuple(alerts), maps=mine)
+    return AlertsPage(
+        title, organisation, classification, issued, tuple(alerts), maps=mine,
+        reason_names=reason_names if reason_names is not None else dict(REASON_CODES),
+    )  # fmt: skip
 
 
 def bulletin_page(
@@ -93,6 +97,7 @@ def bulletin_page(
     window_days: int,
     week_map: Figure | None = None,
     maps: Mapping[str, Figure] | None = None,
+    reason_names: Mapping[str, str] | None = None,
 ) -> BulletinPage:
     colors = [color for _, _, color in bulletin.levels]
     sparklines = {
@@ -107,6 +112,7 @@ def bulletin_page(
     return BulletinPage(
         bulletin, window_days, weeks, sparklines, no_data_legend() if gaps else Markup(""),
         map=week_map, maps=mine, links=links,
+        reason_names=reason_names if reason_names is not None else dict(REASON_CODES),
     )  # fmt: skip
 
 

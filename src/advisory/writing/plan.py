@@ -397,16 +397,19 @@ def plan(
         return {a.region_id: found for a in alerts if (found := drawn[a.region_id]) is not None}
 
     documents: list[Document] = []
+    reasons = dict(inputs.rules.ruleset.reasons)
     if want.combined is not None and chosen:
         page = alerts_page(
-            chosen, settings.organisation, settings.classification, as_of, maps_of(chosen)
-        )
+            chosen, settings.organisation, settings.classification, as_of, maps_of(chosen),
+            reasons,
+        )  # fmt: skip
         documents.append(Document(want.combined, ALERTS_TEMPLATE, page, want.formats))
     elif want.combined is None:
         for alert in chosen:
             page = alerts_page(
-                [alert], settings.organisation, settings.classification, as_of, maps_of([alert])
-            )
+                [alert], settings.organisation, settings.classification, as_of, maps_of([alert]),
+                reasons,
+            )  # fmt: skip
             screen = dataclasses.replace(page, region_base="../../regions/")
             name = want.alert_name.format(region=alert.region_id, date=as_of.date())
             documents.append(Document(name, ALERTS_TEMPLATE, page, want.formats,
@@ -454,7 +457,7 @@ def plan(
         pdfs[recipient.places] = f"{LETTERS}{letter_count}"
         page = alerts_page(
             recipient.alerts, settings.organisation, settings.classification, as_of,
-            maps_of(recipient.alerts),
+            maps_of(recipient.alerts), dict(inputs.rules.ruleset.reasons),
         )  # fmt: skip
         documents.append(Document(pdfs[recipient.places], ALERTS_TEMPLATE, page, ("pdf",)))
     wanted = {recipient.places: pdfs[recipient.places] for recipient in found}
@@ -515,7 +518,10 @@ def _bulletin_document(
 ) -> Document:
     assert want.bulletin_name is not None
     name = want.bulletin_name.format(period=period_slug(bulletin.period_start, bulletin.period_end))
-    page = bulletin_page(bulletin, inputs.rules.ruleset.window_days, week_map, maps)
+    page = bulletin_page(
+        bulletin, inputs.rules.ruleset.window_days, week_map, maps,
+        dict(inputs.rules.ruleset.reasons),
+    )  # fmt: skip
     screen = dataclasses.replace(page, region_base="../regions/") if want.archive else None
     if not want.archival:
         return Document(name, BULLETIN_TEMPLATE, page, want.formats, screen_page=screen)
