@@ -101,3 +101,19 @@ def test_deaths_outweigh_repeated_reports(ratings: dict[tuple[str, str], dict[st
     killed, and one village's ceasefire violations below both."""
     by_id = {s["id"]: ratings[region_of(s)]["score"] for s in TABLE["scenarios"]}
     assert by_id["ceasefire-violations"] < by_id["front-line-shelling"] < by_id["deadly-province"]
+
+
+def test_a_catch_all_is_rated_as_its_worst_unit(tmp_path: Path):
+    """Twenty units with two protests each rate as one unit with two protests: the same score
+    and level, and --explain names the unit that drove it."""
+    spread = next(s for s in TABLE["scenarios"] if s["id"] == "scattered-protests")
+    units = spread["incidents"][0]["admin1"]
+    one = {
+        **spread,
+        "incidents": [{**spread["incidents"][0], "count": 2, "admin1": [units[0]]}],
+    }
+    wide = rated(site(tmp_path / "wide", [spread]))[region_of(spread)]
+    alone = rated(site(tmp_path / "alone", [one]))[region_of(one)]
+    assert (wide["score"], wide["level"]) == (alone["score"], alone["level"])
+    assert len(wide["units"]) == 20
+    assert wide["driven_by"] in units
