@@ -39,23 +39,23 @@ def world_log(seed: int = 11) -> Path:
 
 
 def busiest_week(log: Path) -> tuple[str, int]:
-    weeks = (
-        pl.read_csv(log, columns=["date"])
-        .select(pl.col("date").str.to_date().dt.strftime("%G-W%V").alias("week"))
-        .group_by("week")
-        .len()
-        .sort("len", "week", descending=[True, False])
-    )
-    week, count = weeks.row(0)
-    return str(week), int(count)
+    from tests.world_year import busiest_week as of_frame
+
+    return of_frame(pl.read_csv(log, columns=["date"]).with_columns(pl.col("date").str.to_date()))
+
+
+def site_of(log: Path, prefix: str) -> Path:
+    """A site in a temporary folder with the shipped rules and `log` as its incidents."""
+    site = Path(tempfile.mkdtemp(prefix=prefix))
+    shutil.copytree(ROOT / "rules", site / "rules")
+    (site / "data").mkdir()
+    shutil.copy(log, site / "data" / "incidents.csv")
+    return site
 
 
 def main(runs: int = 3) -> dict[str, dict[str, float]]:
-    site = Path(tempfile.mkdtemp(prefix="advisory-bench-world-"))
-    shutil.copytree(ROOT / "rules", site / "rules")
     log = world_log()
-    (site / "data").mkdir()
-    shutil.copy(log, site / "data" / "incidents.csv")
+    site = site_of(log, "advisory-bench-world-")
     (site / "data" / "travelers.yaml").write_text("version: 1\ntravelers: []\n")
     week, count = busiest_week(log)
     command = [ADVISORY, "weekly", "--week", week]
@@ -112,10 +112,7 @@ def world_sanity(seeds: tuple[int, ...] = (11, 12, 13)) -> dict[str, dict[str, f
     out = {}
     for seed in seeds:
         log = world_log(seed)
-        site = Path(tempfile.mkdtemp(prefix="advisory-bench-sanity-"))
-        shutil.copytree(ROOT / "rules", site / "rules")
-        (site / "data").mkdir()
-        shutil.copy(log, site / "data" / "incidents.csv")
+        site = site_of(log, "advisory-bench-sanity-")
         week, _ = busiest_week(log)
         as_of = dt.date.fromisoformat(f"{week}-1") + dt.timedelta(days=7)
         result = subprocess.run(

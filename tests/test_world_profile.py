@@ -21,7 +21,7 @@ SEED = 5
 
 def test_the_world_profile_rates_the_busiest_week_as_a_manager_would(tmp_path: Path):
     rows = pl.DataFrame(year_rows(200_000, SEED)).with_columns(pl.col("date").str.to_date())
-    week = busiest_week(rows)
+    week, _ = busiest_week(rows)
     as_of = dt.date.fromisoformat(f"{week}-1") + dt.timedelta(days=7)
     first = as_of - dt.timedelta(days=30 + 7 * 12)
     rows = rows.filter(pl.col("date") >= first)

@@ -185,15 +185,16 @@ def _inside_point(rng: random.Random, iso3: str) -> tuple[float, float] | None:
     return ring[0]
 
 
-def busiest_week(frame: pl.DataFrame) -> str:
-    """The ISO week with the most incidents (the earliest of ties)."""
+def busiest_week(frame: pl.DataFrame) -> tuple[str, int]:
+    """The ISO week with the most incidents (the earliest of ties) and its count."""
     weeks = (
         frame.select(pl.col("date").dt.strftime("%G-W%V").alias("week"))
         .group_by("week")
         .len()
         .sort("len", "week", descending=[True, False])
     )
-    return str(weeks.item(0, "week"))
+    week, count = weeks.row(0)
+    return str(week), int(count)
 
 
 def sanity(ratings: list[dict[str, Any]]) -> dict[str, float]:

@@ -125,6 +125,17 @@ class Scored:
             .join(inputs.placements.lazy(), on="pos")
             .with_columns(unit_of(rules))
             .join(order.lazy(), on="region")
+            .select(
+                "r",
+                "date",
+                "category",
+                "fatalities",
+                "injuries",
+                "base_points",
+                "unit",
+                "place",
+                "violent",
+            )
             .with_columns(low.alias("low"), high.alias("high"))
             .filter(pl.col("low") <= pl.col("high"))
             .with_columns(pl.int_ranges("low", pl.col("high") + 1).alias("w"))

@@ -5,12 +5,11 @@ The arithmetic, with the rule set's names (docs/rules.md has a worked example):
 - An incident's **age** is the number of whole days from its date to the as-of date. The as-of
   day itself is not over, so an incident counts from age 1: the **period** (reporting week) is
   ages 1 to 7, the **window** ages 1 to `window_days`.
-- Its **points** are `weight × (1 + per_fatality × fatalities + per_injury × injuries)`, times
-  the **decay** `0.5 ** (age / half_life_days)`. A toll is counted as coded: an estimated one
-  (a feed's placeholder) at its coded value, a claimed or unknown one (coded 0) and injuries
-  not known as 0.
-- A region's **score** is the sum of the points of its incidents in the window; its **score
-  level** the highest level whose threshold the score reaches.
+- Its **points** are activity + harm + targeting (scoring.py), times the **decay**
+  `0.5 ** (age / half_life_days)`.
+- A region's **score** is the sum of the points of its incidents in the window plus the spread,
+  taken over its worst unit (scoring.py); its **score level** the highest level whose threshold
+  the score reaches, a family's cap applied.
 - **Hysteresis** is applied week by week over the last `lookback_weeks` as-of dates, oldest
   first, starting from the plain threshold level: a level rises as soon as the score reaches a
   higher threshold, and is left downwards only when the score falls below the threshold times
@@ -46,6 +45,7 @@ from advisory.models import (
 from advisory.places.world import country_key
 from advisory.scoring import (
     COLUMNS,
+    PLACE,
     capped_expr,
     caps,
     region_scores,
@@ -354,6 +354,7 @@ def _scored(
         .pipe(with_terms, ruleset)
         .join(placements.lazy(), on="pos")
         .with_columns(unit_of(rules))
+        .drop("pos", *PLACE, "civilian_targeting", "target_kind", "victims")
     )
     week_days = pl.LazyFrame(
         {"week": list(range(len(days))), "day": days}, schema={"week": pl.Int32, "day": pl.Date}

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from advisory.models import Incident, Rules, RuleSet
+from advisory.models import Incident, Region, Rules, RuleSet
 
 #: Kinds of target or victim that are civilians, and of them those that are foreigners.
 CIVILIAN_KINDS = ("civilians", "journalists", "aid_workers", "tourists")
@@ -129,7 +129,7 @@ def incident_points(incident: Incident, ruleset: RuleSet) -> float:
 
 def unit_of(rules: Rules) -> pl.Expr:
     """The unit an incident is scored in: its admin1 in a catch-all region, else the region."""
-    catchalls = [r.id for r in rules.regions if catch_all(r, rules)]
+    catchalls = [r.id for r in rules.regions if catch_all(r)]
     return (
         pl.when(pl.col("region").is_in(catchalls))
         .then(pl.col("admin1").fill_null(""))
@@ -138,9 +138,9 @@ def unit_of(rules: Rules) -> pl.Expr:
     )
 
 
-def catch_all(region: object, rules: Rules) -> bool:
+def catch_all(region: Region) -> bool:
     """A region with an entry that matches its whole country."""
-    return any(entry.whole_country() for entry in region.match)  # type: ignore[attr-defined]
+    return any(entry.whole_country() for entry in region.match)
 
 
 def unit_scores(rows: pl.LazyFrame, ruleset: RuleSet, keys: Sequence[str]) -> pl.LazyFrame:

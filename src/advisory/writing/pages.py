@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -86,10 +86,8 @@ def alerts_page(
     else:
         title = f"Travel-security alerts, {stamp_date(issued.date())}"
     mine = {a.region_id: maps[a.region_id] for a in alerts if maps and a.region_id in maps}
-    return AlertsPage(
-        title, organisation, classification, issued, tuple(alerts), maps=mine,
-        reason_names=reason_names if reason_names is not None else dict(REASON_CODES),
-    )  # fmt: skip
+    page = AlertsPage(title, organisation, classification, issued, tuple(alerts), maps=mine)
+    return page if reason_names is None else replace(page, reason_names=reason_names)
 
 
 def bulletin_page(
@@ -109,11 +107,11 @@ def bulletin_page(
     links = {a.region_id: f"alert-{a.region_id}" for a in bulletin.alerts}
     for a in bulletin.alerts:
         links.setdefault(f"country:{a.country}", f"alert-{a.region_id}")
-    return BulletinPage(
+    page = BulletinPage(
         bulletin, window_days, weeks, sparklines, no_data_legend() if gaps else Markup(""),
         map=week_map, maps=mine, links=links,
-        reason_names=reason_names if reason_names is not None else dict(REASON_CODES),
     )  # fmt: skip
+    return page if reason_names is None else replace(page, reason_names=reason_names)
 
 
 Page = AlertsPage | BulletinPage
