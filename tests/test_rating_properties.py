@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from advisory.inputs.incidents import SCHEMA, IncidentLog
 from advisory.models import Rules
-from advisory.rating import _weekly_table, rate, step_level
+from advisory.rating import _weekly_figures, _weekly_levels, rate, step_level
 from tests.test_rating_cases import BASE_RULES, COUNTRY, case_rules
 
 REGIONS = [
@@ -96,8 +96,9 @@ def test_weekly_levels_follow_step_level(scores, changes):
         },
         schema_overrides={"week": pl.Int32, "place": pl.UInt64},
     )
-    table = _weekly_table(scored.lazy(), rules, len(scores), None).collect()
-    row = table.filter(pl.col("region") == "a").row(0, named=True)
+    figures = _weekly_figures(scored.lazy(), rules, len(scores)).collect()
+    weekly = _weekly_levels(figures, rules, len(scores), None)
+    row = weekly.rows()[[r.id for r in rules.regions].index("a")]
     assert row["score_levels"] == expected
 
 

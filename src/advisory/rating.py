@@ -23,11 +23,14 @@ The arithmetic, with the rule set's names (docs/rules.md has a worked example):
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from advisory.inputs.incidents import IncidentLog
@@ -46,7 +49,7 @@ from advisory.places.world import country_key
 from advisory.scoring import (
     COLUMNS,
     PLACE,
-    capped_expr,
+    capped,
     caps,
     region_scores,
     unit_of,
@@ -161,14 +164,16 @@ def rate(
         )
     )
     period_ends = tuple(day - dt.timedelta(days=1) for day in days)
-    weekly = _weekly_table(scored, rules, weeks, weeks_with_data(incidents, rules, period_ends))
+    figures_plan = _weekly_figures(scored, rules, weeks)
     last = scored.filter(pl.col("week") == weeks - 1)
     units_plan = (
         unit_scores(last, ruleset, ["region"])
         .select("region", "unit", pl.col("score").round(SHOWN_DIGITS), "spread")
         .sort(["region", "score", "unit"], descending=[False, True, False])
     )
-    table, contributions, units = pl.collect_all([weekly, contributions_plan, units_plan])
+    figures, contributions, units = pl.collect_all([figures_plan, contributions_plan, units_plan])
+    covered = weeks_with_data(incidents, rules, period_ends)
+    weekly = _weekly_levels(figures, rules, weeks, covered)
     by_unit: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
     for region_id, unit, unit_score, spread in units.iter_rows():
         by_unit[region_id].append((unit, unit_score, spread))
@@ -192,27 +197,19 @@ def rate(
             _data_begins(incidents, rules, region),
             by_unit.get(region.id, []),
         )
-        for region, row in zip(rules.regions, table.iter_rows(named=True), strict=True)
+        for region, row in zip(rules.regions, weekly.rows(), strict=True)
     ]
 
 
-def _weekly_table(
-    scored: pl.LazyFrame, rules: Rules, weeks: int, covered: list[list[bool]] | None
-) -> pl.LazyFrame:
-    """One row per region (in the rules' order) with each week's totals and levels.
-
-    List columns, oldest week first: `scores`, `shown` (scores rounded for show), `incidents`,
-    `fatalities`, `injuries`, `score_levels` (level indexes by score and hysteresis),
-    `levels` (with the floor) and `covered` (whether the log has data for the week: `covered`
-    gives it per region and week, None for every week); and `held`, whether hysteresis kept
-    this week's level up. Hysteresis is `step_level` applied to every region at once; after a
-    week without data it starts again from the plain threshold level.
-    """
+def _weekly_figures(scored: pl.LazyFrame, rules: Rules, weeks: int) -> pl.LazyFrame:
+    """One row per region and look-back week, the regions in the rules' order and each
+    region's weeks oldest first: `score` (rounded so that the order in which parallel sums were
+    taken cannot change a level), `shown` (rounded for show), `incidents`, `fatalities`,
+    `injuries` (of the week's period), and per capped family `without_i` and `deaths_i`."""
     ruleset = rules.ruleset
-    found = caps(ruleset)
-    capped_columns = [f"without_{i}" for i in range(len(found))] + [
-        f"deaths_{i}" for i in range(len(found))
-    ]
+    count = len(caps(ruleset))
+    without = [f"without_{i}" for i in range(count)]
+    deaths = [f"deaths_{i}" for i in range(count)]
     totals = (
         scored.group_by("region", "week")
         .agg(
@@ -225,89 +222,118 @@ def _weekly_table(
             on=["region", "week"],
         )
     )
-    grid = pl.LazyFrame({"region": [r.id for r in rules.regions]}).join(
+    order = pl.LazyFrame(
+        {"region": [r.id for r in rules.regions], "r": list(range(len(rules.regions)))}
+    )
+    grid = order.join(
         pl.LazyFrame({"week": list(range(weeks))}, schema={"week": pl.Int32}), how="cross"
     )
-    long = grid.join(totals, on=["region", "week"], how="left").with_columns(
-        # Rounded so that the order in which parallel sums were taken cannot change a level.
-        pl.col("score", *capped_columns[: len(found)]).fill_null(0.0).round(SCORE_DIGITS),
-        pl.col("incidents", "fatalities", "injuries", *capped_columns[len(found) :]).fill_null(0),
+    return (
+        grid.join(totals, on=["region", "week"], how="left")
+        .sort("r", "week")
+        .select(
+            pl.col("score", *without).fill_null(0.0).round(SCORE_DIGITS),
+            pl.col("incidents", "fatalities", "injuries", *deaths).fill_null(0),
+        )
+        .with_columns(pl.col("score").round(SHOWN_DIGITS).alias("shown"))
     )
-    wide = long.pivot(
-        on="week",
-        on_columns=pl.Series("week", list(range(weeks)), dtype=pl.Int32),
-        index="region",
-        values=["score", "incidents", "fatalities", "injuries", *capped_columns],
-    )
-    order = pl.LazyFrame({"region": [r.id for r in rules.regions]})
-    wide = order.join(wide, on="region", how="left", maintain_order="left")
 
-    # Each region's thresholds, by its profile: a column per level, in the regions' order.
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    """Every region's look-back weeks: matrices of regions (in the rules' order) × weeks,
+    oldest week first, and per region `held`, whether hysteresis kept the last week's level
+    up, and the last week's `without` and `deaths` per capped family (regions × caps)."""
+
+    scores: np.ndarray
+    shown: np.ndarray
+    incidents: np.ndarray
+    fatalities: np.ndarray
+    injuries: np.ndarray
+    #: Level indexes by score, caps and hysteresis.
+    score_levels: np.ndarray
+    #: `score_levels` with the floor, in the weeks the log has data for.
+    levels: np.ndarray
+    #: Whether the log has data for the region's country in the week.
+    covered: np.ndarray
+    held: np.ndarray
+    without: np.ndarray
+    deaths: np.ndarray
+
+    def rows(self) -> list[dict[str, Any]]:
+        """A dict per region of its figures as Python values, under the fields' names."""
+        names = [f.name for f in dataclasses.fields(self)]
+        columns = [getattr(self, name).tolist() for name in names]
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _weekly_levels(
+    figures: pl.DataFrame, rules: Rules, weeks: int, covered: list[list[bool]] | None
+) -> Weekly:
+    """The levels of `_weekly_figures`: hysteresis is `step_level` applied to every region at
+    once, week by week from the plain threshold level, and again from it after a week without
+    data (`covered` per region and week, None when the log has data for every week)."""
+    ruleset = rules.ruleset
+    found = caps(ruleset)
+    count = len(rules.regions)
+
+    def matrix(name: str) -> np.ndarray:
+        return figures.get_column(name).to_numpy().reshape(count, weeks)
+
+    # Each region's thresholds and drop points by its profile: regions × levels.
     profiled = {p: ruleset.with_profile(p) for p in {r.profile for r in rules.regions}}
     of_region = [profiled[r.profile] for r in rules.regions]
-    count = len(ruleset.levels)
-    thresholds = [pl.Series([rs.levels[i].threshold for rs in of_region]) for i in range(count)]
-    drops = [pl.Series([drop_point(rs, i) for rs in of_region]) for i in range(count)]
+    shape = (count, len(ruleset.levels))
+    thresholds = np.array([[v.threshold for v in rs.levels] for rs in of_region]).reshape(shape)
+    drops = np.array([[drop_point(rs, i) for i in range(shape[1])] for rs in of_region])
+    drops = drops.reshape(shape)
+    score = matrix("score")
+    without = [matrix(f"without_{i}") for i in range(len(found))]
+    deaths = [matrix(f"deaths_{i}") for i in range(len(found))]
+    has_data = (
+        np.ones((count, weeks), dtype=np.bool_)
+        if covered is None
+        else np.array(covered, dtype=np.bool_).reshape(count, weeks)
+    )
 
-    def reached(limits: list[pl.Series], score: pl.Expr) -> pl.Expr:
-        return pl.sum_horizontal([(score >= limit).cast(pl.Int32) for limit in limits]) - 1
+    def level_of(limits: np.ndarray, w: int) -> np.ndarray:
+        def reached(values: np.ndarray) -> np.ndarray:
+            at: np.ndarray = (values[:, w, None] >= limits).sum(axis=1) - 1
+            return at
 
-    has_data = [
-        pl.lit(True) if covered is None else pl.Series([c[w] for c in covered], dtype=pl.Boolean)
-        for w in range(weeks)
-    ]
-    previous: pl.Expr | None = None
+        alone = [reached(values) for values in without]
+        return capped(reached(score), alone, [d[:, w] for d in deaths], found)
 
-    def capped_at(limits: list[pl.Series], w: int) -> pl.Expr:
-        return capped_expr(
-            reached(limits, pl.col(f"score_{w}")),
-            [reached(limits, pl.col(f"without_{i}_{w}")) for i in range(len(found))],
-            [pl.col(f"deaths_{i}_{w}") for i in range(len(found))],
-            found,
-        )
-
+    levels = np.zeros((count, weeks), dtype=np.int64)
+    held = np.zeros(count, dtype=np.bool_)
     for w in range(weeks):
-        plain = capped_at(thresholds, w)
-        if previous is None:
-            level, held = plain, pl.lit(False)
+        plain = level_of(thresholds, w)
+        if w == 0:
+            level = plain
         else:
-            kept = pl.min_horizontal(previous, capped_at(drops, w))
-            level = pl.when(previous.is_null() | (plain >= previous)).then(plain).otherwise(kept)
-            held = level > plain
-        wide = wide.with_columns(
-            level.alias(f"level_{w}"), held.alias(f"held_{w}"), has_data[w].alias(f"covered_{w}")
-        )
-        previous = pl.when(pl.col(f"covered_{w}")).then(pl.col(f"level_{w}"))
+            previous = levels[:, w - 1]
+            fresh = ~has_data[:, w - 1]
+            kept = np.minimum(previous, level_of(drops, w))
+            level = np.where(fresh | (plain >= previous), plain, kept)
+        held = level > plain
+        levels[:, w] = level
     names = ruleset.level_names()
-    floors = [names.index(r.floor) if r.floor else 0 for r in rules.regions]
-    weekly = range(weeks)
-    return wide.select(
-        "region",
-        pl.concat_list([pl.col(f"score_{w}") for w in weekly]).alias("scores"),
-        pl.concat_list([pl.col(f"score_{w}").round(SHOWN_DIGITS) for w in weekly]).alias("shown"),
-        pl.concat_list([pl.col(f"incidents_{w}") for w in weekly]).alias("incidents"),
-        pl.concat_list([pl.col(f"fatalities_{w}") for w in weekly]).alias("fatalities"),
-        pl.concat_list([pl.col(f"injuries_{w}") for w in weekly]).alias("injuries"),
-        pl.concat_list([pl.col(f"level_{w}") for w in weekly]).alias("score_levels"),
+    floors = np.array([names.index(r.floor) if r.floor else 0 for r in rules.regions])
+    by_cap = (count, len(found))
+    return Weekly(
+        scores=score,
+        shown=matrix("shown"),
+        incidents=matrix("incidents"),
+        fatalities=matrix("fatalities"),
+        injuries=matrix("injuries"),
+        score_levels=levels,
         # A floor is the analysts' view of a place the log has data for: a week without data
         # is not raised to it (its level is the plain one, the lowest without incidents).
-        pl.concat_list(
-            [
-                pl.when(pl.col(f"covered_{w}"))
-                .then(pl.max_horizontal(pl.col(f"level_{w}"), pl.Series(floors)))
-                .otherwise(pl.col(f"level_{w}"))
-                for w in weekly
-            ]
-        ).alias("levels"),
-        pl.concat_list([pl.col(f"covered_{w}") for w in weekly]).alias("covered"),
-        pl.col(f"held_{weeks - 1}").alias("held"),
-        # The last week's figures of each capped family, after a 0 that keeps the list typed.
-        pl.concat_list(
-            [pl.lit(0.0), *[pl.col(f"without_{i}_{weeks - 1}") for i in range(len(found))]]
-        ).alias("without"),
-        pl.concat_list(
-            [pl.lit(0), *[pl.col(f"deaths_{i}_{weeks - 1}") for i in range(len(found))]]
-        ).alias("deaths"),
+        levels=np.where(has_data, np.maximum(levels, floors[:, None]), levels),
+        covered=has_data,
+        held=held,
+        without=np.array([w[:, -1] for w in without], dtype=np.float64).T.reshape(by_cap),
+        deaths=np.array([d[:, -1] for d in deaths], dtype=np.int64).T.reshape(by_cap),
     )
 
 
@@ -436,7 +462,7 @@ def _rating(
                 row["held"],
                 score,
                 floor if covered[-1] else 0,
-                list(zip(row["without"][1:], row["deaths"][1:], strict=True)),
+                list(zip(row["without"], row["deaths"], strict=True)),
             )
         ),
         profile=region.profile,

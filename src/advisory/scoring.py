@@ -17,7 +17,7 @@ incidents' decayed points plus the **spread**: `spread.per_place` for each disti
 violence (incidents of `spread.families`) beyond the first, at most `spread.max_places`. A
 region's score is the score of its worst unit.
 
-A family's **cap** is applied to levels, not scores (`capped_levels`): a level it could only
+A family's **cap** is applied to levels, not scores (`capped`): a level it could only
 reach with that family's points is held at the cap, unless the family's incidents in the
 window killed at least `unless_deaths`.
 """
@@ -207,14 +207,4 @@ def capped(level: np.ndarray, without: Sequence[np.ndarray], deaths: Sequence[np
     for cap, alone, killed in zip(found, without, deaths, strict=True):
         held = np.minimum(out, np.maximum(cap.level, alone))
         out = np.where(killed >= cap.unless_deaths, out, held)
-    return out
-
-
-def capped_expr(level: pl.Expr, without: Sequence[pl.Expr], deaths: Sequence[pl.Expr],
-                found: Sequence[Cap]) -> pl.Expr:  # fmt: skip
-    """`capped` as a polars expression."""
-    out = level
-    for cap, alone, killed in zip(found, without, deaths, strict=True):
-        held = pl.min_horizontal(out, pl.max_horizontal(pl.lit(cap.level), alone))
-        out = pl.when(killed >= cap.unless_deaths).then(out).otherwise(held)
     return out
