@@ -25,10 +25,11 @@ class _FreePortController(Controller):
         super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
-def start_relay(handler: Any, **options: Any) -> Controller:
-    """An aiosmtpd relay on 127.0.0.1, started, on a free port (its `.port`); stop it."""
+def start_relay(handler: Any, port: int = 0, **options: Any) -> Controller:
+    """An aiosmtpd relay on 127.0.0.1, started, on a free port (its `.port`), or on `port`
+    again after it was stopped (a relay back up); stop it."""
     controller = _FreePortController(
-        handler, hostname="127.0.0.1", port=0, ready_timeout=READY_SECONDS, **options
+        handler, hostname="127.0.0.1", port=port, ready_timeout=READY_SECONDS, **options
     )
     controller.start()
     return controller

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import io
 import os
@@ -61,7 +62,8 @@ def smtp() -> Iterator[tuple[Controller, Handler]]:
     handler = Handler()
     controller = start_relay(handler)
     yield controller, handler
-    controller.stop()
+    with contextlib.suppress(AssertionError):  # a test stopped it already (the relay down)
+        controller.stop()
 
 
 @pytest.fixture
@@ -305,6 +307,129 @@ def test_flash_then_the_weekly_run_sends_an_update(site: Path, smtp):
     to_maria = [m for m in handler.accepted if "maria.quispe" in str(m["To"])]
     assert len(to_maria) == 2
     assert to_maria[1]["Subject"].startswith("Updated: ")  # not repeated as news
+
+
+def week_of(message: EmailMessage) -> str:
+    """The ISO week a message was sent for, from its Message-ID (<WEEK.TRAVELER.HASH@...>)."""
+    return str(message["Message-ID"]).strip("<").split(".")[0]
+
+
+def test_a_relay_down_at_six_loses_nothing(site: Path, smtp):
+    """The relay is down for one week's run: the week is published and its mail recorded as
+    owed; the next week's run, the relay back, sends it first, each message once."""
+    controller, handler = smtp
+    controller.stop()
+    down = send(site, "--send")
+    assert down.returncode == 1
+    [line] = [line for line in down.stderr.splitlines() if line.startswith("advisory:")]
+    assert "could not be reached" in line
+    assert "4 messages owed (2018-W25: 4) are kept for the next sending run" in down.stderr
+    assert (site / "published" / WEEK / "manifest.json").is_file()
+    listed = at(site, "deliveries").stdout
+    assert len([row for row in listed.splitlines() if " pending " in row]) == 4
+    stored = sorted(p.name.split(".")[0] for p in (site / "state" / "messages" / WEEK).iterdir())
+    assert stored == ["m-security-desk", "t-ana-torres", "t-james-okafor", "t-lukas-berg"]
+    assert oct((site / "state" / "messages").stat().st_mode & 0o777) == "0o700"
+
+    back = start_relay(handler, port=controller.port)
+    try:
+        later = at(site, "weekly", "--week", "2018-W26", "--jobs", "1", "--send")
+        again = at(site, "weekly", "--week", "2018-W26", "--jobs", "1", "--send")
+    finally:
+        back.stop()
+    assert later.returncode == 0, later.stderr
+    assert "email: 6 sent, 4 from 2018-W25, 0 corrections" in later.stdout
+    weeks = [(week_of(m), str(m["To"])) for m in handler.accepted]
+    assert sorted(to for week, to in weeks if week == WEEK) == [
+        "Ana Torres <ana.torres@example.org>",
+        "James Okafor <james.okafor@example.org>",
+        "Lukas Berg <lukas.berg@example.org>",
+        "Security Desk <security-desk@example.org>",
+    ]
+    assert weeks[:4] == [w for w in weeks if w[0] == WEEK]  # the week owed went first
+    assert again.returncode == 0, again.stderr
+    assert len(handler.accepted) == 6  # each once
+    assert list((site / "state" / "messages" / WEEK).iterdir()) == []  # sent: not kept
+
+
+def test_mail_owed_past_the_backlog_is_reported_not_sent(site: Path, smtp):
+    controller, handler = smtp
+    controller.stop()
+    assert send(site, "--send").returncode == 1
+    back = start_relay(handler, port=controller.port)
+    try:
+        later = at(site, "weekly", "--week", "2018-W27", "--jobs", "1", "--send", "--allow-stale")
+    finally:
+        back.stop()
+    assert later.returncode == 1
+    assert ", 4 too old to send" in later.stdout
+    assert (
+        "  not sent to t-ana-torres (2018-W25): still owed after delivery.backlog_days; "
+        "`advisory deliveries --retry --week 2018-W25` sends it"
+    ) in later.stderr.splitlines()
+    assert [week_of(m) for m in handler.accepted if week_of(m) == WEEK] == []
+    assert len(list((site / "state" / "messages" / WEEK).iterdir())) == 4  # kept for a retry
+    time.sleep(1.1)  # the ledger keeps whole seconds: the rows are then older than now
+    assert at(site, "purge", "--older-than", "0d", "--force").returncode == 0
+    assert list((site / "state" / "messages").iterdir()) == []  # gone with their rows
+
+
+def test_retry_sends_what_is_owed_once_and_logs_it(site: Path, smtp):
+    _, handler = smtp
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text() + "log_file: state/advisory.log\n")
+    handler.refuse = {"james.okafor@example.org"}
+    assert send(site, "--send").returncode == 1
+    handler.refuse = set()
+    retried = at(site, "deliveries", "--retry")  # every week, no --week
+    assert retried.returncode == 0, retried.stderr
+    assert "email: 1 sent, 0 corrections" in retried.stdout
+    assert [str(m["To"]) for m in handler.accepted].count(
+        "James Okafor <james.okafor@example.org>"
+    ) == 1
+    log = (site / "state" / "advisory.log").read_text()
+    assert "INFO email: 1 sent, 0 corrections" in log
+    assert "not delivered to t-james-okafor: permanent: refused: 550" in log
+    again = at(site, "deliveries", "--retry")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "email: nothing to send again (no message owed or refused)\n"
+    assert len(handler.accepted) == 4  # the three and the one retried, none twice
+    assert at(site, "deliveries", "--retry", "--traveler", "t-ana-torez").returncode == 2
+
+
+def test_a_ledger_of_the_first_version_is_migrated(site: Path, smtp):
+    state = site / "state"
+    state.mkdir(mode=0o700)
+    with sqlite3.connect(state / "ledger.sqlite") as db:
+        db.execute(
+            "CREATE TABLE deliveries (week TEXT NOT NULL, traveler TEXT NOT NULL, "
+            "content_hash TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('sending', "
+            "'sent', 'failed', 'skipped')), detail TEXT NOT NULL DEFAULT '', attempts INTEGER "
+            "NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY (week, traveler, "
+            "content_hash))"
+        )
+        db.executemany(
+            "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ("2018-W24", "t-ana-torres", "a" * 64, "sent", "", 1, "2018-06-18T06:00:05Z"),
+                ("2018-W24", "t-lukas-berg", "b" * 64, "failed", "permanent: refused: 550",
+                 1, "2018-06-18T06:00:06Z"),
+            ],
+        )  # fmt: skip
+    listed = at(site, "deliveries")
+    assert listed.returncode == 0, listed.stderr
+    rows = listed.stdout.splitlines()
+    assert rows[1].startswith("2018-W24   t-ana-torres          sent ")
+    assert "not retryable: recorded before messages were stored" in rows[2]
+    with sqlite3.connect(state / "ledger.sqlite") as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    retried = at(site, "deliveries", "--retry", "--week", "2018-W24")
+    assert retried.returncode == 1
+    assert "  not retryable: t-lukas-berg (2018-W24) was recorded before messages were stored" in (
+        retried.stderr.splitlines()
+    )
+    assert send(site, "--send").returncode == 0  # and the migrated ledger takes a new week
+    assert len(smtp[1].accepted) == 4
 
 
 def test_purge_removes_old_records(site: Path, smtp, tmp_path: Path):

@@ -114,6 +114,13 @@ class DeliverySettings(UserModel):
         description="At most this many messages a minute (hosted relays often want 30).",
         examples=[30],
     )
+    backlog_days: int = Field(
+        default=8,
+        ge=0,
+        le=366,
+        description="A sending run first sends the messages still owed from earlier weeks "
+        "issued at most this many days before its own; older ones are reported, not sent.",
+    )
     deadline_minutes: float = Field(
         default=10,
         ge=0.1,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 from advisory.calendar import end_of_day, issue_time, monday_of, week_label
 from advisory.config import Config
 from advisory.delivery.letters import Contact, Sender, letters
-from advisory.delivery.send import Mode, Report, deliver
+from advisory.delivery.send import Mode, Report, deliver, owe, send_owed
 from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
@@ -96,15 +96,13 @@ def run_weekly(
     jobs: int = 1,
     progress: Progress | None = None,
     now: Callable[[], dt.datetime] | None = None,
-    retry: bool = False,
-    only: Sequence[str] = (),
 ) -> Written:
     """Publish the week that starts on `monday` under `OUTPUT/YYYY-Www/`, then with `mode`
-    email the travelers (`send`, through the ledger) or write their messages to the outbox
-    (`dry-run`); `now` stamps the ledger. Raises `InputError` (nothing written), `Locked`,
-    `StaleFeed` or another `AdvisoryError` (`RelayError` when the relay fails the run). With
-    `retry`, messages the relay refused are sent again; `only` limits the email to these
-    travelers."""
+    email the travelers (`send`: the messages due are recorded as owed before the week is
+    published, then sent through the ledger after it, with what earlier weeks still owe) or
+    write their messages to the outbox (`dry-run`); `now` stamps the ledger. Raises
+    `InputError` (nothing written), `Locked`, `StaleFeed` or another `AdvisoryError`
+    (`RelayError` when the relay fails the run)."""
     root = config.output
     label = week_label(monday)
     renderer = Renderer(config.templates)
@@ -146,6 +144,12 @@ def run_weekly(
                               shape.rings if shape else ())  # fmt: skip
             week.put(f"alerts/{alert.region_id}.cap.xml", cap)
         checkpoint("rendered")
+        stamp = now or (lambda: issued)
+        if mode is not None:
+            sender = _sender(config, label, issued, inputs.rules)
+            built = letters(sender, planned.recipients, pdfs, renderer)
+            if mode == "send":
+                owed = owe(config, sender, built, planned.left_out, stamp)
         base = config.file.parent if config.file else Path.cwd()
         paths, _ = resolve_incident_paths(config.incidents, base)
         sources = input_files(config.rules, paths, base)
@@ -158,16 +162,11 @@ def run_weekly(
                 log.warning("archive: skipped %s", problem)
             write_site(root, pages)
         written = Written(published=published, alerts=len(planned.week.alerts))
-        if mode is not None:
-            sender = _sender(config, label, issued, inputs.rules)
+        if mode == "send":
             with stage("deliver"):
-                built = letters(sender, planned.recipients, pdfs, renderer)
-                if only:
-                    built = [b for b in built if b.recipient.traveler.id in only]
-                written.delivery = deliver(
-                    config, mode, sender, built, [] if only else planned.left_out,
-                    now or (lambda: issued), retry=retry,
-                )  # fmt: skip
+                written.delivery = send_owed(config, sender, owed, stamp)
+        elif mode == "dry-run":
+            written.delivery = deliver(config, mode, sender, built, planned.left_out, stamp)
         return written
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import click
 
-from advisory.cli.common import IsoWeek, config_of, echo_all, failures, load, now, preflight
-
-if TYPE_CHECKING:
-    from advisory.models import Roster
+from advisory.cli.common import (
+    IsoWeek,
+    config_of,
+    configure_logging,
+    echo_all,
+    failures,
+    now,
+    outcome,
+    preflight,
+)
 
 
 @click.command()
@@ -18,8 +23,7 @@ if TYPE_CHECKING:
 @click.option(
     "--retry",
     is_flag=True,
-    help="Send again the week's messages that were refused or failed (the last full week "
-    "without --week).",
+    help="Send again the stored messages still owed or refused (of every week without --week).",
 )
 @click.option(
     "--traveler",
@@ -28,41 +32,57 @@ if TYPE_CHECKING:
     metavar="ID",
     help="With --retry: only this traveler; repeatable.",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="With --retry: seconds to wait for another run's lock before giving up (exit 75).",
+)
 @click.pass_context
 def deliveries(
-    ctx: click.Context, week: dt.date | None, retry: bool, travelers: tuple[str, ...]
+    ctx: click.Context,
+    week: dt.date | None,
+    retry: bool,
+    travelers: tuple[str, ...],
+    wait: float,
 ) -> None:
-    """List what the weekly run sent, failed to send or skipped, and why; with --retry, send
-    the refused and failed messages again, on purpose.
+    """List what the sending runs sent, still owe, failed to send or skipped, and why; with
+    --retry, send the owed and refused messages again, on purpose.
 
-    --retry publishes the week as `weekly --send` does (unchanged when nothing changed), then
-    sends every message the ledger does not show as sent, the refused ones included. Sent
-    messages are never sent twice.
+    --retry sends the messages as they were stored when their week was published (it
+    publishes nothing and reads no incidents), under the site's lock, and logs to log_file
+    like the weekly run. Sent messages are never sent twice. Messages recorded before the
+    ledger stored them cannot be retried: they are listed, and the exit status is 1.
     """
-    from advisory.calendar import last_full_week, week_label
+    from advisory.calendar import week_label
     from advisory.reports.deliveries import deliveries_table
 
     if travelers and not retry:
         raise click.UsageError("--traveler goes with --retry")
     config = config_of(ctx)
+    label = week_label(week) if week else None
     if not retry:
         with failures():
-            echo_all(deliveries_table(config, week_label(week) if week else None))
+            echo_all(deliveries_table(config, label, now()))
         return
     from advisory.cli.weekly import _report
-    from advisory.runs import run_weekly
+    from advisory.delivery.send import retry as send_again
+    from advisory.delivery.send import travelers_in
+    from advisory.publishing.week import locked
 
     preflight(config, "output", "log_file", "state")
-    with failures():
-        roster = load(config, roster=True).roster
-        assert roster is not None
-        known_travelers(roster, travelers)
-        result = run_weekly(
-            config, week or last_full_week(now()), mode="send", retry=True, only=travelers,
-            now=now,
-        )  # fmt: skip
-    assert result.delivery is not None
-    _report(result.delivery)
+    configure_logging(ctx.obj.get("verbose", False), config.log_file)
+    known_travelers(travelers_in(config), travelers)
+    with failures(), locked(config.output, wait, config.state):
+        report = send_again(config, now, week=label, travelers=travelers)
+    if not (report.sent or report.corrections or report.failed or report.deferred
+            or report.unstored):  # fmt: skip
+        line = "email: nothing to send again (no message owed or refused)"
+        click.echo(line)
+        outcome.info("%s", line)
+        return
+    _report(report)
 
 
 @click.command()
@@ -110,11 +130,11 @@ def purge(ctx: click.Context, older_than: str, dry_run: bool, force: bool) -> No
     )
 
 
-def known_travelers(roster: Roster, wanted: tuple[str, ...]) -> None:
-    """Each `--traveler` is a traveler of the roster (a usage error names the nearest)."""
+def known_travelers(ids: list[str], wanted: tuple[str, ...]) -> None:
+    """Each `--traveler` is a traveler the ledger has rows for (a usage error names the
+    nearest)."""
     from advisory.errors import not_one_of
 
-    ids = [t.id for t in roster.travelers]
     for traveler in wanted:
         if traveler not in ids:
             raise click.BadParameter(

@@ -158,14 +158,20 @@ def flash(
 
 
 def _email_line(report: Report) -> str:
-    """`email: 4 sent, 0 corrections, 0 sent before, 0 failed, 2 without alerts`."""
+    """`email: 4 sent, 0 corrections, 0 sent before, 0 failed, 2 without alerts`, with what
+    was owed from earlier weeks (`6 sent, 2 from 2018-W25, ...`)."""
     if report.written:
         return f"outbox: {len(report.written)} messages in {report.written[0].parent}"
+    sent = f"{len(report.sent)} sent"
+    for week, count in sorted(report.backlog.items()):
+        sent += f", {count} from {week}"
     return (
-        f"email: {len(report.sent)} sent, {len(report.corrections)} corrections, "
+        f"email: {sent}, {len(report.corrections)} corrections, "
         f"{len(report.already)} sent before, {len(report.failed)} failed, "
         f"{len(report.skipped)} without alerts"
         + (f", {len(report.deferred)} left for the next run" if report.deferred else "")
+        + (f", {len(report.expired)} too old to send" if report.expired else "")
+        + (f", {len(report.unstored)} not retryable" if report.unstored else "")
     )
 
 
@@ -174,10 +180,19 @@ def _failures(report: Report) -> None:
     lines = [f"  not delivered to {t}: {reason}" for t, reason in report.failed]
     if report.deferred:
         lines.append(f"  left for the next run: {report.deferred[0][1]}")
+    lines += [
+        f"  not sent to {traveler} ({week}): still owed after delivery.backlog_days; "
+        f"`advisory deliveries --retry --week {week}` sends it"
+        for week, traveler in report.expired
+    ]
+    lines += [
+        f"  not retryable: {traveler} ({week}) was recorded before messages were stored"
+        for week, traveler in report.unstored
+    ]
     for line in lines:
         outcome.error("%s", line.strip())
     echo_all(lines, err=True)
-    if report.failed or report.deferred:
+    if report.failed or report.deferred or report.expired or report.unstored:
         sys.exit(EXIT_FAILED)
 
 

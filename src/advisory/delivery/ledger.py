@@ -1,10 +1,16 @@
 """The delivery ledger: who was sent what, in an SQLite file that only its owner can read.
 
-One row per (week, traveler, content hash). A message is marked `sending` just before it goes to
-the server and `sent` only after the server accepted it, each step committed at once; a run
-killed between the server's acceptance and that commit leaves a `sending` row, which the next
-run sends again, with the same Message-ID. That window (docs/delivery.md gives its measured
-width) is the one way a traveler can get a message twice.
+One row per (week, traveler, content hash). A message due is stored under the state folder and
+recorded `pending` before anything is sent (before its week is published), so that a run that
+stops (the relay down, the deadline, a kill) leaves it owed, not forgotten. It is marked
+`sending` just before it goes to the server and `sent` only after the server accepted it, each
+step committed at once; a run killed between the server's acceptance and that commit leaves a
+`sending` row, which the next run sends again, with the same Message-ID. That window
+(docs/delivery.md gives its measured width) is the one way a traveler can get a message twice.
+A message owed and replaced by newer content for the same week is `superseded`.
+
+The schema's version is SQLite's `user_version`; a ledger of an earlier version is migrated in
+place when it is opened (its rows keep their status and have no stored message).
 """
 
 from __future__ import annotations
@@ -19,20 +25,27 @@ from typing import Literal
 
 from advisory.calendar import iso_timestamp
 
-Status = Literal["sending", "sent", "failed", "skipped"]
+Status = Literal["pending", "sending", "sent", "failed", "skipped", "superseded"]
+#: The schema's version (`PRAGMA user_version`); 0 is the first ledger's, without stored
+#: messages or the pending state.
+VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
+_TABLE = """
+CREATE TABLE {name} (
     week TEXT NOT NULL,
     traveler TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'skipped')),
+    status TEXT NOT NULL CHECK (status IN
+        ('pending', 'sending', 'sent', 'failed', 'skipped', 'superseded')),
     detail TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    issued_at TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (week, traveler, content_hash)
 )
 """
+_COLUMNS = "week, traveler, content_hash, status, detail, attempts, updated_at, message, issued_at"
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,21 @@ class Row:
     detail: str
     attempts: int
     updated_at: str
+    #: The stored message, a path relative to the state folder ('' when none was stored).
+    message: str
+    #: The issue time of the message's week (ISO), '' before the ledger's version 2.
+    issued_at: str
+
+    def owed(self, *, refused_too: bool = False) -> bool:
+        """Whether the message is still owed: pending, caught while sending, or failed for a
+        while (or for good too, with `refused_too`)."""
+        if self.status == "failed":
+            return refused_too or not self.refused()
+        return self.status in ("pending", "sending")
+
+    def refused(self) -> bool:
+        """Whether the relay refused the message for good."""
+        return self.status == "failed" and self.detail.startswith("permanent")
 
 
 class Ledger:
@@ -59,7 +87,7 @@ class Ledger:
         # it survives the process being killed (the case that matters between a server's
         # acceptance and the commit), and takes about 15 µs instead of an fsync's 200.
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(_SCHEMA)
+        _migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -70,6 +98,14 @@ class Ledger:
             (week, traveler, content_hash),
         ).fetchone()
         return found[0] if found else None
+
+    def row(self, week: str, traveler: str, content_hash: str) -> Row | None:
+        found = self.db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries "
+            "WHERE week = ? AND traveler = ? AND content_hash = ?",
+            (week, traveler, content_hash),
+        ).fetchone()
+        return Row(*found) if found else None
 
     def sent_before(self, week: str, traveler: str) -> bool:
         """Whether the traveler already got a message for this week (any content)."""
@@ -99,17 +135,57 @@ class Ledger:
             (week, traveler, content_hash, status, detail, attempts, iso_timestamp(when)),
         )
 
-    def rows(self, week: str | None = None) -> list[Row]:
-        query = (
-            "SELECT week, traveler, content_hash, status, detail, attempts, updated_at "
-            "FROM deliveries"
+    def owe(
+        self,
+        week: str,
+        traveler: str,
+        content_hash: str,
+        message: str,
+        issued: dt.datetime,
+        when: dt.datetime,
+    ) -> None:
+        """Record a message due and where it is stored: a new row is `pending` (and one
+        superseded before is again), a row caught while sending or failed keeps its status
+        (and is owed all the same)."""
+        self.db.execute(
+            f"INSERT INTO deliveries ({_COLUMNS}) VALUES (?, ?, ?, 'pending', '', 0, ?, ?, ?) "
+            "ON CONFLICT (week, traveler, content_hash) DO UPDATE SET message = excluded.message, "
+            "issued_at = excluded.issued_at, status = CASE status WHEN 'superseded' "
+            "THEN 'pending' ELSE status END",
+            (week, traveler, content_hash, iso_timestamp(when), message, iso_timestamp(issued)),
         )
+
+    def supersede(self, week: str, keep: set[tuple[str, str]], when: dt.datetime) -> list[Row]:
+        """Mark `superseded` the week's owed rows that are not in `keep` (traveler, content
+        hash): the run that built the week's messages again no longer owes them. Returns them
+        as they were."""
+        gone = [
+            row
+            for row in self.rows(week)
+            if row.owed() and (row.traveler, row.content_hash) not in keep
+        ]
+        for row in gone:
+            self.mark(row.week, row.traveler, row.content_hash, "superseded", when,
+                      "replaced by a newer message for the week", row.attempts)  # fmt: skip
+        return gone
+
+    def rows(self, week: str | None = None) -> list[Row]:
+        query = f"SELECT {_COLUMNS} FROM deliveries"
         params: tuple[str, ...] = ()
         if week is not None:
             query += " WHERE week = ?"
             params = (week,)
         query += " ORDER BY week, traveler, updated_at"
         return [Row(*found) for found in self.db.execute(query, params)]
+
+    def owed(self, *, refused_too: bool = False) -> list[Row]:
+        """Every row still owed (`Row.owed`), oldest week first."""
+        found = self.db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries "
+            "WHERE status IN ('pending', 'sending', 'failed') ORDER BY issued_at, week, traveler"
+        )
+        rows = [Row(*values) for values in found]
+        return [row for row in rows if row.owed(refused_too=refused_too)]
 
     def purge(self, before: dt.datetime, *, dry_run: bool = False) -> list[tuple[str, str, str]]:
         """Remove rows last updated before `before` (with `dry_run`, remove nothing); returns
@@ -126,6 +202,10 @@ class Ledger:
             self.db.execute("DELETE FROM deliveries WHERE updated_at < ?", (iso_timestamp(before),))
         return found
 
+    def stored(self) -> set[str]:
+        """The stored messages the rows name."""
+        return {str(m) for (m,) in self.db.execute("SELECT message FROM deliveries") if m}
+
 
 @contextmanager
 def opened(path: Path) -> Iterator[Ledger]:
@@ -134,6 +214,43 @@ def opened(path: Path) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Create the table, or bring a ledger of an earlier version to `VERSION` in one
+    transaction (a run killed midway leaves the old ledger as it was)."""
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version == VERSION:
+        return
+    if version > VERSION:
+        raise sqlite3.DatabaseError(
+            f"the ledger is of version {version}, newer than this program's {VERSION}"
+        )
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = db.execute("PRAGMA user_version").fetchone()  # another run may have
+        if version == VERSION:  # migrated it while this one waited
+            db.execute("COMMIT")
+            return
+        exists = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+        ).fetchone()
+        if exists:
+            db.execute(_TABLE.format(name="deliveries_new"))
+            db.execute(
+                "INSERT INTO deliveries_new (week, traveler, content_hash, status, detail, "
+                "attempts, updated_at) SELECT week, traveler, content_hash, status, detail, "
+                "attempts, updated_at FROM deliveries"
+            )
+            db.execute("DROP TABLE deliveries")
+            db.execute("ALTER TABLE deliveries_new RENAME TO deliveries")
+        else:
+            db.execute(_TABLE.format(name="deliveries"))
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _private_folder(folder: Path) -> None:

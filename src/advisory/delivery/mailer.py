@@ -3,7 +3,7 @@
 Before any message, `check` opens the connection and proves the settings: the relay answers,
 TLS holds (STARTTLS offered, the certificate valid against `smtp.ca_file` or the system's),
 the login is accepted and the sender is. A failure there is a `RelayError`, the run's own
-error: nothing is marked in the ledger and the next run sends everything.
+error: no message is marked as tried, so every message owed stays owed for the next run.
 
 A temporary failure of one message (a 4xx reply, a dropped connection, a timeout) is tried
 again after the configured delays, on a fresh connection; a permanent one (5xx) is reported at

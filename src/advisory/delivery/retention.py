@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from advisory.calendar import last_full_week, monday_of, parse_week, week_end, week_label
 from advisory.config import Config
 from advisory.delivery.ledger import opened
-from advisory.delivery.send import LEDGER, OUTBOX
+from advisory.delivery.send import LEDGER, MESSAGES, OUTBOX
 from advisory.publishing.week import locked
 
 
@@ -64,6 +65,8 @@ def _purge(
     if ledger_path.exists():
         with opened(ledger_path) as ledger:
             done.rows = ledger.purge(cutoff, dry_run=dry_run)
+            if not dry_run:
+                _forget_unlisted(config.state, ledger.stored())
     current = {week_label(monday_of(now.date())), week_label(last_full_week(now))}
     outbox = config.output / OUTBOX
     for folder in sorted(outbox.glob("*-W*")) if outbox.is_dir() else []:
@@ -80,3 +83,16 @@ def _purge(
             shutil.rmtree(folder)
         done.outboxes.append(folder.name)
     return done
+
+
+def _forget_unlisted(state: Path, listed: set[str]) -> None:
+    """Remove the stored messages no ledger row names any more, and their emptied folders."""
+    folder = state / MESSAGES
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*/*.eml"):
+        if path.relative_to(state).as_posix() not in listed:
+            path.unlink(missing_ok=True)
+    for week in folder.iterdir():
+        if week.is_dir() and not any(week.iterdir()):
+            week.rmdir()
