@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -68,6 +69,23 @@ roster_option = click.option(
     "roster_path",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Traveler roster. [default: data/travelers.yaml]",
+)
+
+
+def finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A number option's value, refused when it is NaN or infinite."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    callback=finite,
+    help="Seconds to wait for another run's lock before giving up (exit 75).",
 )
 jobs_option = click.option(
     "--jobs",

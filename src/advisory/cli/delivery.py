@@ -15,6 +15,7 @@ from advisory.cli.common import (
     now,
     outcome,
     preflight,
+    wait_option,
 )
 
 
@@ -32,13 +33,7 @@ from advisory.cli.common import (
     metavar="ID",
     help="With --retry: only this traveler; repeatable.",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    help="With --retry: seconds to wait for another run's lock before giving up (exit 75).",
-)
+@wait_option
 @click.pass_context
 def deliveries(
     ctx: click.Context,

@@ -28,6 +28,7 @@ from advisory.cli.common import (
     preflight,
     print_problems,
     progress_bar,
+    wait_option,
 )
 
 if TYPE_CHECKING:
@@ -60,13 +61,7 @@ def _mode(send: bool, dry_run: bool) -> Mode | None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder that holds the published weeks. [default: output]",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    help="Seconds to wait for another run's lock before giving up (exit 75).",
-)
+@wait_option
 @click.option(
     "--allow-stale", is_flag=True, help="Publish even when the incident feed has gone quiet."
 )
