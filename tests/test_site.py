@@ -17,8 +17,8 @@ from tests.conftest import ROOT, run_advisory
 from tests.forkserver import run_watched
 
 SITE_FILES = [
-    ".gitignore", "README.md", "advisory.env", "advisory.yaml", "data/incidents.csv",
-    "data/travelers.yaml",
+    ".gitignore", "README.md", "advisory-weekly.service", "advisory-weekly.timer", "advisory.env",
+    "advisory.yaml", "data/incidents.csv", "data/travelers.yaml",
     "rules/acled.yaml", "rules/actors.yaml", "rules/mappings/gtd.yaml",
     "rules/regions/peru.yaml", "rules/schema/actors.schema.json",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",
@@ -271,3 +271,30 @@ def test_the_documented_cron_line_runs_under_cron(tmp_path: Path):
         assert log[-1].endswith(f"INFO {printed}")
     finally:
         relay.stop()
+
+
+def test_init_writes_schedules_that_work_without_cron_tz(tmp_path: Path):
+    """Debian's cron ignores CRON_TZ: the site's README does not rely on it, and the systemd
+    units `init` writes are complete (a service with its user, a timer in the site's zone)."""
+    import shutil
+    import subprocess
+
+    site = tmp_path / "srv"
+    assert run_advisory("init", str(site), cwd=tmp_path).returncode == 0
+    readme = (site / "README.md").read_text()
+    assert "CRON_TZ" not in readme.replace("ignores `CRON_TZ`", "")
+    assert f"useradd --system --home-dir {site}" in readme
+    service = (site / "advisory-weekly.service").read_text()
+    assert "[Unit]" in service and "[Service]" in service and "User=advisory" in service
+    assert f"--config {site / 'advisory.yaml'} weekly --wait 600 --send" in service
+    timer = (site / "advisory-weekly.timer").read_text()
+    assert "OnCalendar=Mon *-*-* 06:00:00 UTC" in timer and "WantedBy=timers.target" in timer
+    analyze = shutil.which("systemd-analyze")
+    if analyze is not None:  # the units as systemd reads them (no user or boot needed)
+        checked = subprocess.run(
+            [analyze, "verify", "--man=no", str(site / "advisory-weekly.timer"),
+             str(site / "advisory-weekly.service")],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        problems = [line for line in checked.stderr.splitlines() if "advisory-weekly" in line]
+        assert problems == [], checked.stderr

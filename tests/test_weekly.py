@@ -36,6 +36,7 @@ def site(tmp_path: Path) -> Path:
         "incidents: [data/*.csv]\n"
         "output: published\n"
         "timezone: America/Lima\n"
+        'issue_time: "01:00"\n'  # Monday 01:00 in Lima: 06:00 UTC, the demo's issue time
     )
     return home
 
@@ -358,3 +359,43 @@ def test_alert_names_a_region_below_the_bar(site: Path):
     assert sorted(p.name for p in out.glob("*.pdf")) == [
         "pe-north-border-2018-06-25.pdf", "pe-vraem-2018-06-25.pdf",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("zone", "clock", "week", "issued"),
+    [
+        # Monday 06:00 in Bangkok is still Sunday in UTC: the week that just ended there.
+        ("Asia/Bangkok", "2018-06-24T23:00:00+00:00", "2018-W25", "2018-06-24T23:00:00Z"),
+        # The same moment on a site that never set its zone: a week earlier, as before.
+        ("UTC", "2018-06-24T23:00:00+00:00", "2018-W24", "2018-06-18T06:00:00Z"),
+    ],
+)
+def test_the_week_is_the_sites_own(site: Path, monkeypatch, zone, clock, week, issued):
+    """A cron line firing at 06:00 local on a Monday publishes the week that ended there,
+    issued at 06:00 local; stamps keep the seed's form in UTC. The clock is the one the CLI
+    passes down."""
+    import datetime as dt
+    import importlib
+
+    from click.testing import CliRunner
+
+    from advisory.cli import common, main
+
+    weekly_command = importlib.import_module("advisory.cli.weekly")
+
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text().replace("America/Lima", zone).replace("01:00", "06:00"))
+    frozen = dt.datetime.fromisoformat(clock)
+    monkeypatch.setattr(common, "now", lambda: frozen)
+    monkeypatch.setattr(weekly_command, "now", lambda: frozen)
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["--config", str(config), "weekly", "--jobs", "1", "--allow-stale"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{week}: published at ")
+    manifest = json.loads((site / "published" / week / "manifest.json").read_text())
+    assert manifest["as_of"] == issued
+    if zone == "Asia/Bangkok":
+        alert = (site / "published" / week / "alerts" / "pe-vraem.html").read_text()
+        assert "24 Jun 2018 | 11:00 PM UTC" in alert  # the seed's form, in UTC

@@ -1,7 +1,9 @@
 """Moments, ISO weeks, the issue time and every way the program writes or reads a date or time.
 
 Nothing here reads the clock: the CLI reads it once and passes the moment down. Every moment
-is timezone-aware and, unless a zone is named, in UTC.
+is timezone-aware and, unless a zone is named, in UTC. A site's calendar (its `timezone`
+setting) decides which week is the last full one and when a week is issued; the stamps stay in
+UTC.
 """
 
 from __future__ import annotations
@@ -30,16 +32,26 @@ def in_range(day: dt.date) -> dt.date:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def parse_moment(text: str) -> dt.datetime:
-    """`2018-06-26` (midnight UTC), `2018-06-26T11:35Z` or with an offset; no zone means UTC.
+def parse_moment(text: str, zone: dt.tzinfo | None = dt.UTC) -> dt.datetime:
+    """`2018-06-26` (midnight), `2018-06-26T11:35`, `2018-06-26T11:35Z` or with an offset, in
+    UTC; without a zone of its own, the moment is in `zone` (with None it is returned naive,
+    for `in_zone` to place once the zone is known).
 
     Raises `ValueError` for anything else.
     """
     moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     in_range(moment.date())
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
+        return moment if zone is None else in_zone(moment, zone).astimezone(dt.UTC)
     return moment.astimezone(dt.UTC)
+
+
+def in_zone(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """`moment` as a moment in `zone` (a site's calendar), read in that zone when it has no zone
+    of its own: its date is then the site's date."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
 
 
 def parse_day(text: str) -> dt.date:
@@ -84,18 +96,23 @@ def week_end(monday: dt.date) -> dt.date:
 
 
 def issue_time(monday: dt.date, at: dt.time) -> dt.datetime:
-    """The week's issue time: the Monday after it, at `at` UTC."""
-    return dt.datetime.combine(monday + WEEK, at, tzinfo=dt.UTC)
+    """The week's issue time: the Monday after it, at `at` in its zone (`at.tzinfo`, the site's
+    calendar; UTC when it has none), as a moment in that zone, so that its date is the site's
+    Monday."""
+    return dt.datetime.combine(monday + WEEK, at.replace(tzinfo=None), tzinfo=at.tzinfo or dt.UTC)
 
 
-def last_full_week(moment: dt.datetime) -> dt.date:
-    """Monday of the last full ISO week before `moment`."""
-    return monday_of(moment.astimezone(dt.UTC).date()) - WEEK
+def last_full_week(moment: dt.datetime, zone: dt.tzinfo = dt.UTC) -> dt.date:
+    """Monday of the last full ISO week before `moment`, by the calendar of `zone` (the site's):
+    at 06:00 on a Monday in Bangkok, the week that just ended there."""
+    return monday_of(moment.astimezone(zone).date()) - WEEK
 
 
 def end_of_day(moment: dt.datetime) -> dt.datetime:
-    """Midnight UTC at the end of the moment's (UTC) day, so that the whole day counts."""
-    return dt.datetime.combine(moment.astimezone(dt.UTC).date() + DAY, dt.time(), tzinfo=dt.UTC)
+    """Midnight at the end of the moment's day in its zone (the site's), so that the whole day
+    counts."""
+    zone = moment.tzinfo or dt.UTC
+    return dt.datetime.combine(moment.astimezone(zone).date() + DAY, dt.time(), tzinfo=zone)
 
 
 def period_label(start: dt.date, end: dt.date) -> str:

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
 
-from advisory.calendar import parse_time_of_day
+from advisory.calendar import in_zone, parse_time_of_day
 from advisory.errors import ConfigError, Location, Problem, display_path
 from advisory.inputs.yamlfile import YamlDocument, describe, field_name, load_yaml
 from advisory.models import EmailAddress, Line, UserModel, as_list, no_control_characters
@@ -248,9 +248,15 @@ class Settings(UserModel):
         description="The weekly run also logs here (created readable by its owner only).",
         examples=["logs/advisory.log"],
     )
-    timezone: Line = Field(default="UTC", description="Zone of the bulletin's local issue time.")
+    timezone: Line = Field(
+        default="UTC",
+        description="The site's calendar: the zone in which a week ends, the issue time is read "
+        "and a bare --as-of date falls (stamps stay in UTC).",
+        examples=["Asia/Bangkok"],
+    )
     issue_time: Line = Field(
-        default="06:00", description="Weekly issue time, HH:MM in UTC, the Monday after the week."
+        default="06:00",
+        description="Weekly issue time, HH:MM in the site's timezone, the Monday after the week.",
     )
     stale_after_days: int = Field(
         default=8,
@@ -329,8 +335,20 @@ class Config:
         return Location(display_path(self.file) if self.file else "built-in settings")
 
     @property
+    def zone(self) -> dt.tzinfo:
+        """The site's calendar: the zone of its weeks and issue time."""
+        name = self.settings.timezone
+        return dt.UTC if name == "UTC" else zoneinfo.ZoneInfo(name)
+
+    @property
     def issue_time(self) -> dt.time:
-        return parse_time_of_day(self.settings.issue_time)
+        """The weekly issue time of day, in the site's zone (`tzinfo`)."""
+        return parse_time_of_day(self.settings.issue_time).replace(tzinfo=self.zone)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` in the site's zone (so that its date is the site's date); one given without
+        a zone (a bare `--as-of` date) is read in it."""
+        return in_zone(moment, self.zone)
 
     def smtp_password(self, environ: Mapping[str, str] | None = None) -> str | None:
         return (environ if environ is not None else os.environ).get(self.settings.smtp.password_env)

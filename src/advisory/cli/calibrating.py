@@ -154,8 +154,8 @@ def calibrate(
     first: dt.date = since or dates.min()  # type: ignore[assignment]
     latest: dt.date = dates.max()  # type: ignore[assignment]
     if as_of is not None:  # as `rate`: the reporting week is the seven days before the moment
-        until = as_of.astimezone(dt.UTC).date() - dt.timedelta(days=1)
-    last = until or min(latest, last_full_week(now()) + dt.timedelta(days=6))
+        until = config.local(as_of).date() - dt.timedelta(days=1)
+    last = until or min(latest, last_full_week(now(), config.zone) + dt.timedelta(days=6))
     if last < first + dt.timedelta(days=6):
         raise click.BadParameter(
             f"{first} to {last} holds no whole week to calibrate on", param_hint="--since/--until"

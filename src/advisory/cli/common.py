@@ -36,6 +36,12 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def moment(config: Config, as_of: dt.datetime | None) -> dt.datetime:
+    """The moment a command works at: `--as-of` (read in the site's zone when it has none of
+    its own), else now; as a moment in the site's zone, whose date is the site's date."""
+    return config.local(as_of if as_of is not None else now())
+
+
 # --- options and parameter types --------------------------------------------------------------
 
 
@@ -122,7 +128,8 @@ output_options = options(
 
 
 class AsOf(click.ParamType):  # type: ignore[type-arg]
-    """A date (`2018-06-26`, midnight UTC) or an ISO date and time; without a zone, UTC."""
+    """A date (`2018-06-26`, midnight) or an ISO date and time. Without a zone it is returned
+    naive, and the command reads it in the site's zone (`Config.local`)."""
 
     name = "DATETIME"
 
@@ -132,7 +139,7 @@ class AsOf(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.datetime):
             return value
         try:
-            return parse_moment(str(value))
+            return parse_moment(str(value), zone=None)
         except OutOfRange as e:
             self.fail(str(e))
         except ValueError:

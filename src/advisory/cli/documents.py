@@ -17,6 +17,7 @@ from advisory.cli.common import (
     incident_options,
     jobs_option,
     jobs_or_cores,
+    moment,
     now,
     output_options,
     preflight,
@@ -64,7 +65,7 @@ def alert(
     want = Want(alerts="all" if every_region else region_ids, formats=chosen)
     with failures():
         written = write_documents(
-            config, as_of or now(), want, config.output,
+            config, moment(config, as_of), want, config.output,
             jobs=jobs_or_cores(jobs), strict=strict,
         )  # fmt: skip
     print_problems(written.warnings)
@@ -115,7 +116,11 @@ def bulletin(
         ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir, output=out_dir
     )
     preflight(config, "output")
-    issued = as_of or issue_time(week or last_full_week(now()), config.issue_time)
+    issued = (
+        config.local(as_of)
+        if as_of is not None
+        else issue_time(week or last_full_week(now(), config.zone), config.issue_time)
+    )
     want = Want(bulletin_name="bulletin-{period}", archival=archival, formats=chosen)
     with failures():
         written = write_documents(config, issued, want, config.output, jobs=1, strict=strict)

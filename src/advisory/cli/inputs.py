@@ -16,7 +16,7 @@ from advisory.cli.common import (
     incident_options,
     known_regions,
     load,
-    now,
+    moment,
     preflight,
     program,
     roster_option,
@@ -134,10 +134,12 @@ def rate(
     from advisory.reports import ratings as report
     from advisory.timing import stage
 
-    inputs = load(config_of(ctx, rules=rules_dir, incidents=incident_patterns))
+    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = load(config)
     known_regions(inputs, region_ids, "--region")
     with stage("rate"):
-        ratings = rate_regions(inputs.incidents, inputs.rules, as_of or now(), inputs.placements)
+        at = moment(config, as_of)
+        ratings = rate_regions(inputs.incidents, inputs.rules, at, inputs.placements)
     if region_ids:
         ratings = [r for r in ratings if r.region_id in region_ids]
     with stage("write"):

@@ -23,6 +23,7 @@ from advisory.cli.common import (
     jobs_or_cores,
     known_regions,
     load,
+    moment,
     now,
     outcome,
     preflight,
@@ -106,7 +107,8 @@ def weekly(
     configure_logging(ctx.obj.get("verbose", False), config.log_file)
     with failures():
         result = run_weekly(
-            config, week or last_full_week(as_of or now()), wait=wait, allow_stale=allow_stale,
+            config, week or last_full_week(moment(config, as_of), config.zone), wait=wait,
+            allow_stale=allow_stale,
             mode=mode, jobs=jobs_or_cores(jobs), progress=progress_bar(), now=now,
         )  # fmt: skip
     published = result.published
@@ -144,7 +146,7 @@ def flash(
     config = config_of(ctx)
     preflight(config, "output", *(["state"] if mode == "send" else []))
     with failures():
-        written = run_flash(config, region_id, as_of or now(), mode, now)
+        written = run_flash(config, region_id, moment(config, as_of), mode, now)
     print_problems(written.warnings)
     echo_all(written.notes, err=True)
     echo_all([str(path) for path in written.paths])
@@ -247,7 +249,7 @@ def history(
         known_regions(inputs, [region_id], "REGION")
     with failures():
         bar = alert_bars(config, inputs.rules).alerts
-    last = until or last_full_week(now())
+    last = until or last_full_week(now(), config.zone)
     found = weekly_history(inputs, last, weeks, config.issue_time, bar)
     if region_id is not None:
         entries = found[region_id]

@@ -67,7 +67,8 @@ def _purge(
             done.rows = ledger.purge(cutoff, dry_run=dry_run)
             if not dry_run:
                 _forget_unlisted(config.state, ledger.stored())
-    current = {week_label(monday_of(now.date())), week_label(last_full_week(now))}
+    today = config.local(now)
+    current = {week_label(monday_of(today.date())), week_label(last_full_week(today))}
     outbox = config.output / OUTBOX
     for folder in sorted(outbox.glob("*-W*")) if outbox.is_dir() else []:
         try:

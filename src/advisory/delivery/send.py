@@ -24,6 +24,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Literal
 
+from advisory.calendar import iso_timestamp
 from advisory.config import Config
 from advisory.delivery.ledger import Ledger, Row, opened
 from advisory.delivery.letters import Letter, Sender, desk_summary, message
@@ -140,7 +141,7 @@ def send_owed(
     reported. Raises `RelayError` when the relay or its settings fail the run (what was owed
     stays owed)."""
     oldest = sender.issued - dt.timedelta(days=config.settings.delivery.backlog_days)
-    issued = sender.issued.astimezone(dt.UTC).isoformat()
+    issued = iso_timestamp(sender.issued)
     with opened(config.state / LEDGER) as ledger:
         backlog: list[Row] = []
         own: list[Row] = []

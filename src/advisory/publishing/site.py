@@ -78,6 +78,8 @@ def site_files(site: Path, program: str, *, empty: bool) -> dict[str, bytes]:
         files[INCIDENTS] = (demo / "incidents.csv").read_bytes()
         files[ROSTER] = (demo / "travelers.yaml").read_bytes()
     files["README.md"] = site_readme(site, program, empty=empty).encode()
+    for unit in UNITS:
+        files[unit] = _skeleton(f"{unit}.j2", site, program, empty=empty).encode()
     files[".gitignore"] = (shipped.templates() / SKELETON / "gitignore").read_bytes()
     files[ENV_FILE] = (shipped.templates() / SKELETON / "advisory.env").read_bytes()
     return dict(sorted(files.items()))
@@ -204,15 +206,27 @@ def _docstring(model: type[BaseModel]) -> str:
 
 def site_readme(site: Path, program: str, *, empty: bool) -> str:
     """The site's README: what to edit first, the demo (unless `empty`), how to schedule runs."""
+    return _skeleton("README.md.j2", site, program, empty=empty)
+
+
+#: The systemd units `init` writes beside the README, to copy to /etc/systemd/system/.
+UNITS = ("advisory-weekly.service", "advisory-weekly.timer")
+
+
+def _skeleton(name: str, site: Path, program: str, *, empty: bool) -> str:
+    """A text file of the site skeleton, with the site's paths, command and zone."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(shipped.templates() / SKELETON),
-        autoescape=False,  # Markdown, not HTML
+        autoescape=False,  # Markdown and unit files, not HTML
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-    return env.get_template("README.md.j2").render(
+    return env.get_template(name).render(
         demo=not empty,
+        site=shlex.quote(str(site)),
         program=shlex.quote(program),
         config=shlex.quote(str(site / CONFIG_FILE)),
         env_file=shlex.quote(str(site / ENV_FILE)),
+        unit_files=" ".join(shlex.quote(str(site / unit)) for unit in UNITS),
+        zone=Settings().timezone,
     )
