@@ -812,18 +812,52 @@ def _credits(alerts: Sequence[Alert]) -> tuple[str, ...]:
 
 
 def _methodology(ruleset: RuleSet) -> tuple[str, ...]:
+    """How a level is reached, in words, from the rule set's own figures (docs/rules.md has
+    the arithmetic)."""
     decay = (
         f"older incidents count for less, halving every {_figure(ruleset.half_life_days)} days"
         if ruleset.half_life_days
         else "every incident counts fully while in the window"
     )
     casualties = ruleset.casualties
+    estimated = casualties.weight_of("estimated")
+    aim = ruleset.targeting
+    targets = [
+        f"{label} ({_figure(points)})"
+        for label, points in (
+            ("civilian targets", aim.civilians), ("foreign targets", aim.foreigners),
+            ("kidnappings", aim.kidnapping),
+        )
+        if points
+    ]  # fmt: skip
+    score = (
+        f"Each region's level comes from the incidents of the past {ruleset.window_days} days. "
+        "Every incident scores its category's weight (repeated reports of one kind at one place "
+        f"on one day share it), plus {_figure(casualties.per_fatality)} per person killed and "
+        f"{_figure(casualties.per_injury)} per person injured"
+        + (f" (an estimated toll counts {estimated:.0%})" if estimated != 1 else "")
+        + (f", plus points for {joined(targets)}" if targets else "")
+        + f"; {decay}."
+    )
+    spread = ruleset.spread
+    if spread.per_place and spread.max_places:
+        score += (
+            f" Violence at many places adds {_figure(spread.per_place)} per place beyond the "
+            f"first, up to {number(spread.max_places)}."
+        )
+    score += (
+        " A region that spans a whole country is scored by its worst first-level unit. The level "
+        "is the highest whose threshold the score reaches"
+    )
+    capped = [
+        f"{family.label} may raise it to {family.cap.level} at most unless they killed "
+        f"{number(family.cap.unless_deaths)} or more"
+        for family in ruleset.families.values()
+        if family.cap is not None
+    ]
+    score += f"; {'; '.join(capped)}." if capped else "."
     paragraphs = [
-        f"Each region's level comes from the incidents of the past {ruleset.window_days} days: "
-        f"every incident scores its category's weight times one plus "
-        f"{_figure(casualties.per_fatality)} per person killed and "
-        f"{_figure(casualties.per_injury)} per person injured; {decay}. The level is the "
-        "highest whose threshold the score reaches.",
+        score,
         f"A level is lowered only when the score falls {ruleset.hysteresis:.0%} below its "
         f"threshold, and never below a region's floor. Levels are worked out week by week over "
         f"the last {ruleset.lookback_weeks} weeks.",
