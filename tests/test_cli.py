@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_advisory
 from tests.forkserver import run_watched
 
@@ -100,3 +102,14 @@ def test_no_environment_variables_needed(demo_workspace: Path):
     env = {k: v for k, v in os.environ.items() if k in {"PATH"}}
     result = run_advisory("validate", cwd=demo_workspace, env=env)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", [("validate",), ("rate",), ("weekly", "--jobs", "1")])
+def test_outside_a_site_the_error_says_how_to_make_or_name_one(tmp_path: Path, command):
+    result = run_advisory(*command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        f"advisory: no site here: no advisory.yaml in {tmp_path}, and neither --config nor "
+        "$ADVISORY_CONFIG names one. Make a site with `advisory init DIR` (the demo, ready to "
+        "run) and run from it, or give --config SITE/advisory.yaml"
+    ) in result.stderr.splitlines()

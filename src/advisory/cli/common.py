@@ -205,6 +205,7 @@ def config_of(ctx: click.Context, **overrides: Any) -> Config:
         config = load_config(ctx.obj["config"] if ctx.obj else None, chosen)
     if ctx.obj is not None:
         ctx.obj["state"] = config.state  # where a crash report goes
+        ctx.obj["site"] = config  # for the line that helps outside a site
     return config
 
 
@@ -258,6 +259,20 @@ def failures() -> Iterator[None]:
         sys.exit(EXIT_FAILED)
 
 
+def _outside_a_site() -> str | None:
+    """The line for a command run outside any site: no settings file found and no rules
+    folder where the defaults look (None inside a site)."""
+    ctx = click.get_current_context(silent=True)
+    config = ctx.find_root().obj.get("site") if ctx is not None and ctx.find_root().obj else None
+    if config is None or config.file is not None or config.rules.exists():
+        return None
+    return (
+        f"advisory: no site here: no advisory.yaml in {Path.cwd()}, and neither --config nor "
+        "$ADVISORY_CONFIG names one. Make a site with `advisory init DIR` (the demo, ready to "
+        "run) and run from it, or give --config SITE/advisory.yaml"
+    )
+
+
 def print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -265,6 +280,8 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 def fail_with_problems(problems: Sequence[Problem]) -> NoReturn:
     print_problems(problems)
+    if (hint := _outside_a_site()) is not None:
+        click.echo(hint, err=True)
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
     summary = f"{errors} error{'s' if errors != 1 else ''}"
