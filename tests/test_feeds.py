@@ -110,7 +110,9 @@ def test_the_atom_feed_has_what_rfc_4287_requires(published: Path):
         "tag:security.example.org,2018:advisory/pe-vraem/2018-W24"
     )
     titles = [e.findtext(f"{ATOM}title") for e in entries]
-    assert "Update: Peru: Clashes with armed group in VRAEM region June 24 /update 2" in titles
+    # The headline says it is an update: the title does not say it twice.
+    assert "Peru: Clashes with armed group in VRAEM region June 24 /update 2" in titles
+    assert not any(t.startswith("Update: ") for t in titles)
 
 
 def test_feeds_are_the_same_bytes_on_a_rerun_and_relative_without_a_public_url(tmp_path):
@@ -125,6 +127,49 @@ def test_feeds_are_the_same_bytes_on_a_rerun_and_relative_without_a_public_url(t
     hrefs = [link.get("href") for link in feed.iter(f"{ATOM}link")]
     assert "alerts.atom" in hrefs and "2018-W25/alerts/pe-vraem.html" in hrefs
     assert b"<web>" not in cap  # no address to give
+
+
+def test_an_update_references_only_a_message_this_site_published(tmp_path: Path):
+    """W25's VRAEM alert is the second of its series, but this site never published W24: its
+    CAP message is an Alert with no reference to a message nobody can find."""
+    site = _site(tmp_path, "")
+    assert run_advisory("weekly", "--week", "2018-W25", cwd=site).returncode == 0
+    vraem = etree.parse(str(site / "out" / "2018-W25" / "alerts" / "pe-vraem.cap.xml")).getroot()
+    assert vraem.findtext(f"{CAP}msgType") == "Alert"
+    assert vraem.find(f"{CAP}references") is None
+
+
+#: Characters no published file may carry: C0 and C1 controls but tab and line ends, and a
+#: right-to-left override left open.
+FORBIDDEN = [
+    chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+]
+
+
+def test_control_and_bidi_characters_never_reach_a_published_file(tmp_path: Path):
+    site = _site(tmp_path, "")
+    with (site / "data" / "incidents.csv").open("a", encoding="utf-8") as f:
+        f.write(
+            "evil-1,2018-06-23,Peru,Lima,Lima,Mira\x0bflores\u202e,,,riot,,1,4,"
+            '"A riot\x1b[31m in central Lima\x85 \u202eesrever\x00.",Rep\x07,,,,,\n'
+        )
+    result = run_advisory("weekly", "--week", "2018-W25", cwd=site)
+    assert result.returncode == 0, result.stderr
+    out = site / "out"
+    for path in [*out.glob("2018-W25/alerts/*.cap.xml"), out / "alerts.atom"]:
+        etree.parse(str(path))  # well-formed XML, or this raises
+    texts = {
+        path: path.read_text(encoding="utf-8")
+        for path in [*out.glob("2018-W25/**/*.*"), out / "alerts.atom"]
+        if path.suffix in (".xml", ".atom", ".csv", ".html", ".json")
+    }
+    assert "Miraflores" in texts[out / "2018-W25" / "incidents.csv"]
+    assert "A riot[31m in central Lima esrever." in texts[out / "2018-W25" / "incidents.csv"]
+    for path, text in texts.items():
+        if path.suffix == ".json":  # JSON escapes what it carries: the raw data, as documented
+            continue
+        assert not [ch for ch in FORBIDDEN if ch in text], path
+        assert "\u202e" not in text, path
 
 
 def test_the_mapping_of_levels_and_severities(monkeypatch):

@@ -238,7 +238,7 @@ def test_two_rename_publishing_is_mended_by_the_next_run(tmp_path: Path, monkeyp
             assert "fault injected at swap" in str(e)
     assert not (root / WEEK).exists()
     monkeypatch.delenv("ADVISORY_FAULT")
-    with locked(root, 0):
+    with locked(root, 0, tmp_path / "state"):
         pass
     assert (root / WEEK / "bulletin.html").read_bytes() == b"old"
 

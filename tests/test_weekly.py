@@ -266,10 +266,31 @@ def test_lock_of_a_killed_run_is_taken_over(site: Path):
     _wait_for_lock(site, holder)
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    assert (site / "published" / ".advisory-weekly.lock").exists()  # left behind
+    assert (site / "state" / ".advisory-weekly.lock").exists()  # left behind
     result = weekly(site, "--week", WEEK)
     assert isinstance(result, Run)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_lock_is_out_of_the_web_root_and_an_earlier_versions_lock_is_honoured(site: Path):
+    """The publishing lock lives in state/; the one an earlier version kept in the output
+    folder is taken while it exists (held by a run of that version: exit 75), then removed."""
+    import filelock
+
+    earlier = site / "published" / ".advisory-weekly.lock"
+    earlier.parent.mkdir()
+    held = filelock.FileLock(earlier, timeout=0)
+    with held:  # a run of the earlier version, still publishing
+        refused = weekly(site, "--week", WEEK)
+    assert isinstance(refused, Run)
+    assert refused.returncode == 75, refused.stderr
+    assert f"another run holds {earlier}" in refused.stderr
+    result = weekly(site, "--week", WEEK)
+    assert isinstance(result, Run)
+    assert result.returncode == 0, result.stderr
+    assert not earlier.exists()  # removed while held
+    assert [p.name for p in (site / "published").glob(".*lock*")] == []
+    assert (site / "state" / ".advisory-weekly.lock").exists()
 
 
 def _wait_for_lock(site: Path, holder: subprocess.Popen[str]) -> None:
@@ -279,11 +300,11 @@ def _wait_for_lock(site: Path, holder: subprocess.Popen[str]) -> None:
         sys.executable, "-c",
         "import sys, filelock; l = filelock.FileLock(sys.argv[1], timeout=0)\n"
         "try:\n    l.acquire()\nexcept filelock.Timeout:\n    sys.exit(1)\n",
-        str(site / "published" / ".advisory-weekly.lock"),
+        str(site / "state" / ".advisory-weekly.lock"),
     ]  # fmt: skip
     progress = Progress(holder.pid)
     while holder.poll() is None and not progress.stalled():
-        if (site / "published").exists() and subprocess.run(probe, check=False).returncode == 1:
+        if (site / "state").exists() and subprocess.run(probe, check=False).returncode == 1:
             return
         time.sleep(0.1)
     raise AssertionError(f"the first run never took the lock: {progress.state(holder)}")

@@ -22,7 +22,7 @@ from advisory.inputs import Inputs, load_configured, resolve_incident_paths
 from advisory.models import Rules
 from advisory.publishing.archive import RECORD, build_site, week_record, write_site
 from advisory.publishing.atomic import write_bytes_atomic
-from advisory.publishing.feeds import Feeds, atom_feed, cap_message
+from advisory.publishing.feeds import Feeds, atom_feed, cap_message, read_cap
 from advisory.publishing.week import (
     Published,
     WeekFolder,
@@ -127,7 +127,7 @@ def run_weekly(
                 letters=_letters(config, bars.delivery) if mode else None,
             )
             planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
-            site.enter_context(locked(root, wait, config.state if mode == "send" else None))
+            site.enter_context(locked(root, wait, config.state, sending=mode == "send"))
             week = WeekFolder(root, label)
             site.callback(week.discard)
             pdfs = _render_week(planned, workers, week, progress)
@@ -140,8 +140,13 @@ def run_weekly(
         for alert in planned.week.alerts:
             event = inputs.rules.ruleset.label(alert.incidents[0].category)
             shape = planned.shapes.get(alert.region_id)
+            previous = (
+                read_cap(root / alert.previous_week / "alerts" / f"{alert.region_id}.cap.xml")
+                if alert.previous_week
+                else None
+            )
             cap = cap_message(alert, label, feeds, words, event[:1].upper() + event[1:],
-                              shape.rings if shape else ())  # fmt: skip
+                              shape.rings if shape else (), previous)  # fmt: skip
             week.put(f"alerts/{alert.region_id}.cap.xml", cap)
         checkpoint("rendered")
         stamp = now or (lambda: issued)
@@ -210,7 +215,7 @@ def run_flash(
     planned = plan(inputs, moment, bars.alerts, document_settings(config), wanted)
     if not planned.documents:
         raise AdvisoryError(f"{region_id}: no incident in the seven days to {as_of.date()}")
-    with locked(config.output, 0, config.state if mode == "send" else None):
+    with locked(config.output, 0, config.state, sending=mode == "send"):
         return _flash(config, inputs, planned, as_of, moment, mode, now, jobs)
 
 

@@ -69,7 +69,7 @@ def deliveries(
     preflight(config, "output", "log_file", "state")
     configure_logging(ctx.obj.get("verbose", False), config.log_file)
     known_travelers(travelers_in(config), travelers)
-    with failures(), locked(config.output, wait, config.state):
+    with failures(), locked(config.output, wait, config.state, sending=True):
         report = send_again(config, now, week=label, travelers=travelers)
     if not (report.sent or report.corrections or report.failed or report.deferred
             or report.unstored):  # fmt: skip

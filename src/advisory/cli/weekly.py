@@ -103,7 +103,7 @@ def weekly(
         raise click.UsageError("give --week or --as-of, not both")
     config = config_of(ctx, output=out_dir)
     mode = _mode(config.settings.send if send is None else send, dry_run)
-    preflight(config, "output", "log_file", *(["state"] if mode == "send" else []))
+    preflight(config, "output", "log_file", "state")
     configure_logging(ctx.obj.get("verbose", False), config.log_file)
     with failures():
         result = run_weekly(
@@ -144,7 +144,7 @@ def flash(
 
     mode = _mode(send, dry_run)
     config = config_of(ctx)
-    preflight(config, "output", *(["state"] if mode == "send" else []))
+    preflight(config, "output", "state")
     with failures():
         written = run_flash(config, region_id, moment(config, as_of), mode, now)
     print_problems(written.warnings)

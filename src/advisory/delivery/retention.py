@@ -53,7 +53,7 @@ def purge(
     """Remove ledger rows last updated before `cutoff`, and outboxes of weeks ended before it;
     with `dry_run`, only say what would go. The outboxes of the current week and of the last
     full one (the week a run delivers now) are kept unless `force`."""
-    with locked(config.output, 0, config.state):
+    with locked(config.output, 0, config.state, sending=True):
         return _purge(config, cutoff, now, dry_run=dry_run, force=force)
 
 

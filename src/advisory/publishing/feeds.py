@@ -13,6 +13,7 @@ Same inputs, same bytes: every date comes from the weeks' issue times.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from advisory.calendar import iso_timestamp
 from advisory.models import Incident
+from advisory.plaintext import shown
 from advisory.writing.compose import Alert
 
 CAP = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -74,29 +76,30 @@ def cap_message(
     severity_words: Sequence[str],
     event: str,
     rings: Sequence[Sequence[tuple[float, float]]] = (),
+    previous: Entry | None = None,
 ) -> bytes:
-    """The alert as a CAP 1.2 message: `Update` with a reference to the series' previous
-    message (the week before it with incidents) after the first. `rings` is the region's
+    """The alert as a CAP 1.2 message: `Update` with a reference to `previous`, the message
+    this site published for the series' previous alert (read back from its file), else
+    `Alert`: a reference names only a message the site published. `rings` is the region's
     shape (longitude, latitude), its area's polygons; without one, a circle around the week's
-    incidents."""
+    incidents. Every text is as outputs show it (`plaintext.shown`)."""
     ET.register_namespace("", CAP)
     root = ET.Element(f"{{{CAP}}}alert")
 
     def add(parent: ET.Element, name: str, text: str) -> ET.Element:
         child = ET.SubElement(parent, f"{{{CAP}}}{name}")
-        child.text = text
+        child.text = shown(text)
         return child
 
     add(root, "identifier", identifier(feeds, week, alert.region_id))
     add(root, "sender", feeds.sender)
     add(root, "sent", cap_time(alert.issued))
     add(root, "status", "Actual")
-    add(root, "msgType", "Update" if alert.previous_week else "Alert")
+    add(root, "msgType", "Update" if previous is not None else "Alert")
     add(root, "scope", "Restricted")
     add(root, "restriction", feeds.classification)
-    if alert.previous_week and alert.previous_issued:
-        previous = identifier(feeds, alert.previous_week, alert.region_id)
-        add(root, "references", f"{feeds.sender},{previous},{cap_time(alert.previous_issued)}")
+    if previous is not None:
+        add(root, "references", f"{previous.sender},{previous.identifier},{previous.sent}")
     info = ET.SubElement(root, f"{{{CAP}}}info")
     add(info, "language", "en")
     add(info, "category", "Security")
@@ -164,6 +167,11 @@ class Entry:
     summary: str
     sent: str  # CAP time
     msg_type: str
+    sender: str = ""
+
+
+#: The marker of a later alert of a series in its headline: `/update 2`.
+UPDATE_MARK = re.compile(r"/update \d+$")
 
 
 def read_cap(path: Path) -> Entry | None:
@@ -188,6 +196,7 @@ def read_cap(path: Path) -> Entry | None:
         summary=description.split("\n\n")[0],
         sent=text(root, "sent"),
         msg_type=text(root, "msgType"),
+        sender=text(root, "sender"),
     )
 
 
@@ -208,8 +217,9 @@ def atom_feed(output: Path, feeds: Feeds) -> bytes:
     root = ET.Element(f"{{{ATOM}}}feed")
 
     def add(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> None:
-        child = ET.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
-        child.text = text
+        kept = {key: shown(value) for key, value in attributes.items()}
+        child = ET.SubElement(parent, f"{{{ATOM}}}{name}", kept)
+        child.text = shown(text) if text is not None else None
 
     base = f"{feeds.public_url}/" if feeds.public_url else ""
     authority = feeds.sender.rpartition("@")[2] or feeds.sender
@@ -222,8 +232,9 @@ def atom_feed(output: Path, feeds: Feeds) -> bytes:
     for e in entries:
         item = ET.SubElement(root, f"{{{ATOM}}}entry")
         add(item, "id", f"tag:{authority},2018:advisory/{e.region_id}/{e.week}")
-        kind = "Update: " if e.msg_type == "Update" else ""
-        add(item, "title", f"{kind}{e.headline}")
+        # A later alert's headline says "/update N" itself; an update without it says so.
+        marked = e.msg_type != "Update" or UPDATE_MARK.search(e.headline) is not None
+        add(item, "title", e.headline if marked else f"Update: {e.headline}")
         add(item, "updated", _atom_time(e.sent))
         add(item, "link", rel="alternate", type="text/html",
             href=f"{base}{e.week}/alerts/{e.region_id}.html")  # fmt: skip

@@ -36,6 +36,7 @@ from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
 from advisory.reports.cells import safe_cell
 from advisory.timing import stage
 
+#: The publishing lock, in the state folder (an earlier version kept it in the output folder).
 LOCK_FILE = ".advisory-weekly.lock"
 STATE_LOCK_FILE = ".advisory-delivery.lock"
 MANIFEST = "manifest.json"
@@ -60,25 +61,33 @@ class Published:
 
 
 @contextmanager
-def locked(root: Path, wait: float, state: Path | None = None) -> Iterator[None]:
+def locked(root: Path, wait: float, state: Path, *, sending: bool = False) -> Iterator[None]:
     """Hold the site's lock, waiting up to `wait` seconds; raises `Locked`.
 
-    The lock is taken in the delivery state folder first (with `state`: a run that sends), then
-    in the output folder, so that two runs never send from one ledger nor publish into one
-    folder at once, whatever their other folder.
+    Both locks live in the state folder, out of the web root: with `sending`, the delivery
+    lock first (`STATE_LOCK_FILE`), then the publishing lock (`LOCK_FILE`), so that two runs
+    never send from one ledger nor publish one site at once. The lock an earlier version kept
+    in the output folder is taken too while it exists (a run of that version still holds it:
+    `Locked`), and removed while it is held.
     """
-    folders = [(state, STATE_LOCK_FILE)] if state is not None else []
+    names = [STATE_LOCK_FILE] if sending else []
     with ExitStack() as held:
-        for folder, name in [*folders, (root, LOCK_FILE)]:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700 if folder == state else 0o777)
-            lock = FileLock(folder / name, timeout=wait)
+
+        def take(path: Path) -> None:
             try:
-                held.enter_context(lock)
+                held.enter_context(FileLock(path, timeout=wait))
             except Timeout:
-                raise Locked(
-                    f"another run holds {folder / name}; gave up after {wait:g} s"
-                ) from None
+                raise Locked(f"another run holds {path}; gave up after {wait:g} s") from None
+
+        state.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for name in [*names, LOCK_FILE]:
+            take(state / name)
+        earlier = root / LOCK_FILE
+        if earlier.exists() and earlier != state / LOCK_FILE:
+            take(earlier)
+            earlier.unlink(missing_ok=True)  # held: no run of either version is inside
         checkpoint("locked")
+        root.mkdir(parents=True, exist_ok=True)
         _clear_leftovers(root)
         yield
 

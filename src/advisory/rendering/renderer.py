@@ -24,6 +24,7 @@ from markupsafe import Markup
 from advisory import shipped
 from advisory.calendar import prose_date
 from advisory.errors import Problem, RenderError, TemplateError
+from advisory.plaintext import shown
 from advisory.rendering.fetcher import TemplatesOnly
 
 if TYPE_CHECKING:
@@ -194,14 +195,12 @@ def collected_warnings() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-#: C0 control characters but tab and line ends, and DEL: dropped from every value a template
-#: prints, so that a stray one in an incident's text shows as nothing rather than as a glyph.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def printable(value: Any) -> Any:
-    """A template value without control characters (markup stays markup)."""
-    if not isinstance(value, str) or _CONTROL.search(value) is None:
+    """A template value as outputs show it (`plaintext.shown`: no control characters, no
+    unpaired bidirectional controls); markup stays markup."""
+    if not isinstance(value, str):
         return value
-    cleaned = _CONTROL.sub("", value)
+    cleaned = shown(value)
+    if cleaned == value:
+        return value
     return markupsafe.Markup(cleaned) if isinstance(value, markupsafe.Markup) else cleaned
