@@ -38,7 +38,9 @@ def test_trips_and_places(demo):
     assert places == {
         "t-ana-torres": ("pe-vraem", "pe-lima"),  # the Lima leg starts within 14 days
         "t-james-okafor": ("pe-cusco",),
-        "t-lukas-berg": ("pe-north-border", "pe-vraem", "pe-cusco", "pe-lima"),  # all of Peru
+        # All of Peru, by level then severity: the High VRAEM before the Moderate places, of
+        # which the northern border's Warning comes first.
+        "t-lukas-berg": ("pe-vraem", "pe-north-border", "pe-cusco", "pe-lima"),
         "m-security-desk": ("*bulletin*",),  # the whole bulletin
     }
     assert dict(left_out) == {
@@ -69,6 +71,15 @@ def test_subject(demo):
     long_name = dataclasses.replace(vraem, region_name=name)
     shortened = subject(Recipient(traveler, (), (long_name, vraem)), "2018-W25", correction=True)
     assert len(shortened) <= 78 and "…" in shortened
+    # Cut at a word boundary, never inside a word.
+    assert shortened.startswith("Updated: Travel security: Valley… — High, and 1 more place")
+    inputs, _ = demo
+    assert inputs.roster is not None
+    chosen, _ = recipients(inputs.roster, inputs.rules, week.alerts, ISSUED.date(), 14)
+    lukas = next(r for r in chosen if r.traveler.id == "t-lukas-berg")
+    assert subject(lukas, "2018-W25") == (
+        "Travel security: VRAEM region — High, and 3 more places — week of 18 June"
+    )
 
 
 def test_one_pdf_per_distinct_set_of_places(demo, monkeypatch: pytest.MonkeyPatch):

@@ -20,6 +20,7 @@ from typing import Any
 
 from advisory.calendar import parse_week, stamp
 from advisory.delivery.recipients import Recipient
+from advisory.plaintext import shown
 from advisory.rendering.renderer import Renderer
 from advisory.writing.prose import number, ordinal
 
@@ -82,10 +83,19 @@ def subject(recipient: Recipient, week: str, *, correction: bool = False) -> str
     tail = f" — {first.level}{others} — {when}"
     head = f"{prefix}Travel security: "
     room = MAX_SUBJECT - len(head) - len(tail)
-    place = first.region_name if len(first.region_name) <= room else (
-        first.region_name[: max(room - 1, 8)].rstrip() + "…"
-    )  # fmt: skip
-    return f"{head}{place}{tail}"
+    return f"{head}{shortened(shown(first.region_name), room)}{tail}"
+
+
+def shortened(name: str, room: int) -> str:
+    """`name` within `room` characters (at least eight), cut at the last word boundary that
+    fits and marked `…`; cut inside a word only when its first word alone does not fit."""
+    room = max(room, 8)
+    if len(name) <= room:
+        return name
+    cut = name[: room - 1]
+    if name[room - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def letters(

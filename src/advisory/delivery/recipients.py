@@ -71,8 +71,10 @@ def recipients(
         places: set[str] = set()
         for trip in trips:
             places.update(destinations(trip.destination))
+        # Their places by level, then severity, highest first: the subject names the first.
         found = sorted(
-            (by_region[p] for p in places if p in by_region), key=lambda a: order[a.region_id]
+            (by_region[p] for p in places if p in by_region),
+            key=lambda a: (-a.level_rank, order[a.region_id]),
         )
         if not found:
             left_out.append((traveler.id, "no alert for their places this week"))
