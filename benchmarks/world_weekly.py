@@ -84,6 +84,11 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
     )
     summary = html.split('<table class="summary-table">', 1)[1].split("</table>", 1)[0]
     size = bulletin.stat().st_size
+    # Every word of every page within the margins (tests/pages.py): a layout bug a reader sees.
+    from tests.pages import past_the_margin
+
+    outside = [f"{path.name} {word}" for path in sorted((site / "output" / week).rglob("*.pdf"))
+               for word in past_the_margin(path)]  # fmt: skip
     shutil.rmtree(site)
     return {
         "weekly_world_200k_busiest_week": {
@@ -98,6 +103,7 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
             "points_in_week": placed.height,
             "dots_drawn": week_map.count("<circle "),
             "week_map_kb": round(len(week_map.encode()) / 1024, 1),
+            "words_past_the_margin": len(outside),
         },
     }
 
