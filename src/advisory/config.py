@@ -400,7 +400,7 @@ def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) ->
     if named:
         return Path(named) if Path(named).is_absolute() else cwd / named
     local = cwd / CONFIG_FILE
-    return local if local.is_file() else None
+    return local if os.path.lexists(local) else None  # a FIFO or a device is refused, not skipped
 
 
 def load_config(

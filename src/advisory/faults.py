@@ -1,12 +1,14 @@
 """Fault-injection points, so that tests can kill or hold a run at a named stage instead of
 relying on timing luck. `ADVISORY_FAULT="rendered=kill"` kills the process with SIGKILL when it
 reaches `checkpoint("rendered")`; `locked=sleep:2` holds it there for two seconds;
-`publish=fail` raises the library's error and `publish=raise` an unexpected one; `sent=kill@3`
-kills at the third time the point is reached. Several are separated by commas. Unset, a
+`publish=fail` raises the library's error and `publish=raise` an unexpected one; `write=full`
+fails as a full disk does (ENOSPC); `sent=kill@3` kills at the third time the point is
+reached. Several are separated by commas. Unset, a
 checkpoint does nothing."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
@@ -33,3 +35,5 @@ def checkpoint(name: str) -> None:
             raise AdvisoryError(f"fault injected at {name}")
         elif action == "raise":
             raise RuntimeError(f"fault injected at {name}")
+        elif action == "full":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -8,6 +8,7 @@ commands that render pay for WeasyPrint.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import math
 import os
@@ -93,10 +94,32 @@ wait_option = click.option(
     callback=finite,
     help="Seconds to wait for another run's lock before giving up (exit 75).",
 )
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+#: `--jobs` at most this many times the cores: each render process holds a WeasyPrint of its
+#: own (about 100 MB), and more processes than cores only wait for them.
+JOBS_PER_CORE = 4
+
+
+def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    most = JOBS_PER_CORE * cores()
+    if value is not None and value > most:
+        raise click.BadParameter(
+            f"{value} is more than {most} ({JOBS_PER_CORE} per core of the {cores()} here)"
+        )
+    return value
+
+
 jobs_option = click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    help="Processes that render PDFs. [default: one per core]",
+    callback=_jobs,
+    help=f"Processes that render PDFs, at most {JOBS_PER_CORE} per core. [default: one per core]",
 )
 output_options = options(
     click.option(
@@ -190,7 +213,7 @@ def formats_of(value: str) -> tuple[str, ...]:
 
 
 def jobs_or_cores(jobs: int | None) -> int:
-    return jobs or os.cpu_count() or 1
+    return jobs or cores()
 
 
 # --- settings, inputs and errors --------------------------------------------------------------
@@ -254,8 +277,11 @@ def failures() -> Iterator[None]:
         click.echo(f"advisory: {e}", err=True)
         sys.exit(e.exit_code)
     except OSError as e:
-        outcome.error("failed (exit %d): %s", EXIT_FAILED, e)
-        click.echo(f"advisory: {e}", err=True)
+        said = f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)
+        if e.errno == errno.ENOSPC:
+            said += " (the disk is full)"
+        outcome.error("failed (exit %d): %s", EXIT_FAILED, said)
+        click.echo(f"advisory: {said}", err=True)
         sys.exit(EXIT_FAILED)
 
 

@@ -126,6 +126,7 @@ def acled(
     from advisory.importers.common import load_mapping
     from advisory.inputs import resolve_incident_paths
 
+    _check_covers(covers_from or since, covers_to)
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
     inputs = load(config)
     target, appending = _import_target(out, append, "data/incidents-acled.csv")
@@ -176,6 +177,7 @@ def csv_import(
     from advisory.importers.spreadsheet import ColumnMapping, import_mapped
     from advisory.inputs import resolve_incident_paths
 
+    _check_covers(covers_from, covers_to)
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
     inputs = load(config)
     target, appending = _import_target(out, append, "data/incidents-imported.csv")
@@ -189,3 +191,12 @@ def csv_import(
         )  # fmt: skip
 
     _import_report(run)
+
+
+def _check_covers(first: dt.date | None, last: dt.date | None) -> None:
+    """A period the source covers ends on or after its first day (usage error, exit 2)."""
+    if first is not None and last is not None and last < first:
+        raise click.BadParameter(
+            f"{last} is before the first day covered ({first}, --covers-from or --since)",
+            param_hint="--covers-to",
+        )

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 from advisory.calendar import iso_timestamp
+from advisory.errors import AdvisoryError
+from advisory.faults import checkpoint
 
 Status = Literal["pending", "sending", "sent", "failed", "skipped", "superseded"]
 #: The schema's version (`PRAGMA user_version`); 0 is the first ledger's, without stored
@@ -126,6 +128,10 @@ class Ledger:
         attempts: int = 0,
     ) -> None:
         """Record a step, committed before this returns."""
+        try:
+            checkpoint("ledger")  # a test's full disk, as SQLite reports one
+        except OSError:
+            raise sqlite3.OperationalError("database or disk is full") from None
         self.db.execute(
             "INSERT INTO deliveries (week, traveler, content_hash, status, detail, attempts, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -207,13 +213,34 @@ class Ledger:
         return {str(m) for (m,) in self.db.execute("SELECT message FROM deliveries") if m}
 
 
+class LedgerError(AdvisoryError):
+    """The ledger could not be read or written (a full disk, a damaged file): the run stops
+    there, naming it; what was recorded before stays."""
+
+    exit_code = 1
+
+
 @contextmanager
 def opened(path: Path) -> Iterator[Ledger]:
-    ledger = Ledger(path)
+    """The ledger at `path`; an SQLite or file error in it is a `LedgerError` naming it."""
+    try:
+        ledger = Ledger(path)
+    except (sqlite3.Error, OSError) as e:
+        raise _failed(path, e) from None
     try:
         yield ledger
+    except sqlite3.Error as e:
+        raise _failed(path, e) from None
     finally:
         ledger.close()
+
+
+def _failed(path: Path, error: Exception) -> LedgerError:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return LedgerError(
+        f"the delivery ledger {path} could not be written ({reason}): check the free space "
+        "and permissions of its folder; what it recorded before is kept"
+    )
 
 
 def _migrate(db: sqlite3.Connection) -> None:

@@ -196,15 +196,30 @@ class Mailer:
             return self._connection
         s = self.settings
         where = f"{s.host}:{s.port}"
+        timeout = self._timeout()
+        stage = "its greeting"  # a relay that takes the connection, then says nothing
         try:
             if s.security == "tls":
                 connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=self._timeout(), context=tls_context(s)
+                    s.host, s.port, timeout=timeout, context=tls_context(s)
                 )
             else:
-                connection = smtplib.SMTP(s.host, s.port, timeout=self._timeout())
+                connection = smtplib.SMTP(s.host, s.port, timeout=timeout)
                 if s.security == "starttls":
+                    stage = "STARTTLS"
                     connection.starttls(context=tls_context(s))
+        except smtplib.SMTPServerDisconnected as e:
+            if "timed out" not in str(e):
+                raise RelayError(
+                    f"the relay {where} closed the connection at {stage} ({e}): check "
+                    "smtp.host, smtp.port and smtp.security",
+                    reachable=False,
+                ) from None
+            raise RelayError(
+                f"the relay {where} accepted the connection but did not answer ({stage}) within "
+                f"{timeout:g} s: check the relay, smtp.port and smtp.security",
+                reachable=False,
+            ) from None
         except smtplib.SMTPNotSupportedError:
             raise RelayError(
                 f"the relay {where} does not offer STARTTLS: check smtp.security (tls for "

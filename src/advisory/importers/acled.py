@@ -23,7 +23,7 @@ from advisory.importers.common import (
 )
 from advisory.inputs.incidents import LIST_SEPARATOR, split_list
 from advisory.inputs.regions import normalize
-from advisory.inputs.yamlfile import YamlDocument
+from advisory.inputs.yamlfile import YamlDocument, present
 from advisory.models import Rules, UserModel
 from advisory.remarks import toll_certainty, without_remarks
 
@@ -133,12 +133,27 @@ class AcledMapping(Mapping):
         types = {normalize(t): t for t in ACLED_TAXONOMY}
         subs = {(normalize(t), normalize(s)) for t, ss in ACLED_TAXONOMY.items() for s in ss}
         covered: set[tuple[str, str]] = set()
+        decided: dict[tuple[str, str | None], tuple[int, str | None]] = {}
         for i, rule in enumerate(self.categories):
             kind = normalize(rule.event_type)
             if kind not in types:
                 message = not_one_of(rule.event_type, list(ACLED_TAXONOMY), "an ACLED event type")
                 problems.append(doc.problem(("categories", i, "event_type"), message))
                 continue
+            key = (kind, normalize(rule.sub_event_type) if rule.sub_event_type else None)
+            if key in decided and decided[key][1] != rule.category:
+                first, category = decided[key]
+                line = doc.locate(("categories", first)).line
+                problems.append(
+                    doc.problem(
+                        ("categories", i, "category"),
+                        f"contradicts rule {first + 1}{f' (line {line})' if line else ''}, "
+                        f"which maps {rule.event_type}"
+                        + (f" / {rule.sub_event_type}" if rule.sub_event_type else "")
+                        + f" to {category or 'no incident (null)'}: keep one of them",
+                    )
+                )
+            decided.setdefault(key, (i, rule.category))
             if rule.sub_event_type is None:
                 covered |= {pair for pair in subs if pair[0] == kind}
                 continue
@@ -335,4 +350,4 @@ def clean_note(note: str) -> str:
 def default_acled_mapping(rules_dir: Path) -> Path:
     """The rules folder's own `acled.yaml`, else the mapping shipped with advisory."""
     own = rules_dir / shipped.ACLED_MAPPING
-    return own if own.is_file() else shipped.rules() / shipped.ACLED_MAPPING
+    return own if present(own) else shipped.rules() / shipped.ACLED_MAPPING

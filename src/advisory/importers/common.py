@@ -184,9 +184,9 @@ def read_table(path: Path, summary: Summary) -> Table:
                 summary.reject(start, reason, values)
                 continue
             rows.append((start, values))
-    except csv.Error:  # an unterminated quote: the file ends inside a field
+    except csv.Error as e:  # an unterminated quote, or a field past the reader's limit
         summary.read += 1
-        summary.reject(line + 1, "truncated line (a quote is never closed)")
+        summary.reject(line + 1, csv_trouble(e))
     return Table(shown, header, rows)
 
 
@@ -447,8 +447,31 @@ def write_rejects(path: Path, table: Table, rejected: Sequence[Rejection]) -> No
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return [{c: row.get(c) or "" for c in COLUMNS} for row in csv.DictReader(f)]
+    """The records of an incident file to append to; raises `InputError`, located, for one
+    that is not a text file of incidents."""
+    shown = display_path(path)
+    text, problems = read_text(path, shown, MAX_IMPORT_BYTES)
+    if text is None:
+        raise InputError(problems)
+    if not text.strip():
+        return []  # an empty file to start from
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        rows = [{c: row.get(c) or "" for c in COLUMNS} for row in reader]
+    except csv.Error as e:
+        raise InputError([Problem(Location(shown, reader.line_num), "", csv_trouble(e))]) from None
+    missing = [c for c in ("id", "date", "country") if c not in (reader.fieldnames or [])]
+    if missing:
+        message = f"not an incident file to append to: no {', '.join(missing)} column"
+        raise InputError([Problem(Location(shown, 1), "", message)])
+    return rows
+
+
+def csv_trouble(error: csv.Error) -> str:
+    """What a CSV reader's error means for the person who made the file."""
+    if "field larger than field limit" in str(error):
+        return f"a field longer than {csv.field_size_limit():,} characters"
+    return "truncated line (a quote is never closed)"
 
 
 def _frame(rows: Sequence[dict[str, str]]) -> pl.DataFrame:

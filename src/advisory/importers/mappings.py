@@ -10,6 +10,7 @@ from advisory.errors import InputError, Problem
 from advisory.importers.acled import AcledMapping
 from advisory.importers.common import Mapping, load_mapping
 from advisory.importers.spreadsheet import ColumnMapping
+from advisory.inputs.yamlfile import present
 from advisory.models import Rules
 
 
@@ -18,7 +19,7 @@ def check_mappings(rules_dir: Path, rules: Rules) -> None:
     `acled.yaml` and every `mappings/*.yaml`. (A folder without them imports with the shipped
     mapping, which is checked when an import uses it.) Raises `InputError` with every problem."""
     acled = rules_dir / shipped.ACLED_MAPPING
-    kinds: list[tuple[Path, type[Mapping]]] = [(acled, AcledMapping)] if acled.is_file() else []
+    kinds: list[tuple[Path, type[Mapping]]] = [(acled, AcledMapping)] if present(acled) else []
     kinds += [(path, ColumnMapping) for path in sorted((rules_dir / "mappings").glob("*.yaml"))]
     problems: list[Problem] = []
     for path, kind in kinds:

@@ -51,12 +51,19 @@ def _source_fingerprint() -> bytes:
     return digest.digest()
 
 
-def rules_key(folder: Path, files: Sequence[Path]) -> str:
+def rules_key(folder: Path, files: Sequence[Path]) -> str | None:
+    """The key of the rule files' contents; None when one cannot be read as a rule file is
+    (not a regular file, over the size limit): the loader then says so, with its place."""
+    from advisory.inputs.yamlfile import MAX_FILE_BYTES, read_bounded
+
     digest = hashlib.sha256(_FORMAT)
     digest.update(_source_fingerprint())
     for path in files:
+        data, _ = read_bounded(path, str(path), MAX_FILE_BYTES)
+        if data is None:
+            return None
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 

@@ -29,7 +29,13 @@ from advisory.errors import (
     not_one_of,
 )
 from advisory.inputs.coverage import Coverage
-from advisory.inputs.yamlfile import field_name, load_yaml, read_text, unknown_field
+from advisory.inputs.yamlfile import (
+    field_name,
+    load_yaml,
+    not_regular,
+    read_text,
+    unknown_field,
+)
 from advisory.models import (
     ACTOR_KINDS,
     DATE_PRECISIONS,
@@ -209,9 +215,8 @@ def check_files(
 
 def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
     suffix = path.suffix.lower()
-    if not path.is_file():
-        message = "is a folder, not a file" if path.is_dir() else "file not found"
-        return None, None, [Problem(Location(shown), "", message)]
+    if refused := not_regular(path, shown):
+        return None, None, refused
     if suffix == ".csv":
         return _read_csv(path, shown)
     if suffix in {".yaml", ".yml", ".json"}:
@@ -389,16 +394,22 @@ class _LineIndex:
 
 
 def _row_start_lines(source: CsvSource) -> list[int]:
-    """The line on which each data row starts (blank lines count as rows, as in the table)."""
-    starts: list[int] = []
-    with source.text() as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        previous_end = reader.line_num
-        for _ in reader:
-            starts.append(previous_end + 1)
+    """The line on which each data row starts (blank lines count as rows, as in the table).
+    The CSV engine took fields of any length, so this reader takes them too (up to the file's
+    own limit) to name the line of one too long."""
+    previous_limit = csv.field_size_limit(MAX_CSV_BYTES)
+    try:
+        starts: list[int] = []
+        with source.text() as f:
+            reader = csv.reader(f)
+            next(reader, None)
             previous_end = reader.line_num
-    return starts
+            for _ in reader:
+                starts.append(previous_end + 1)
+                previous_end = reader.line_num
+        return starts
+    finally:
+        csv.field_size_limit(previous_limit)
 
 
 def _diagnose_csv(source: CsvSource, shown: str, engine_message: str) -> Problem:
@@ -440,6 +451,11 @@ def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | N
         return None, None, [*problems, Problem(where, "incidents", "expected a list of incidents")]
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
+            if not isinstance(key, yaml.ScalarNode):  # `? [a, b]`: a complex key
+                where = Location(shown, key.start_mark.line + 1, key.start_mark.column + 1)
+                message = "a key must be a plain name, not a list or a mapping"
+                problems.append(Problem(where, "", message))
+                continue
             if key.value == "version" and value.value != "1":
                 problems.append(doc.problem(("version",), f"{value.value!r} is not one of 1"))
             elif key.value not in {"version", "incidents"}:
@@ -454,6 +470,11 @@ def _read_yaml(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | N
             problems.append(doc.problem(("incidents", i), "expected a mapping"))
         else:
             for key, value in record.value:
+                if not isinstance(key, yaml.ScalarNode):  # `? [a, b]`: a complex key
+                    where = Location(shown, key.start_mark.line + 1, key.start_mark.column + 1)
+                    message = "a key must be a plain name, not a list or a mapping"
+                    problems.append(Problem(where, f"incidents[{i}]", message))
+                    continue
                 name = key.value
                 row_marks[name] = value.start_mark
                 if name not in COLUMNS:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from advisory.calendar import parse_week
 from advisory.errors import Location, Problem, not_one_of
-from advisory.inputs.yamlfile import field_name, load_yaml, validate_model
+from advisory.inputs.yamlfile import field_name, load_yaml, present, validate_model
 from advisory.models import Override, OverridesFile
 from advisory.writing.prose import spelled
 
@@ -81,7 +81,7 @@ def read_overrides(folder: Path, region_ids: Sequence[str]) -> tuple[list[Entry]
     """The entries of `folder/overrides.yaml` (none without the file), checked against the
     regions there are."""
     path = folder / OVERRIDES_FILE
-    if not path.is_file():
+    if not present(path):
         return [], []
     doc, problems = load_yaml(path)
     if doc is None:

@@ -25,7 +25,7 @@ from advisory.inputs.yamlfile import (
     read_text,
     validate_model,
 )
-from advisory.models import Roster, Traveler
+from advisory.models import MAX_LINE, Roster, Traveler
 
 
 def read_roster(path: Path, vocabulary: Vocabulary | None) -> tuple[Roster | None, list[Problem]]:
@@ -107,6 +107,8 @@ def destination_problem(text: str, vocabulary: Vocabulary) -> str | None:
     from advisory.places.destinations import NotADestination, find
     from advisory.places.world import country_key
 
+    if len(text) > MAX_LINE:
+        return None  # its length is the problem (the model says so): not worth matching
     known = sorted(vocabulary.region_ids | vocabulary.countries)
     try:
         # While a region file is broken, a destination that is none of the regions known may

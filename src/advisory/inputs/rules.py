@@ -9,7 +9,7 @@ from typing import Any
 
 from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs import cache
-from advisory.inputs.yamlfile import YamlDocument, field_name, load_yaml, validate_model
+from advisory.inputs.yamlfile import YamlDocument, field_name, load_yaml, present, validate_model
 from advisory.models import ActorNames, RegionFile, Rules, RuleSet, WorldFile
 
 SCORING_FILE = "scoring.yaml"
@@ -45,12 +45,12 @@ def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
         (folder / REGIONS_DIR).glob("*.yml")
     )
     key = None
-    if (folder / SCORING_FILE).is_file():
+    if present(folder / SCORING_FILE):
         optional = [folder / name for name in (WORLD_FILE, ACTORS_FILE)]
         key = cache.rules_key(
-            folder, [folder / SCORING_FILE, *region_paths, *(p for p in optional if p.is_file())]
+            folder, [folder / SCORING_FILE, *region_paths, *(p for p in optional if present(p))]
         )
-        cached = cache.load_cached_rules(key)
+        cached = cache.load_cached_rules(key) if key is not None else None
         if cached is not None:
             return cached, vocabulary_of(cached), []
     rules, vocabulary, problems = _parse_rules(folder, region_paths)
@@ -76,7 +76,7 @@ def _parse_rules(
     vocabulary = Vocabulary()
     ruleset, ruleset_problems = _read_ruleset(folder / SCORING_FILE, vocabulary)
     problems += ruleset_problems
-    if not region_paths and not (folder / WORLD_FILE).is_file():
+    if not region_paths and not present(folder / WORLD_FILE):
         # With a world file every country is a region already: region files are optional.
         where = Location(display_path(folder / REGIONS_DIR))
         problems.append(Problem(where, "", "no region files (*.yaml) and no world.yaml found"))
@@ -99,12 +99,12 @@ def _parse_rules(
     problems += _check_regions(docs, vocabulary.levels)
     problems += _check_profiles(docs, vocabulary.profiles)
     world = None
-    vocabulary.world = (folder / WORLD_FILE).is_file()
-    if (folder / WORLD_FILE).is_file():
+    vocabulary.world = present(folder / WORLD_FILE)
+    if present(folder / WORLD_FILE):
         world, world_problems = _read_world(folder / WORLD_FILE, ruleset)
         problems += world_problems
     actors: dict[str, str] = {}
-    if (folder / ACTORS_FILE).is_file():
+    if present(folder / ACTORS_FILE):
         actors, actor_problems = _read_actors(folder / ACTORS_FILE)
         problems += actor_problems
     if ruleset is None or any(p.is_error for p in problems):

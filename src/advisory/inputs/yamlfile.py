@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -124,25 +125,74 @@ _BOMS = (
 )
 
 
-def read_text(path: Path, shown: str, limit: int) -> tuple[str | None, list[Problem]]:
-    """A user's text file: UTF-8 with or without a byte-order mark, or UTF-16 or UTF-32 with
-    one; at most `limit` bytes."""
+def present(path: Path) -> bool:
+    """Whether a file is there at all, of whatever kind (a FIFO, a device, a dangling link):
+    an optional file that is there is read, and refused if it is not a regular file."""
+    return os.path.lexists(path)
+
+
+def read_bounded(path: Path, shown: str, limit: int) -> tuple[bytes | None, list[Problem]]:
+    """A user's file, at most `limit` bytes. Only a regular file (or a link to one) is opened:
+    a FIFO, a device or a socket is refused without being read, so that it can neither hang the
+    run nor feed it without end."""
+    where = Location(shown)
+    refused = not_regular(path, shown)
+    if refused:
+        return None, refused
+    info = path.stat()
+    if info.st_size > limit:
+        return None, [too_large(shown, limit)]
     try:
-        with path.open("rb") as f:
-            # A regular file's size is known without reading it; anything else is read only
-            # up to the limit.
-            too_big = os.fstat(f.fileno()).st_size > limit
-            data = b"" if too_big else f.read(limit + 1)
-    except FileNotFoundError:
-        return None, [Problem(Location(shown), "", "file not found")]
-    except IsADirectoryError:
-        return None, [Problem(Location(shown), "", "is a folder, not a file")]
+        # Not blocking: a FIFO swapped in after the check is not waited on.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None, [Problem(where, "", "is not a regular file: not read")]
+            data = f.read(limit + 1)
     except OSError as e:
-        return None, [Problem(Location(shown), "", f"cannot read: {e.strerror}")]
-    if too_big or len(data) > limit:
-        return None, [
-            Problem(Location(shown), "", f"file is larger than the limit of {limit // 2**20} MB")
-        ]
+        return None, [Problem(where, "", f"cannot read: {e.strerror}")]
+    if len(data) > limit:
+        return None, [too_large(shown, limit)]
+    return data, []
+
+
+def not_regular(path: Path, shown: str) -> list[Problem]:
+    """Why `path` is not a file to read (missing, a folder, a FIFO, a device, a socket, also
+    through a link), as a located problem; nothing for a regular file."""
+    where = Location(shown)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return [Problem(where, "", "file not found")]
+    except OSError as e:
+        return [Problem(where, "", f"cannot read: {e.strerror}")]
+    if stat.S_ISDIR(info.st_mode):
+        return [Problem(where, "", "is a folder, not a file")]
+    if not stat.S_ISREG(info.st_mode):
+        return [Problem(where, "", f"is {_kind(info.st_mode)}, not a regular file: not read")]
+    return []
+
+
+def too_large(shown: str, limit: int) -> Problem:
+    return Problem(Location(shown), "", f"file is larger than the limit of {limit // 2**20} MB")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def read_text(path: Path, shown: str, limit: int) -> tuple[str | None, list[Problem]]:
+    """A user's text file (`read_bounded`): UTF-8 with or without a byte-order mark, or UTF-16
+    or UTF-32 with one; at most `limit` bytes."""
+    data, problems = read_bounded(path, shown, limit)
+    if data is None:
+        return None, problems
     encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
     try:
         return data.decode(encoding), []

@@ -10,6 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from advisory.faults import checkpoint
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -19,23 +21,34 @@ def write_bytes_atomic(target: Path, data: bytes, mode: int | None = None) -> No
 
     The file gets `mode`, or by default the permissions a new file gets under the umask.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise _named(e, target) from None
     try:
         os.fchmod(fd, mode if mode is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
+            checkpoint("write")
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         Path(tmp).replace(target)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             Path(tmp).unlink()
+        if isinstance(e, OSError) and e.filename is None:
+            raise _named(e, target) from None  # a full disk names the file it was writing
         raise
 
 
 def write_text_atomic(target: Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def _named(error: OSError, target: Path) -> OSError:
+    """`error` with the file it happened to, for a message that says where."""
+    return type(error)(error.errno, error.strerror, str(target))
 
 
 def _umask() -> int:
