@@ -80,13 +80,21 @@ def _import_target(out: Path | None, append: Path | None, default: str) -> tuple
     return target, appending
 
 
-def _import_report(run: Callable[[], Any]) -> None:
-    """The import's summary; exit 2 when every row was rejected (the log left as it was)."""
+def _import_report(source: Path, run: Callable[[], Any]) -> None:
+    """The import's summary; exit 2 when every row was rejected (the log left as it was), with
+    the first rejection's line and reason."""
+    from advisory.errors import display_path
+
     with failures():
         summary = run()
     echo_all(summary.lines())
     if summary.all_rejected:
-        click.echo("advisory: every row was rejected; the log is left as it was", err=True)
+        first = min(summary.rejected, key=lambda r: r.line)
+        click.echo(
+            f"{display_path(source)}:{first.line}: {first.reason}\n"
+            "advisory: every row was rejected; the log is left as it was",
+            err=True,
+        )
         sys.exit(EXIT_BAD_INPUT)
 
 
@@ -141,7 +149,7 @@ def acled(
             covers=(covers_from or since, covers_to),
         )  # fmt: skip
 
-    _import_report(run)
+    _import_report(source, run)
 
 
 @import_.command(name="csv")
@@ -190,7 +198,7 @@ def csv_import(
             strict=strict, covers=(covers_from, covers_to),
         )  # fmt: skip
 
-    _import_report(run)
+    _import_report(source, run)
 
 
 def _check_covers(first: dt.date | None, last: dt.date | None) -> None:

@@ -195,8 +195,10 @@ def date_format(table: Table, column: str, given: str | None = None) -> str:
     is ambiguous or breaks it."""
     at = table.column(column)
     values = [(line, row[at].strip()) for line, row in table.rows if row[at].strip()]
-    text = pl.Series([v for _, v in values], dtype=pl.String)
     candidates = [given] if given else list(DATE_FORMATS)
+    if not values:  # no date to tell by (every row rejected, or none given): any will do
+        return candidates[0]
+    text = pl.Series([v for _, v in values], dtype=pl.String)
     first_failure: dict[str, int | None] = {}
     for fmt in candidates:
         failed = _dates(text, fmt).is_null().arg_true()
