@@ -636,31 +636,34 @@ BOUNDED_CASES = [
     ),
     Case("special/wait-nan", nothing, ("weekly", "--week", WEEK, "--wait", "nan"), where="--wait"),
     Case("special/wait-inf", nothing, ("weekly", "--week", WEEK, "--wait", "inf"), where="--wait"),
-    Case(
-        "special/disk-full",
-        nothing,
-        ("weekly", "--week", WEEK, "--jobs", "1"),
-        exit_code=1,
-        where=r"advisory: \S+/output/\S+: No space left on device \(the disk is full\)",
-        env=(("ADVISORY_FAULT", "write=full"),),
-    ),
-    Case(
-        "special/ledger-full",
-        nothing,
-        (*WEEKLY, "--jobs", "1"),
-        exit_code=1,
-        where=r"advisory: the delivery ledger \S+/state/ledger\.sqlite could not be written "
-        r"\(database or disk is full\)",
-        env=(("ADVISORY_FAULT", "ledger=full"),),
-    ),
-    Case(
-        "special/relay-that-never-answers",
-        silent_relay,
-        (*WEEKLY, "--jobs", "1"),
-        exit_code=1,
-        where=r"the relay 127\.0\.0\.1:\d+ accepted the connection but did not answer "
-        r"\(its greeting\) within [\d.]+ s",
-    ),
+    *[
+        Case(f"special/{name}", spoil, (*args, "--jobs", "1"), exit_code=1, where=where, env=env)
+        for name, spoil, args, env, where in [
+            (
+                "disk-full",
+                nothing,
+                ("weekly", "--week", WEEK),
+                (("ADVISORY_FAULT", "write=full"),),
+                r"advisory: \S+/output/\S+: No space left on device \(the disk is full\)",
+            ),
+            (
+                "ledger-full",
+                nothing,
+                WEEKLY,
+                (("ADVISORY_FAULT", "ledger=full"),),
+                r"advisory: the delivery ledger \S+/state/ledger\.sqlite could not be written "
+                r"\(database or disk is full\)",
+            ),
+            (
+                "relay-that-never-answers",
+                silent_relay,
+                WEEKLY,
+                (),
+                r"the relay 127\.0\.0\.1:\d+ accepted the connection but did not answer "
+                r"\(its greeting\) within [\d.]+ s",
+            ),
+        ]
+    ],
 ]
 
 
