@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -53,9 +54,9 @@ def test_destinations_resolve(rules, destination: str, regions: tuple[str, ...])
 @pytest.mark.parametrize(
     ("destination", "message"),
     [
-        ("San José", "'San José' is ambiguous: San Jose, US (United States, 997,368 people), "
-                     "San José, CR (Costa Rica, 335,007 people)"),
-        ("Valencia", "'Valencia' is ambiguous: Valencia, VE (Venezuela"),
+        ("San José", "'San José' is ambiguous: add the country, as in 'San Jose, US' (United "
+                     "States, 997,368 people); 'San José, CR' (Costa Rica, 335,007 people)"),
+        ("Valencia", "'Valencia' is ambiguous: add the country, as in 'Valencia, VE' (Venezuela"),
         ("Kabul, Narnia", "'Narnia' (after the comma) is not a country"),
         ("XQZ", "'XQZ' is no airport's IATA code, region or country"),
         ("Springfield, Atlantis", "is not a country"),
@@ -82,3 +83,25 @@ def test_the_roster_checks_destinations(tmp_path: Path):
     [error] = [line for line in result.stderr.splitlines() if "destination" in line]
     assert error.startswith("data/travelers.yaml:9:23: travelers[0].trips[2].destination: ")
     assert "'San José' is ambiguous" in error and "add the country" in error
+
+
+def test_several_cities_of_one_name_in_one_country_are_told_apart_by_their_geonames_id(rules):
+    """Three San Josés in the Philippines: the country does not decide, so the error lists, for
+    each, the form that names it alone; that form resolves, and never loops back to the
+    country."""
+    with pytest.raises(NotADestination) as error:
+        find("San Jose, PH", [], [])
+    message = str(error.value)
+    assert message.startswith("'San Jose' names 3 cities in Philippines: write the one meant")
+    assert "add the country" not in message
+    forms = re.findall(r"'(San Jose, PH \[geonames:\d+\])'", message)
+    assert len(forms) == 3
+    found = [find(form, [], []) for form in forms]
+    assert len({(f.country, f.city) for f in found}) == 1 and found[0].country == "PH"
+    # The airport's unit goes only to the San José it serves (SJI, Mindoro: Mimaropa).
+    assert [f.admin1 for f in found] == ["Mimaropa", None, None]
+    assert find("geonames:1689510", [], []) == found[0]
+    with pytest.raises(NotADestination, match=r"geonames:1689510 is San Jose, PH, not 'Lima, PH'"):
+        find("Lima, PH [geonames:1689510]", [], [])
+    with pytest.raises(NotADestination, match="is San Jose, PH, not 'San Jose, CR'"):
+        find("San Jose, CR [geonames:1689510]", [], [])

