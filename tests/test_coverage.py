@@ -43,9 +43,11 @@ def feed_site(tmp_path: Path) -> Path:
 def test_an_import_records_what_its_source_covers(feed_site: Path):
     sidecar = feed_site / "data" / "incidents-acled.csv.coverage.yaml"
     declared = yaml.safe_load(sidecar.read_text())
+    exported = dt.datetime.fromtimestamp((feed_site / "export.csv").stat().st_mtime, dt.UTC)
     assert declared == {
         "version": 1,
         "feed": "ACLED",
+        "exported": exported.date().isoformat(),  # the export file's day, as none was given
         "periods": [{"start": "2023-03-06", "end": "2023-04-02", "countries": ["Peru"]}],
     }
     validate = run_advisory("validate", cwd=feed_site)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -37,17 +37,24 @@ REASON_CODES: dict[str, str] = {
     "O": "other",
 }
 ReasonCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
-#: How the documents credit a feed whose incidents they show (its terms ask for it). A feed not
-#: listed here is credited by its name.
-FEED_CREDITS: dict[str, str] = {
-    "ACLED": "Armed Conflict Location & Event Data (ACLED); acleddata.com",
-    "GTD": "Global Terrorism Database (GTD), START, University of Maryland",
-}
 
 
-def feed_credits(feeds: Iterable[str | None]) -> tuple[str, ...]:
-    """The credit lines for the feeds among `feeds`, each once, in order of name."""
-    return tuple(FEED_CREDITS.get(feed, feed) for feed in sorted({f for f in feeds if f}))
+def feed_credits(
+    feeds: Iterable[str | None],
+    terms: Mapping[str, FeedTerms],
+    exported: Mapping[str, dt.date] | None = None,
+) -> tuple[str, ...]:
+    """The credit lines for the feeds among `feeds`, each once, in order of name: as the rules'
+    `feeds` table credits them (else by name), with the day the export was taken where the
+    coverage file records it."""
+    lines = []
+    for feed in sorted({f for f in feeds if f}):
+        line = terms[feed].credit if feed in terms else feed
+        if exported and feed in exported:
+            day = exported[feed]
+            line += f", export of {day.day} {day:%B %Y}"
+        lines.append(line)
+    return tuple(lines)
 
 
 #: How a level's trend since last week is shown in tables.
@@ -246,6 +253,17 @@ FatalitiesCertainty = Literal["exact", "estimated", "claimed", "unknown"]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
+class FeedTerms(UserModel):
+    """A feed's terms of use, as far as publishing goes."""
+
+    credit: Line = Field(description="The credit line documents that quote its rows carry.")
+    redistribute: bool = Field(
+        default=True,
+        description="Whether its rows may be published as they are (a week's incidents.csv); "
+        "when not, a week publishes their counts instead (incidents-summary.csv).",
+    )
+
+
 class Casualties(UserModel):
     """Points for the killed and wounded (docs/rules.md, How a region is scored)."""
 
@@ -363,6 +381,11 @@ class RuleSet(UserModel):
         "share of the category's weight (1: in full).",
     )
     spread: Spread = Field(default_factory=Spread)
+    feeds: dict[Line, FeedTerms] = Field(
+        default_factory=dict,
+        description="Per feed (as incidents name it in `feed`): how documents credit it and "
+        "whether its rows may be published.",
+    )
     reasons: dict[ReasonCode, Line] = Field(
         default_factory=lambda: dict(REASON_CODES),
         description="Reason codes and their words, as the reason line shows them.",
@@ -753,6 +776,11 @@ class CoverageFile(UserModel):
 
     version: Literal[1] = Field(description="Version of the coverage format.")
     feed: Line | None = Field(default=None, description="The feed the file was imported from.")
+    exported: dt.date | None = Field(
+        default=None,
+        description="The day the feed's export was taken (the newest, after appends): documents "
+        "that quote its rows say so in their credit line.",
+    )
     periods: list[CoveredPeriod] = Field(
         min_length=1, max_length=1000, description="What the file covers; any order."
     )

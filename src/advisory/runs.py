@@ -132,7 +132,8 @@ def run_weekly(
             site.callback(week.discard)
             pdfs = _render_week(planned, workers, week, progress)
         week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
-        week.put("incidents.csv", week_incidents(inputs, planned.week.ratings))
+        for name, data in week_incidents(inputs, planned.week.ratings).items():
+            week.put(name, data)
         week.put(RECORD, week_record(label, planned.week.ratings, planned.week.alerts,
                                      planned.week.closings, inputs.rules))  # fmt: skip
         feeds = _feeds(config)

@@ -63,6 +63,12 @@ def target_options(default: str) -> Callable[[F], F]:
             type=Day(),
             help="Last day the source covers. [default: its last event's]",
         ),
+        click.option(
+            "--exported",
+            type=Day(),
+            help="The day the export was taken, recorded for the documents' credit line. "
+            "[default: the source file's modification day]",
+        ),
     )
 
 
@@ -121,6 +127,7 @@ def acled(
     append: Path | None,
     covers_from: dt.date | None,
     covers_to: dt.date | None,
+    exported: dt.date | None,
     mapping: Path | None,
     rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
@@ -146,7 +153,7 @@ def acled(
         return import_acled(
             source, inputs.rules, chosen, existing, target, countries=countries,
             since=since, append=appending, rejects=rejects, strict=strict,
-            covers=(covers_from or since, covers_to),
+            covers=(covers_from or since, covers_to), exported=exported or _modified(source),
         )  # fmt: skip
 
     _import_report(source, run)
@@ -174,6 +181,7 @@ def csv_import(
     append: Path | None,
     covers_from: dt.date | None,
     covers_to: dt.date | None,
+    exported: dt.date | None,
     rules_dir: Path | None,
     incident_patterns: tuple[str, ...],
 ) -> None:
@@ -196,6 +204,7 @@ def csv_import(
         return import_mapped(
             source, inputs.rules, chosen, existing, target, append=appending, rejects=rejects,
             strict=strict, covers=(covers_from, covers_to),
+            exported=exported or _modified(source),
         )  # fmt: skip
 
     _import_report(source, run)
@@ -208,3 +217,8 @@ def _check_covers(first: dt.date | None, last: dt.date | None) -> None:
             f"{last} is before the first day covered ({first}, --covers-from or --since)",
             param_hint="--covers-to",
         )
+
+
+def _modified(source: Path) -> dt.date:
+    """The day (UTC) a downloaded export was last written: the day it was taken, unless told."""
+    return dt.datetime.fromtimestamp(source.stat().st_mtime, dt.UTC).date()

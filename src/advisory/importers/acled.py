@@ -203,6 +203,7 @@ def import_acled(
     rejects: Path | None = None,
     strict: bool = False,
     covers: tuple[dt.date | None, dt.date | None] = (None, None),
+    exported: dt.date | None = None,
 ) -> Summary:
     """Import an ACLED export: every row that can become an incident is imported, the others
     rejected with their reasons (see `common.finish`)."""
@@ -293,7 +294,7 @@ def import_acled(
         )
     return finish(
         records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
-        columns=ACLED_COLUMNS, rejects=rejects, strict=strict, covers=covers,
+        columns=ACLED_COLUMNS, rejects=rejects, strict=strict, covers=covers, exported=exported,
         countries=countries,
     )  # fmt: skip
 

@@ -259,9 +259,11 @@ def finish(
     strict: bool = False,
     covers: tuple[dt.date | None, dt.date | None] = (None, None),
     countries: Sequence[str] = (),
+    exported: dt.date | None = None,
 ) -> Summary:
     """Reject the rows the log would refuse, merge and deduplicate the rest, and write the file
-    and its coverage sidecar (inputs/coverage.py).
+    and its coverage sidecar (inputs/coverage.py), which records the day the export was taken
+    (`exported`).
 
     `columns` names the file's own column for each incident field, for the reasons. Nothing is
     written when every row was rejected (or, with `strict`, when any was); the rejects file is.
@@ -332,7 +334,7 @@ def finish(
             periods += [spanned] if spanned is not None else []
         feeds = sorted({r["feed"] for r in records if r.get("feed")})
         feed = feeds[0] if len(feeds) == 1 else None
-        summary.coverage = write_coverage(target, periods, feed, append=append)
+        summary.coverage = write_coverage(target, periods, feed, append=append, exported=exported)
     return summary
 
 
@@ -353,10 +355,15 @@ def source_period(
 
 
 def write_coverage(
-    target: Path, periods: Sequence[CoveredPeriod], feed: str | None, *, append: bool
+    target: Path,
+    periods: Sequence[CoveredPeriod],
+    feed: str | None,
+    *,
+    append: bool,
+    exported: dt.date | None = None,
 ) -> Path:
-    """Write the sidecar of `target` with `periods` of `feed` (and, appending, the periods it
-    held, under the feed it named)."""
+    """Write the sidecar of `target` with `periods` of `feed` and the day its export was taken
+    (and, appending, the periods it held, under the feed it named; the newer export day)."""
     sidecar = sidecar_of(target)
     held: list[CoveredPeriod] = []
     if append and sidecar.is_file():
@@ -364,7 +371,11 @@ def write_coverage(
         before, _ = validate_model(doc, CoverageFile) if doc is not None else (None, [])
         if before is not None:
             held, feed = list(before.periods), before.feed or feed
-    document = CoverageFile(version=1, feed=feed, periods=merged([*held, *periods]))
+            days = [d for d in (before.exported, exported) if d is not None]
+            exported = max(days) if days else None
+    document = CoverageFile(
+        version=1, feed=feed, exported=exported, periods=merged([*held, *periods])
+    )
     text = (
         f"# What {target.name} covers: every incident its source recorded in these periods\n"
         "# and countries (a week outside them has no data). Written by advisory import;\n"

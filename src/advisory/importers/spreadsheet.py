@@ -183,6 +183,7 @@ def import_mapped(
     rejects: Path | None = None,
     strict: bool = False,
     covers: tuple[dt.date | None, dt.date | None] = (None, None),
+    exported: dt.date | None = None,
 ) -> Summary:
     """A file whose columns the mapping names; rows that cannot become incidents are rejected
     (see `common.finish`)."""
@@ -250,7 +251,7 @@ def import_mapped(
         columns["date"] = mapping.date_columns.year
     return finish(
         records, table, rules, existing, target, mapping.merge_distance_km, append, summary,
-        columns=columns, rejects=rejects, strict=strict, covers=covers,
+        columns=columns, rejects=rejects, strict=strict, covers=covers, exported=exported,
     )  # fmt: skip
 
 

@@ -63,6 +63,8 @@ class Coverage:
     complete: bool = True
     #: Each sidecar's own spans, by the incident file it describes (as shown).
     by_file: dict[str, tuple[Span, ...]] = field(default_factory=dict, compare=False)
+    #: The day each feed's export was taken (the newest of its files), where recorded.
+    exported: dict[str, dt.date] = field(default_factory=dict, compare=False)
 
     def covers(self, key: str, first: dt.date, last: dt.date) -> bool:
         """Whether the log covers any day from `first` to `last` in the country `key`."""
@@ -98,6 +100,7 @@ def read_coverage(paths: Sequence[Path], rules: Rules | None) -> tuple[Coverage,
     spans: list[Span] = []
     problems: list[Problem] = []
     by_file: dict[str, tuple[Span, ...]] = {}
+    exported: dict[str, dt.date] = {}
     complete = not paths
     for path in paths:
         sidecar = sidecar_of(path)
@@ -112,6 +115,10 @@ def read_coverage(paths: Sequence[Path], rules: Rules | None) -> tuple[Coverage,
         problems += model_problems
         if declared is None:
             continue
+        if declared.feed and declared.exported:
+            exported[declared.feed] = max(
+                declared.exported, exported.get(declared.feed, dt.date.min)
+            )
         own = []
         for i, period in enumerate(declared.periods):
             keys = None
@@ -124,7 +131,7 @@ def read_coverage(paths: Sequence[Path], rules: Rules | None) -> tuple[Coverage,
             own.append(Span(period.start, period.end, keys))
         by_file[display_path(path)] = tuple(own)
         spans += own
-    return Coverage(tuple(spans), complete, by_file), problems
+    return Coverage(tuple(spans), complete, by_file, exported), problems
 
 
 def outside_warnings(log: IncidentLog, coverage: Coverage) -> list[Problem]:

@@ -185,10 +185,14 @@ class WeekFolder:
         remove(self.building)
 
 
-def week_incidents(inputs: Inputs, ratings: Sequence[Rating]) -> bytes:
-    """The reporting week's incidents with the regions they count for, as CSV; text that a
-    spreadsheet would take for a formula is behind an apostrophe."""
+def week_incidents(inputs: Inputs, ratings: Sequence[Rating]) -> dict[str, bytes]:
+    """The reporting week's incidents, as the files a published week holds: `incidents.csv`,
+    each incident with the regions it counts for (text that a spreadsheet would take for a
+    formula behind an apostrophe); and, when the week has rows of a feed whose terms forbid
+    publishing them (the rules' `feeds`), those rows left out of it and counted instead in
+    `incidents-summary.csv`, by date, region, category and feed (docs/archive.md)."""
     first = ratings[0]
+    closed = sorted(n for n, t in inputs.rules.ruleset.feeds.items() if not t.redistribute)
     frame = (
         inputs.incidents.frame.with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
@@ -198,14 +202,44 @@ def week_incidents(inputs: Inputs, ratings: Sequence[Rating]) -> bytes:
         .agg(pl.all().exclude("region").first(), pl.col("region").drop_nulls().sort())
         .sort("date", "id")
     )
+    withheld = frame.filter(pl.col("feed").is_in(closed))
+    shown = frame.filter(~pl.col("feed").is_in(closed) | pl.col("feed").is_null())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = ["id", "date", "country", "admin1", "admin2", "location", "category",
                "fatalities", "injuries", "summary", "sources"]  # fmt: skip
     writer.writerow([*columns, "regions"])
-    for row in frame.iter_rows(named=True):
+    for row in shown.iter_rows(named=True):
         cells = [safe_cell(row[c]) if row[c] is not None else "" for c in columns]
         writer.writerow([*cells, "; ".join(row["region"])])
+    files = {"incidents.csv": out.getvalue().encode()}
+    if withheld.height:
+        files["incidents-summary.csv"] = _counted(withheld)
+    return files
+
+
+#: The columns of a week's `incidents-summary.csv` (docs/archive.md).
+SUMMARY_COLUMNS = ("date", "region", "category", "feed", "incidents", "fatalities")
+
+
+def _counted(rows: pl.DataFrame) -> bytes:
+    """Rows a feed's terms keep from being published, as counts: a line per date, region,
+    category and feed (an incident that counts for two regions counts in each; one in no
+    region under an empty region)."""
+    counted = (
+        rows.with_columns(
+            pl.when(pl.col("region").list.len() > 0).then(pl.col("region")).otherwise(pl.lit([""]))
+        )
+        .explode("region")
+        .group_by("date", "region", "category", "feed")
+        .agg(pl.len().alias("incidents"), pl.col("fatalities").sum())
+        .sort("date", "region", "category", "feed")
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in counted.select(SUMMARY_COLUMNS).iter_rows():
+        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return out.getvalue().encode()
 
 

@@ -213,6 +213,7 @@ def compose_alert(
     *,
     listed: bool = True,
     activity: Activity | None = None,
+    exported: Mapping[str, dt.date] | None = None,
 ) -> Alert | None:
     """The region's alert for the rating's week, or None when the week had no incident.
 
@@ -222,6 +223,7 @@ def compose_alert(
     lead incident. `listed`: the bulletin's incident table lists the alert's incidents, and
     the Event may say so. `activity`: the region's incidents of the past 90 days, which write
     the Context where the region has no hand-written one that holds on the issue date.
+    `exported`: the day each feed's export was taken, for the credit line.
     """
     if rating.severity is None:
         return None
@@ -296,7 +298,7 @@ def compose_alert(
         incidents=tuple(recorded[i.id] for i in week),
         series_incidents=len(in_series),
         series_start=in_series[0].date,
-        credits=feed_credits(i.feed for i in week),
+        credits=feed_credits((i.feed for i in week), rules.ruleset.feeds, exported),
         previous_week=previous_week,
         previous_issued=previous_issued,
     )
@@ -804,8 +806,9 @@ def short_toll(incident: Incident, none: str = "none") -> str:
 
 
 def _credits(alerts: Sequence[Alert]) -> tuple[str, ...]:
-    """A paragraph naming the feeds whose incidents the bulletin shows; none without any."""
-    credits = feed_credits(i.feed for a in alerts for i in a.incidents)
+    """A paragraph naming the feeds whose incidents the bulletin shows (as their alerts credit
+    them); none without any."""
+    credits = sorted({line for a in alerts for line in a.credits})
     if not credits:
         return ()
     return (f"Incident data from feeds: {joined(list(credits))}.",)

@@ -101,6 +101,7 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             and needs_composed_context(rules.region(r.region_id), issued)
         ]  # fmt: skip
         activity = activities(inputs, composing)
+        exported = inputs.incidents.coverage.exported
         levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
         alerts: list[Alert] = []
         below: list[Alert] = []
@@ -109,7 +110,8 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             if rating.region_id in windows:
                 points = {c.incident_id: c.points for c in rating.contributions}
                 alert = compose_alert(rating, rules, series.get(rating.region_id, []), points,
-                                      activity=activity.get(rating.region_id))  # fmt: skip
+                                      activity=activity.get(rating.region_id),
+                                      exported=exported)  # fmt: skip
                 if alert is None:
                     continue
                 cleared = bar is None or bar.admits(alert, levels, words)
@@ -127,7 +129,8 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             if rating.region_id in held
             and (composed := compose_alert(rating, rules, series[rating.region_id],
                                            {c.incident_id: c.points for c in rating.contributions},
-                                           listed=False, activity=activity.get(rating.region_id)))
+                                           listed=False, activity=activity.get(rating.region_id),
+                                           exported=exported))
             is not None
         ]  # fmt: skip
         beyond = most_serious_first(beyond, words)
