@@ -34,7 +34,8 @@ log = logging.getLogger("advisory")
 
 #: The templates the runs render: a templates folder of one's own must have them all.
 REQUIRED_TEMPLATES = (
-    "alerts.html.j2", "bulletin.html.j2", "email.html.j2", "email.txt.j2", "print.css",
+    "alerts.html.j2", "bulletin.html.j2", "bulletin.css", "email.html.j2", "email.txt.j2",
+    "print.css",
 )  # fmt: skip
 #: PDF variants: tagged and accessible by default; archival with the data attached on request.
 ACCESSIBLE = "pdf/ua-1"
