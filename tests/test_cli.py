@@ -82,6 +82,9 @@ def test_missing_inputs_are_bad_input(tmp_path: Path):
         "data/*.csv: no incident file matches",
         "data/travelers.yaml: file not found",
         "rules: rules folder not found",
+        f"advisory: no site here: no advisory.yaml in {tmp_path}, and neither --config nor "
+        "$ADVISORY_CONFIG names one. Make a site with `advisory init DIR` (the demo, ready to "
+        "run) and run from it, or give --config SITE/advisory.yaml",
         "advisory: bad input (3 errors); nothing was written",
     ]
 

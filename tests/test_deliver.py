@@ -202,6 +202,7 @@ def test_refused_recipient_is_reported_not_retried(site: Path, smtp):
     result = send(site, "--send")
     assert result.returncode == 1
     assert "not delivered to t-james-okafor: permanent: refused: 550" in result.stderr
+    assert result.stderr.count("t-james-okafor") == 1  # one line per refused recipient
     assert sorted(str(m["To"]) for m in handler.accepted) == [
         "Ana Torres <ana.torres@example.org>",
         "Lukas Berg <lukas.berg@example.org>",

@@ -103,9 +103,12 @@ def test_hostile_text_renders_as_text(tmp_path: Path, listener: tuple[int, list[
         p.extract_text() for p in PdfReader(next((workspace / "out").glob("*.pdf"))).pages
     )
     flat = " ".join(text.split())
+    # The narrow columns of the incident table break lines inside long tokens (after a slash):
+    # the characters are all there, in order, as text.
+    joined = "".join(text.split())
     assert "<script>alert(1)</script> Protesters marched" in flat
-    assert '<img src="file:///etc/passwd">' in flat
-    assert f"127.0.0.1:{port}/track.png" in flat
+    assert '<imgsrc="file:///etc/passwd">' in joined
+    assert f"127.0.0.1:{port}/track.png" in joined
     assert "end of the long summary." in flat
     assert connections == []  # nothing was fetched from the URLs in the text
 

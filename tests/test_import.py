@@ -452,7 +452,9 @@ def test_documents_credit_the_feed(workspace: Path):
     rows = [event(1, event_date="20 June 2018", admin1="Lima", admin2="Lima", location="Lima",
                   event_type="Riots", sub_event_type="Violent demonstration")]  # fmt: skip
     (workspace / "export.csv").write_bytes(acled_csv(NEW, rows))
-    assert run_advisory("import", "acled", "export.csv", cwd=workspace).returncode == 0
+    done = run_advisory("import", "acled", "export.csv", "--exported", "2018-06-24",
+                        cwd=workspace)  # fmt: skip
+    assert done.returncode == 0, done.stderr
     assert imported(workspace)[0]["feed"] == "ACLED"
     result = run_advisory(
         "bulletin", "--week", "2018-W25", "--format", "pdf", "--out", "out", cwd=workspace
@@ -462,7 +464,7 @@ def test_documents_credit_the_feed(workspace: Path):
 
     [pdf] = (workspace / "out").glob("*.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
-    credit = "Armed Conflict Location & Event Data (ACLED); acleddata.com"
+    credit = "Armed Conflict Location & Event Data (ACLED); acleddata.com, export of 24 June 2018"
     assert f"Data: {credit}." in text  # under the Lima alert
     assert f"Incident data from feeds: {credit}." in text  # in the methodology
     # An alert made of the analysts' own reports credits no feed.
