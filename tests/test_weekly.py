@@ -420,3 +420,23 @@ def test_the_week_is_the_sites_own(site: Path, monkeypatch, zone, clock, week, i
     if zone == "Asia/Bangkok":
         alert = (site / "published" / week / "alerts" / "pe-vraem.html").read_text()
         assert "24 Jun 2018 | 11:00 PM UTC" in alert  # the seed's form, in UTC
+
+
+def test_a_bare_as_of_date_is_midnight_on_the_sites_calendar(site: Path):
+    """In Bangkok, `--as-of 2018-06-25` is 00:00 there: 17:00 UTC the day before."""
+    config = site / "advisory.yaml"
+    config.write_text(config.read_text().replace("America/Lima", "Asia/Bangkok"))
+
+    def rated(as_of: str) -> dict[str, object]:
+        result = run_advisory("rate", "--as-of", as_of, "--format", "json", cwd=site)
+        assert result.returncode == 0, result.stderr
+        first = json.loads(result.stdout)["ratings"][0]
+        return {k: first[k] for k in ("as_of", "period_start", "period_end", "level", "score")}
+
+    local = rated("2018-06-25")
+    assert local == rated("2018-06-25T00:00+07:00")
+    assert local["period_end"] == "2018-06-24"  # the week that ended in Bangkok
+    assert (
+        str(local["as_of"]).startswith("2018-06-25T00:00:00+07:00")
+        or str(local["as_of"]) == "2018-06-24T17:00:00Z"
+    )
