@@ -246,6 +246,9 @@ def _send_one(
     if mailer.stopped is not None:
         report.deferred.append((traveler, mailer.stopped))
         return
+    if not row.message or not (state / row.message).is_file():  # removed by hand, or never
+        report.unstored.append((row.week, traveler))
+        return
     correction = ledger.sent_before(row.week, traveler)
     outgoing = _load(state / row.message, now())
     ledger.mark(row.week, traveler, row.content_hash, "sending", now())
