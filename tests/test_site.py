@@ -22,6 +22,7 @@ SITE_FILES = [
     "rules/acled.yaml", "rules/actors.yaml", "rules/mappings/gtd.yaml",
     "rules/regions/peru.yaml", "rules/schema/actors.schema.json",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",
+    "rules/schema/official.schema.json",
     "rules/schema/overrides.schema.json", "rules/schema/regions.schema.json",
     "rules/schema/roster.schema.json",
     "rules/schema/ruleset.schema.json", "rules/schema/settings.schema.json",

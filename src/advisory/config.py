@@ -47,7 +47,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_SMTP_PORT": "smtp.port",
     "ADVISORY_SMTP_USERNAME": "smtp.username",
 }
-PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file")
+PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file", "official")
 #: The command-line options that set a setting.
 OPTIONS = {
     "rules": "--rules",
@@ -239,6 +239,11 @@ class Settings(UserModel):
     output: PathText = Field(
         default="output", description="Where documents, published weeks and outboxes go."
     )
+    official: PathText = Field(
+        default="data/official",
+        description="Where `advisory import official` keeps the governments' advice, a file "
+        "per import.",
+    )
     state: PathText = Field(
         default="state",
         description="Where the delivery ledger lives: keep it, and apart from output.",
@@ -315,6 +320,8 @@ class Config:
     output: Path
     state: Path
     log_file: Path | None
+    #: Where the governments' advice is kept (`advisory import official`).
+    official: Path = Path("data/official")
     #: Where each path setting was given: a line of the file, a variable or an option.
     origins: Mapping[str, Location] = field(default_factory=dict, compare=False)
     document: YamlDocument | None = field(default=None, compare=False, repr=False)
@@ -490,6 +497,7 @@ def load_config(
         output=output,
         state=state,
         log_file=place("log_file", settings.log_file),
+        official=place("official", settings.official) or Path(settings.official),
         origins=origins,
         document=doc,
         ca_file=place("smtp.ca_file", settings.smtp.ca_file),

@@ -19,6 +19,7 @@ from advisory.cli.common import (
     failures,
     incident_options,
     load,
+    now,
     options,
 )
 
@@ -222,3 +223,34 @@ def _check_covers(first: dt.date | None, last: dt.date | None) -> None:
 def _modified(source: Path) -> dt.date:
     """The day (UTC) a downloaded export was last written: the day it was taken, unless told."""
     return dt.datetime.fromtimestamp(source.stat().st_mtime, dt.UTC).date()
+
+
+@import_.command()
+@click.argument("source", type=click.Choice(["us-state"]))
+@click.argument("path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def official(ctx: click.Context, source: str, path: Path) -> None:
+    """Import a government's travel advice into the `official` folder (data/official/).
+
+    SOURCE is whose advice: us-state, the State Department's RSS feed (travel.state.gov). Each
+    import adds a file of its records, dated by the moment they were read, and never replaces
+    an earlier one (docs/official.md). A malformed document changes nothing (exit 2).
+    """
+    from advisory.errors import InputError, display_path
+    from advisory.inputs.yamlfile import read_bounded
+    from advisory.official import us_state
+    from advisory.official.store import write_import
+
+    config = config_of(ctx)
+    shown = display_path(path)
+    with failures():
+        data, problems = read_bounded(path, shown, OFFICIAL_BYTES)
+        if data is None:
+            raise InputError(problems)
+        records = us_state.parse(data, shown)
+        written = write_import(config.official, "us-state", now(), shown, records)
+    click.echo(f"official: {len(records)} countries from {source} written to {written}")
+
+
+#: The largest official document read: the State Department's whole feed is about 2 MB.
+OFFICIAL_BYTES = 32 * 1024 * 1024

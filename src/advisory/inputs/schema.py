@@ -18,6 +18,7 @@ from advisory.models import (
     RuleSet,
     WorldFile,
 )
+from advisory.official.records import OfficialFile
 
 #: File kind -> (model, title, which files it describes).
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -33,6 +34,11 @@ KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
         CoverageFile,
         "advisory incident file coverage",
         "NAME.coverage.yaml beside an incident file",
+    ),
+    "official": (
+        OfficialFile,
+        "advisory official travel advice",
+        "data/official/SOURCE-YYYYMMDDTHHMMSSZ.json, as advisory import official writes them",
     ),
 }
 

@@ -1,0 +1,51 @@
+"""An official travel-advice record: one country's level from one government, as it stood when
+it was fetched, and the file an import writes (`advisory schema official`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from advisory.models import Line, UserModel
+
+Source = Literal["us-state", "uk-fcdo", "ca"]
+#: Each source's publisher, as the documents name it.
+PUBLISHERS: dict[str, str] = {
+    "us-state": "US State Department",
+    "uk-fcdo": "UK Foreign, Commonwealth & Development Office",
+    "ca": "Government of Canada",
+}
+
+
+class OfficialRecord(UserModel):
+    """One country's advice from one source."""
+
+    country: Line = Field(description="The country, as advisory names it.")
+    iso2: str = Field(pattern=r"^[A-Z]{2}$", description="Its ISO 3166-1 alpha-2 code.")
+    level: int = Field(ge=0, le=4, description="The source's level, on its own scale.")
+    words: Line = Field(description="The level's words, as the source gives them.")
+    parts_only: bool = Field(
+        default=False, description="Whether the advice covers only parts of the country."
+    )
+    published: dt.date = Field(description="The day the source published or last updated it.")
+    link: str | None = Field(default=None, max_length=2000, description="The advice's page.")
+    indicators: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="The risk indicators the text names, as the source gives them (the State "
+        "Department's letters: C, T, U, H, N, E, K, D, O).",
+    )
+
+
+class OfficialFile(UserModel):
+    """The records of one import (`data/official/SOURCE-YYYYMMDDTHHMMSSZ.json`): each import
+    adds a file, dated by the time the records were fetched or read, so that a week uses the
+    advice as it stood at its issue time."""
+
+    version: Literal[1] = Field(description="Version of the official-advice format.")
+    source: Source = Field(description="Whose advice: us-state, uk-fcdo or ca.")
+    fetched: dt.datetime = Field(description="When the records were fetched or read (UTC).")
+    origin: str = Field(max_length=2000, description="The file or address they came from.")
+    records: list[OfficialRecord] = Field(max_length=1000)

@@ -1,0 +1,110 @@
+"""`advisory import official`: the State Department's RSS feed, read safely and kept as a
+file per import under the `official` folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from advisory.errors import InputError
+from advisory.official.us_state import parse
+from tests.conftest import ROOT, run_advisory
+from tests.official_feeds import US_STATE, us_state_rss
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path
+
+
+def test_every_country_of_the_feed_is_matched_by_its_name_not_its_tag():
+    records = {r.iso2: r for r in parse(us_state_rss(), "feed.xml")}
+    assert len(records) == len(US_STATE) == 34
+    # The Department's tags are not ISO codes: UK, EZ, GM, IV, BM name other countries in ISO.
+    assert records["GB"].country == "United Kingdom" and records["CZ"].country == "Czechia"
+    assert records["CI"].country == "Côte d'Ivoire" and records["MM"].level == 4
+    peru = records["PE"]
+    assert (peru.level, peru.words, peru.parts_only) == (2, "Exercise Increased Caution", False)
+    assert peru.indicators == ["C", "T", "U"]  # as the text gives them
+    assert str(peru.published) == "2018-06-14"
+    assert peru.link is not None and peru.link.endswith("/peru-travel-advisory.html")
+
+
+def test_an_import_adds_a_file_of_records(site: Path):
+    (site / "feed.xml").write_bytes(us_state_rss())
+    result = run_advisory("import", "official", "us-state", "feed.xml", cwd=site)
+    assert result.returncode == 0, result.stderr
+    [written] = (site / "data" / "official").glob("us-state-*.json")
+    assert result.stdout.startswith("official: 34 countries from us-state written to ")
+    document = json.loads(written.read_text())
+    schema = json.loads((ROOT / "rules" / "schema" / "official.schema.json").read_text())
+    jsonschema.validate(document, schema)
+    assert document["source"] == "us-state" and document["origin"] == "feed.xml"
+    assert (
+        written.name
+        == f"us-state-{document['fetched'][:19].replace('-', '').replace(':', '')}Z.json"
+    )
+    assert [r["iso2"] for r in document["records"]] == sorted(
+        r["iso2"] for r in document["records"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("not-xml", b"<rss><channel><item>", r"feed\.xml:1:\d+: not XML"),
+        ("not-rss", b"<feed/>", r"feed\.xml: not an RSS feed"),
+        (
+            "no-items",
+            b"<rss><channel><title>x</title></channel></rss>",
+            r"feed\.xml: the feed has no items",
+        ),
+        (
+            "entity-bomb",
+            b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b"<rss><channel><item><title>&b;</title></item></channel></rss>",
+            r"feed\.xml: refused: the document declares a DTD",
+        ),
+        (
+            "unknown-country",
+            us_state_rss([("Atlantis", "AT", 2, "C")]),
+            r"feed\.xml: channel\.item\[0\]: item 1 \('Atlantis - Level 2: .*'\): "
+            r"'Atlantis' is no country",
+        ),
+        (
+            "levels-that-disagree",
+            us_state_rss([("Peru", "PE", 2, "C")]).replace(
+                b'"Threat-Level">Level 2', b'"Threat-Level">Level 4'
+            ),
+            r"the title says Level 2 and the Threat-Level category 'Level 4: ",
+        ),
+    ],
+)
+def test_a_malformed_document_changes_nothing(site: Path, name: str, content: bytes, said: str):
+    (site / "feed.xml").write_bytes(content)
+    result = run_advisory("import", "official", "us-state", "feed.xml", cwd=site)
+    assert result.returncode == 2, result.stderr
+    assert re.search(said, result.stderr), result.stderr
+    assert not (site / "data" / "official").exists()
+
+
+def test_a_fifo_is_refused_not_read(site: Path):
+    os.mkfifo(site / "feed.xml")
+    result = run_advisory("import", "official", "us-state", "feed.xml", cwd=site)
+    assert result.returncode == 2
+    assert "feed.xml: is a named pipe (FIFO), not a regular file: not read" in result.stderr
+
+
+def test_the_parser_keeps_nothing_of_a_document_with_one_bad_item():
+    feed = us_state_rss([*US_STATE[:3], ("Atlantis", "AT", 2, "C")])
+    with pytest.raises(InputError) as raised:
+        parse(feed, "feed.xml")
+    assert len(raised.value.problems) == 1
