@@ -108,3 +108,36 @@ def test_the_parser_keeps_nothing_of_a_document_with_one_bad_item():
     with pytest.raises(InputError) as raised:
         parse(feed, "feed.xml")
     assert len(raised.value.problems) == 1
+
+
+def test_the_shipped_scales_map_every_value_of_every_source():
+    from advisory.inputs.rules import read_rules
+    from advisory.models import SOURCE_VALUES
+
+    rules, _, problems = read_rules(ROOT / "rules")
+    assert rules is not None and problems == []
+    assert rules.official is not None
+    scales = {str(source): scale for source, scale in rules.official.scales.items()}
+    for source, values in SOURCE_VALUES.items():
+        assert sorted(scales[source]) == sorted(values)
+    assert rules.official.scales["us-state"] == {
+        "1": "Minimal", "2": "Moderate", "3": "High", "4": "Extreme",
+    }  # fmt: skip
+
+
+def test_validate_reports_a_bad_scale_at_its_line(site: Path):
+    scales = site / "rules" / "official.yaml"
+    scales.write_text(
+        scales.read_text()
+        .replace('"3": High              # Reconsider Travel', '"3": Hihg')
+        .replace('    "0": Minimal           # Take normal security precautions\n', "")
+    )
+    result = run_advisory("validate", cwd=site)
+    assert result.returncode == 2
+    said = result.stderr
+    assert re.search(
+        r"rules/official\.yaml:\d+:\d+: scales\.us-state\.3: 'Hihg' is not a level .*did you "
+        r"mean 'High'\?",
+        said,
+    ), said
+    assert re.search(r"rules/official\.yaml:\d+:\d+: .*0 not mapped to a level", said), said

@@ -19,7 +19,7 @@ from tests.forkserver import run_watched
 SITE_FILES = [
     ".gitignore", "README.md", "advisory-weekly.service", "advisory-weekly.timer", "advisory.env",
     "advisory.yaml", "data/incidents.csv", "data/travelers.yaml",
-    "rules/acled.yaml", "rules/actors.yaml", "rules/mappings/gtd.yaml",
+    "rules/acled.yaml", "rules/actors.yaml", "rules/mappings/gtd.yaml", "rules/official.yaml",
     "rules/regions/peru.yaml", "rules/schema/actors.schema.json",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",
     "rules/schema/official.schema.json",

@@ -580,6 +580,35 @@ class ActorNames(UserModel):
     )
 
 
+#: The governments whose travel advice is imported (docs/official.md).
+Source = Literal["us-state", "uk-fcdo", "ca"]
+
+#: Each source's own values, as its records give `level` (the UK's are its alert statuses).
+SOURCE_VALUES: dict[str, tuple[str, ...]] = {
+    "us-state": ("1", "2", "3", "4"),
+    "ca": ("0", "1", "2", "3"),
+    "uk-fcdo": (
+        "none",
+        "avoid_all_but_essential_travel_to_parts",
+        "avoid_all_travel_to_parts",
+        "avoid_all_but_essential_travel_to_whole_country",
+        "avoid_all_travel_to_whole_country",
+    ),
+}
+
+
+class OfficialScales(UserModel):
+    """`rules/official.yaml`: each source's levels on the rule set's scale, so that the
+    governments' advice and ours can be compared (docs/rules.md argues the shipped mapping). A
+    UK value ending in `_to_parts` is sub-national: it maps the named parts of a country only."""
+
+    version: Literal[1] = Field(description="Version of the official-scale format.")
+    scales: dict[Source, dict[str, Line]] = Field(
+        description="Per source, each of its values (US 1-4, Canada 0-3, the UK's alert "
+        "statuses and none) and the level of ours it stands for."
+    )
+
+
 class Rules(BaseModel):
     """The rule set and every region, as loaded from a rules folder (and, with a world file,
     the regions generated for the countries no region file covers)."""
@@ -595,6 +624,9 @@ class Rules(BaseModel):
     )
     actors: dict[str, str] = Field(
         default_factory=dict, description="The actor table (rules/actors.yaml), if any."
+    )
+    official: OfficialScales | None = Field(
+        default=None, description="The governments' levels on our scale (rules/official.yaml)."
     )
 
     def region(self, region_id: str) -> Region:

@@ -5,17 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from advisory.errors import Location, Problem, display_path, not_one_of
 from advisory.inputs import cache
 from advisory.inputs.yamlfile import YamlDocument, field_name, load_yaml, present, validate_model
-from advisory.models import ActorNames, RegionFile, Rules, RuleSet, WorldFile
+from advisory.models import (
+    SOURCE_VALUES,
+    ActorNames,
+    OfficialScales,
+    RegionFile,
+    Rules,
+    RuleSet,
+    WorldFile,
+)
 
 SCORING_FILE = "scoring.yaml"
 REGIONS_DIR = "regions"
 WORLD_FILE = "world.yaml"
 ACTORS_FILE = "actors.yaml"
+M = TypeVar("M", bound=BaseModel)
+#: The governments' levels on our scale (docs/official.md); optional.
+OFFICIAL_FILE = "official.yaml"
 
 
 @dataclass
@@ -46,7 +59,7 @@ def read_rules(folder: Path) -> tuple[Rules | None, Vocabulary, list[Problem]]:
     )
     key = None
     if present(folder / SCORING_FILE):
-        optional = [folder / name for name in (WORLD_FILE, ACTORS_FILE)]
+        optional = [folder / name for name in (WORLD_FILE, ACTORS_FILE, OFFICIAL_FILE)]
         key = cache.rules_key(
             folder, [folder / SCORING_FILE, *region_paths, *(p for p in optional if present(p))]
         )
@@ -107,6 +120,10 @@ def _parse_rules(
     if present(folder / ACTORS_FILE):
         actors, actor_problems = _read_actors(folder / ACTORS_FILE)
         problems += actor_problems
+    official = None
+    if present(folder / OFFICIAL_FILE) and ruleset is not None:
+        official, official_problems = _read_official(folder / OFFICIAL_FILE, ruleset)
+        problems += official_problems
     if ruleset is None or any(p.is_error for p in problems):
         return None, vocabulary, problems
     regions = tuple(
@@ -115,8 +132,44 @@ def _parse_rules(
         for r in f.regions
     )
     countries = {r.id: f.country for f in region_files for r in f.regions}
-    rules = Rules(ruleset=ruleset, regions=regions, countries=countries, world=world, actors=actors)
+    rules = Rules(
+        ruleset=ruleset, regions=regions, countries=countries, world=world, actors=actors,
+        official=official,
+    )  # fmt: skip
     return rules, vocabulary, problems
+
+
+def _model_of(path: Path, model: type[M]) -> tuple[YamlDocument | None, M | None, list[Problem]]:
+    """A YAML rule file read and checked against `model`, with the problems of both steps."""
+    doc, problems = load_yaml(path)
+    if doc is None:
+        return None, None, problems
+    found, model_problems = validate_model(doc, model)
+    return doc, found, problems + model_problems
+
+
+def _read_official(path: Path, ruleset: RuleSet) -> tuple[OfficialScales | None, list[Problem]]:
+    """`official.yaml`, checked: every value of each source it names is mapped to a level of
+    the rule set, and nothing else is."""
+    doc, scales, problems = _model_of(path, OfficialScales)
+    if doc is None or scales is None:
+        return None, problems
+    names = ruleset.level_names()
+    for source, scale in scales.scales.items():
+        known = SOURCE_VALUES[source]
+        for value, level in scale.items():
+            if value not in known:
+                message = not_one_of(value, list(known), f"a value of {source}")
+                problems.append(Problem(doc.locate_key(("scales", source, value)), "", message))
+            elif level not in names:
+                message = not_one_of(level, names, "a level")
+                problems.append(doc.problem(("scales", source, value), message))
+        missing = [v for v in known if v not in scale]
+        if missing:
+            problems.append(
+                doc.problem(("scales", source), f"{', '.join(missing)} not mapped to a level")
+            )
+    return (None if any(p.is_error for p in problems) else scales), problems
 
 
 def _read_actors(path: Path) -> tuple[dict[str, str], list[Problem]]:
@@ -133,12 +186,8 @@ def _read_world(path: Path, ruleset: RuleSet | None) -> tuple[WorldFile | None, 
     world's."""
     from advisory.places.countries import countries
 
-    doc, problems = load_yaml(path)
-    if doc is None:
-        return None, problems
-    world, model_problems = validate_model(doc, WorldFile)
-    problems += model_problems
-    if world is None:
+    doc, world, problems = _model_of(path, WorldFile)
+    if doc is None or world is None:
         return None, problems
     if ruleset is not None:
         levels, words = ruleset.level_names(), ruleset.severity.words

@@ -8,9 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from advisory.models import Line, UserModel
+from advisory.models import Line, Source, UserModel
 
-Source = Literal["us-state", "uk-fcdo", "ca"]
 #: Each source's publisher, as the documents name it.
 PUBLISHERS: dict[str, str] = {
     "us-state": "US State Department",

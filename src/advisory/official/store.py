@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from advisory.official.records import OfficialFile, OfficialRecord, Source
+from advisory.models import Source
+from advisory.official.records import OfficialFile, OfficialRecord
 from advisory.publishing.atomic import write_bytes_atomic
 
 
