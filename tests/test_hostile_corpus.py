@@ -510,28 +510,26 @@ ACLED_CASES = [
 ]
 
 
-def fifo(relative: str) -> Callable[[Path], None]:
-    """The file replaced by a named pipe no one writes to: reading it would wait forever."""
+def replaced(relative: str, make: Callable[[Path], None]) -> Callable[[Path], None]:
+    """The file replaced by what `make` puts in its place."""
 
     def spoil(site: Path) -> None:
         target = site / relative
         target.unlink(missing_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.mkfifo(target)
+        make(target)
 
     return spoil
+
+
+def fifo(relative: str) -> Callable[[Path], None]:
+    """A named pipe no one writes to: reading it would wait forever."""
+    return replaced(relative, os.mkfifo)
 
 
 def device(relative: str, to: str = "/dev/zero") -> Callable[[Path], None]:
-    """The file replaced by a link to a device: /dev/zero reads without end."""
-
-    def spoil(site: Path) -> None:
-        target = site / relative
-        target.unlink(missing_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(to)
-
-    return spoil
+    """A link to a device: /dev/zero reads without end."""
+    return replaced(relative, lambda target: target.symlink_to(to))
 
 
 _SILENT: list[socket.socket] = []

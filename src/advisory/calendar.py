@@ -32,18 +32,16 @@ def in_range(day: dt.date) -> dt.date:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def parse_moment(text: str, zone: dt.tzinfo | None = dt.UTC) -> dt.datetime:
-    """`2018-06-26` (midnight), `2018-06-26T11:35`, `2018-06-26T11:35Z` or with an offset, in
-    UTC; without a zone of its own, the moment is in `zone` (with None it is returned naive,
-    for `in_zone` to place once the zone is known).
+def parse_moment(text: str) -> dt.datetime:
+    """`2018-06-26` (midnight), `2018-06-26T11:35`, `2018-06-26T11:35Z` or with an offset: a
+    moment with a zone of its own in UTC, one without it as it is (naive), for `in_zone` to
+    place in the site's zone.
 
     Raises `ValueError` for anything else.
     """
     moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     in_range(moment.date())
-    if moment.tzinfo is None:
-        return moment if zone is None else in_zone(moment, zone).astimezone(dt.UTC)
-    return moment.astimezone(dt.UTC)
+    return moment if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def in_zone(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:

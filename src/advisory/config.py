@@ -486,7 +486,8 @@ def load_config(
     roster = place("roster", settings.roster)
     output = place("output", settings.output)
     state = place("state", settings.state)
-    assert rules and roster and output and state
+    official = place("official", settings.official)
+    assert rules and roster and output and state and official
     return Config(
         settings=settings,
         file=path,
@@ -497,7 +498,7 @@ def load_config(
         output=output,
         state=state,
         log_file=place("log_file", settings.log_file),
-        official=place("official", settings.official) or Path(settings.official),
+        official=official,
         origins=origins,
         document=doc,
         ca_file=place("smtp.ca_file", settings.smtp.ca_file),

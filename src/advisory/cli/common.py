@@ -162,7 +162,7 @@ class AsOf(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.datetime):
             return value
         try:
-            return parse_moment(str(value), zone=None)
+            return parse_moment(str(value))
         except OutOfRange as e:
             self.fail(str(e))
         except ValueError:
