@@ -22,11 +22,14 @@ from tests.official_feeds import US_STATE, us_state_rss
 def site(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "rules", tmp_path / "rules")
     shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.rmtree(tmp_path / "data" / "official")  # the demo's: these tests import their own
     return tmp_path
 
 
 def test_every_country_of_the_feed_is_matched_by_its_name_not_its_tag():
-    records = {r.iso2: r for r in parse(us_state_rss(), "feed.xml")}
+    parsed = parse(us_state_rss(), "feed.xml")
+    assert parsed.notes == []  # every name matched, every tag agrees (CG is DR Congo in FIPS)
+    records = {r.iso2: r for r in parsed.records}
     assert len(records) == len(US_STATE) == 34
     # The Department's tags are not ISO codes: UK, EZ, GM, IV, BM name other countries in ISO.
     assert records["GB"].country == "United Kingdom" and records["CZ"].country == "Czechia"
@@ -65,7 +68,7 @@ def test_an_import_adds_a_file_of_records(site: Path):
         (
             "no-items",
             b"<rss><channel><title>x</title></channel></rss>",
-            r"feed\.xml: the feed has no items",
+            r"feed\.xml: no country's advice in it",
         ),
         (
             "entity-bomb",
@@ -74,9 +77,9 @@ def test_an_import_adds_a_file_of_records(site: Path):
             r"feed\.xml: refused: the document declares a DTD",
         ),
         (
-            "unknown-country",
-            us_state_rss([("Atlantis", "AT", 2, "C")]),
-            r"feed\.xml: channel\.item\[0\]: item 1 \('Atlantis - Level 2: .*'\): "
+            "only-unknown-countries",
+            us_state_rss([("Atlantis", "XX", 2, "C")]),
+            r"feed\.xml: warning: channel\.item\[0\]: item 1 \('Atlantis - Level 2: .*'\): "
             r"'Atlantis' is no country",
         ),
         (
@@ -104,10 +107,31 @@ def test_a_fifo_is_refused_not_read(site: Path):
 
 
 def test_the_parser_keeps_nothing_of_a_document_with_one_bad_item():
-    feed = us_state_rss([*US_STATE[:3], ("Atlantis", "AT", 2, "C")])
+    feed = us_state_rss([*US_STATE[:3], ("Peru", "PE", 2, "C")]).replace(
+        b"<title>Peru - Level 2", b"<title>Peru - Level 7", 1
+    )
     with pytest.raises(InputError) as raised:
         parse(feed, "feed.xml")
     assert len(raised.value.problems) == 1
+    assert "channel.item[0]" in str(raised.value.problems[0])
+
+
+def test_a_country_no_one_knows_is_skipped_and_said_and_a_tag_only_checks_the_name():
+    feed = us_state_rss(
+        [
+            *US_STATE[:2],
+            ("Atlantis", "XX", 2, "C"),  # no name, no tag: skipped, said
+            ("Republic of Freedonia", "EZ", 1, ""),  # no name, a known tag: Czechia, said
+            ("Germany", "SP", 2, "T"),  # a tag that is Spain's: kept as Germany, said
+        ]
+    )
+    parsed = parse(feed, "feed.xml")
+    assert [r.iso2 for r in parsed.records] == ["PE", "CO", "CZ", "DE"]
+    notes = [str(n) for n in parsed.notes]
+    assert len(notes) == 3
+    assert "'Atlantis' is no country advisory knows" in notes[0] and "skipped" in notes[0]
+    assert "matched by its Country-Tag EZ as Czechia" in notes[1]
+    assert "the Country-Tag SP stands for Spain; kept as Germany" in notes[2]
 
 
 def test_the_shipped_scales_map_every_value_of_every_source():
@@ -121,7 +145,7 @@ def test_the_shipped_scales_map_every_value_of_every_source():
     for source, values in SOURCE_VALUES.items():
         assert sorted(scales[source]) == sorted(values)
     assert rules.official.scales["us-state"] == {
-        "1": "Minimal", "2": "Moderate", "3": "High", "4": "Extreme",
+        "1": "Minimal", "2": "Low", "3": "High", "4": "Extreme",
     }  # fmt: skip
 
 

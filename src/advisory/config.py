@@ -25,7 +25,14 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 from advisory.calendar import in_zone, parse_time_of_day
 from advisory.errors import ConfigError, Location, Problem, display_path
 from advisory.inputs.yamlfile import YamlDocument, describe, field_name, load_yaml
-from advisory.models import EmailAddress, Line, UserModel, as_list, no_control_characters
+from advisory.models import (
+    EmailAddress,
+    Line,
+    OfficialFloor,
+    UserModel,
+    as_list,
+    no_control_characters,
+)
 
 CONFIG_FILE = "advisory.yaml"
 
@@ -243,6 +250,20 @@ class Settings(UserModel):
         default="data/official",
         description="Where `advisory import official` keeps the governments' advice, a file "
         "per import.",
+    )
+    official_floor: OfficialFloor | None = Field(
+        default=None,
+        description="Keep every level from falling below a government's, mapped by "
+        "rules/official.yaml: us, uk, ca or highest (the rules may set it per region or "
+        "country); empty: no floor.",
+        examples=["us"],
+    )
+    official_stale_days: int = Field(
+        default=90,
+        ge=1,
+        le=3660,
+        description="A government's advice imported longer than this before a week's issue "
+        "time is shown marked stale, and neither compared with our level nor a floor.",
     )
     state: PathText = Field(
         default="state",

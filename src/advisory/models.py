@@ -472,6 +472,11 @@ class MatchEntry(UserModel):
         return not (self.admin1 or self.admin2 or self.location)
 
 
+#: Whose advice holds a level up (`official_floor`): one government's, the highest of them, or
+#: none (to turn off a floor the settings or the world file set).
+OfficialFloor = Literal["us", "uk", "ca", "highest", "none"]
+
+
 class Region(UserModel):
     id: Identifier
     name: Line = Field(description="Short name used in prose, e.g. 'VRAEM region'.")
@@ -499,6 +504,16 @@ class Region(UserModel):
     profile: Identifier | None = Field(
         default=None, description="The scoring profile it is rated by; empty: the file's."
     )
+    official_part: bool = Field(
+        default=False,
+        description="The region is the part of its country a government's parts-only advice "
+        "names (the UK's '…_to_parts'): that advice is compared with it, and floors it.",
+    )
+    official_floor: OfficialFloor | None = Field(
+        default=None,
+        description="Keep the level from falling below a government's (mapped) one: us, uk, "
+        "ca, highest, or none; empty: the file's, the world file's or the settings'.",
+    )
 
 
 class RegionFile(UserModel):
@@ -506,6 +521,11 @@ class RegionFile(UserModel):
     country: Line
     profile: Identifier | None = Field(
         default=None, description="The scoring profile of the file's regions; empty: default."
+    )
+    official_floor: OfficialFloor | None = Field(
+        default=None,
+        description="official_floor for the file's regions (us, uk, ca, highest or none); "
+        "empty: the world file's or the settings'.",
     )
     regions: list[Region] = Field(min_length=1)
 
@@ -528,6 +548,11 @@ class CountryCover(UserModel):
     )
     profile: Identifier | None = Field(
         default=None, description="The scoring profile of the country's regions."
+    )
+    official_floor: OfficialFloor | None = Field(
+        default=None,
+        description="official_floor for the country's regions (us, uk, ca, highest or none); "
+        "empty: the settings'.",
     )
 
 
@@ -882,7 +907,7 @@ class Contribution:
 class Decision:
     """A rule line that decided the level."""
 
-    kind: Literal["threshold", "cap", "hysteresis", "floor"]
+    kind: Literal["threshold", "cap", "hysteresis", "floor", "official"]
     text: str
 
 
@@ -896,6 +921,28 @@ class History:
     injuries: tuple[int, ...]
     score: tuple[float, ...]
     level: tuple[str | None, ...]  # None: a week the log has no data for (inputs/coverage.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """A government's advice for a rated region's country, as it stood at the as-of time."""
+
+    source: str  # us-state, uk-fcdo or ca
+    publisher: str  # "US State Department"
+    level: int  # on the source's own scale (the UK's: its alert status's place, 0 for none)
+    value: str  # the value rules/official.yaml maps: "3", "avoid_all_travel_to_parts"
+    words: str  # the level's words, as the source gives them
+    mapped: str | None  # our level it stands for (rules/official.yaml); None: no scale
+    short: str  # "US 3", "UK parts", "CA 2"
+    parts_only: bool  # the advice covers only parts of the country
+    regional: bool  # parts of the country are advised against more strongly (Canada)
+    published: dt.date
+    link: str | None
+    indicators: tuple[str, ...]
+    fetched: dt.datetime  # when it was imported
+    stale: bool  # imported longer ago than the stale setting: shown, neither compared nor a floor
+    applies: bool  # compared with the region: whole-country advice, or the part it names
+    applies_as: str  # "whole country", "the part named (official_part)" or why it does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -935,6 +982,7 @@ class Rating:
     spread: float = 0.0  # the spread term of the score (scoring.py)
     driven_by: str | None = None  # a catch-all's first-level unit that set its score
     units: tuple[tuple[str, float], ...] = ()  # a catch-all's units and their scores, worst first
+    official: tuple[Official, ...] = ()  # the governments' advice for its country, by source
 
 
 # --- rules/overrides.yaml ---------------------------------------------------------------------

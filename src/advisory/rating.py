@@ -39,11 +39,20 @@ from advisory.models import (
     Contribution,
     Decision,
     History,
+    Official,
     Rating,
     Region,
     Rules,
     RuleSet,
     SeverityRule,
+)
+from advisory.official.advice import (
+    OfficialAdvice,
+    Standing,
+    beside,
+    cited,
+    floor_choice,
+    floor_of,
 )
 from advisory.places.world import country_key
 from advisory.scoring import (
@@ -122,11 +131,13 @@ def rate(
     rules: Rules,
     as_of: dt.datetime,
     placements: pl.DataFrame | None = None,
+    official: OfficialAdvice | None = None,
 ) -> list[Rating]:
     """Rate every region of `rules` at `as_of`, in the order the rules list them.
 
     `placements` (pairs `pos`, `region` from `assign_regions`) saves matching the incidents to
-    regions again when the caller has done it already.
+    regions again when the caller has done it already. With `official`, each rating carries the
+    governments' advice as it stood at `as_of`, and an `official_floor` holds its level up.
     """
     ruleset = rules.ruleset
     weeks = ruleset.lookback_weeks
@@ -183,6 +194,7 @@ def rate(
         if period_flag:
             in_period[region_id].append(contribution)
     reasons = _reasons(contributions, rules)
+    standing = official.at(as_of) if official is not None else None
 
     return [
         _rating(
@@ -196,6 +208,7 @@ def rate(
             reasons.get(region.id, ()),
             _data_begins(incidents, rules, region),
             by_unit.get(region.id, []),
+            (official, standing) if official is not None and standing is not None else None,
         )
         for region, row in zip(rules.regions, weekly.rows(), strict=True)
     ]
@@ -409,14 +422,32 @@ def _rating(
     reasons: tuple[str, ...],
     data_begins: dt.date | None,
     units: list[tuple[str, float, float]],
+    advice: tuple[OfficialAdvice, Standing] | None,
 ) -> Rating:
     ruleset = rules.ruleset
     names = ruleset.level_names()
     floor = names.index(region.floor) if region.floor else 0
-    levels: list[int] = row["levels"]
+    levels: list[int] = list(row["levels"])
     score_level: int = row["score_levels"][-1]
     score: float = row["scores"][-1]
     covered: list[bool] = row["covered"]
+    country = rules.countries[region.id]
+    official: tuple[Official, ...] = ()
+    held_by: Decision | None = None
+    if advice is not None:
+        settings, standing = advice
+        official = beside(region, country, rules, standing, settings.stale_days)
+        choice = floor_choice(region, country, rules, settings.floor)
+        by = floor_of(official, choice, names)
+        if by is not None and by.mapped is not None and covered[-1]:
+            held = names.index(by.mapped)
+            if held > levels[-1]:
+                levels[-1] = held
+                held_by = Decision(
+                    kind="official",
+                    text=f"held at {by.mapped} by {cited(by)} (official_floor: {choice}; "
+                    f"rules/official.yaml maps it to {by.mapped})",
+                )
     level = levels[-1]
     before = levels[-2] if len(levels) > 1 and covered[-2] else None
     trend: Literal["up", "down", "steady"] = "steady"
@@ -431,7 +462,7 @@ def _rating(
     return Rating(
         region_id=region.id,
         region_name=region.name,
-        country=rules.countries[region.id],
+        country=country,
         as_of=as_of,
         period_start=period_ends[-1] - dt.timedelta(days=PERIOD_DAYS - 1),
         period_end=period_ends[-1],
@@ -464,13 +495,15 @@ def _rating(
                 floor if covered[-1] else 0,
                 list(zip(row["without"], row["deaths"], strict=True)),
             )
-        ),
+        )
+        + ((held_by,) if held_by else ()),
         profile=region.profile,
         has_data=covered[-1],
         data_begins=data_begins,
         spread=round(units[0][2], SHOWN_DIGITS) if units else 0.0,
         driven_by=(units[0][0] or None) if units and len(units) > 1 else None,
         units=tuple((unit, unit_score) for unit, unit_score, _ in units if unit),
+        official=official,
         history=History(
             period_end=period_ends,
             incidents=tuple(row["incidents"]),

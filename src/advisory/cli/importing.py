@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -21,7 +21,11 @@ from advisory.cli.common import (
     load,
     now,
     options,
+    print_problems,
 )
+
+if TYPE_CHECKING:
+    from advisory.models import Source
 
 
 @click.group(name="import")
@@ -226,31 +230,90 @@ def _modified(source: Path) -> dt.date:
 
 
 @import_.command()
-@click.argument("source", type=click.Choice(["us-state"]))
-@click.argument("path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("source", type=click.Choice(["us-state", "uk-fcdo", "ca"]))
+@click.argument("location", metavar="FILE_OR_URL")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 600),
+    default=30,
+    show_default=True,
+    help="Seconds to wait on the address for each step (four times that for the whole body).",
+)
 @click.pass_context
-def official(ctx: click.Context, source: str, path: Path) -> None:
+def official(ctx: click.Context, source: str, location: str, timeout: float) -> None:
     """Import a government's travel advice into the `official` folder (data/official/).
 
-    SOURCE is whose advice: us-state, the State Department's RSS feed (travel.state.gov). Each
-    import adds a file of its records, dated by the moment they were read, and never replaces
-    an earlier one (docs/official.md). A malformed document changes nothing (exit 2).
+    SOURCE is whose advice: us-state, the State Department's RSS feed (travel.state.gov);
+    uk-fcdo, GOV.UK's content API for foreign travel advice (a country's document, the index,
+    or a list of documents); ca, the Government of Canada's travel-advice JSON. FILE_OR_URL is
+    a saved document or an https:// address, fetched conditionally (docs/official.md).
+
+    Each import adds a file of its records, dated by the moment they were read, and never
+    replaces an earlier one. A malformed document changes nothing (exit 2); an address that
+    cannot be fetched keeps the last good records (exit 1).
     """
     from advisory.errors import InputError, display_path
     from advisory.inputs.yamlfile import read_bounded
-    from advisory.official import us_state
-    from advisory.official.store import write_import
+    from advisory.official import ca, uk_fcdo, us_state
+    from advisory.official.fetch import FetchFailed, fetch, is_url
+    from advisory.official.store import last_import, write_import
 
+    parsers = {"us-state": us_state.parse, "uk-fcdo": uk_fcdo.parse, "ca": ca.parse}
+    chosen = cast("Source", source)  # one of click's choices
     config = config_of(ctx)
-    shown = display_path(path)
+    moment = now()
     with failures():
-        data, problems = read_bounded(path, shown, OFFICIAL_BYTES)
-        if data is None:
-            raise InputError(problems)
-        records = us_state.parse(data, shown)
-        written = write_import(config.official, "us-state", now(), shown, records)
-    click.echo(f"official: {len(records)} countries from {source} written to {written}")
+        if not is_url(location):
+            path = Path(location)
+            shown = display_path(path)
+            data, problems = read_bounded(path, shown, OFFICIAL_BYTES)
+            if data is None:
+                raise InputError(problems)
+            parsed = parsers[source](data, shown)
+            print_problems(parsed.notes)
+            written = write_import(config.official, chosen, moment, shown, parsed.records)
+            click.echo(
+                f"official: {len(parsed.records)} countries from {source} written to {written}"
+            )
+            return
+        last = last_import(config.official, source, location)
+        try:
+            got = fetch(
+                location, limit=OFFICIAL_BYTES, timeout=timeout,
+                etag=last[1].etag if last else None,
+                last_modified=last[1].last_modified if last else None,
+            )  # fmt: skip
+        except FetchFailed as e:
+            kept = (
+                f"the last good records stand: {display_path(last[0])} (fetched "
+                f"{last[1].fetched:%Y-%m-%d %H:%M} UTC)"
+                if last
+                else "no earlier import of this address"
+            )
+            raise FetchFailed(f"{e.message}; {kept}") from None
+        if got.data is None:
+            if last is None:
+                raise FetchFailed(f"{location}: answered 304 to a request that was not conditional")
+            previous = last[1]
+            written = write_import(
+                config.official, chosen, moment, location, previous.records,
+                etag=got.etag, last_modified=got.last_modified,
+                carried=previous.carried or previous.fetched,
+            )  # fmt: skip
+            click.echo(
+                f"official: {source} not modified since {previous.fetched:%Y-%m-%d %H:%M} UTC; "
+                f"its {len(previous.records)} countries confirmed in {written}"
+            )
+            return
+        parsed = parsers[source](got.data, location)
+        print_problems(parsed.notes)
+        written = write_import(
+            config.official, chosen, moment, location, parsed.records,
+            etag=got.etag, last_modified=got.last_modified,
+        )  # fmt: skip
+        click.echo(f"official: {len(parsed.records)} countries from {source} written to {written}")
 
 
-#: The largest official document read: the State Department's whole feed is about 2 MB.
+#: The largest official document read: the State Department's whole feed is about 2 MB,
+#: GOV.UK's index about 1 MB, Canada's about 2 MB.
 OFFICIAL_BYTES = 32 * 1024 * 1024

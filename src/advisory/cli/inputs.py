@@ -139,7 +139,9 @@ def rate(
     known_regions(inputs, region_ids, "--region")
     with stage("rate"):
         at = moment(config, as_of)
-        ratings = rate_regions(inputs.incidents, inputs.rules, at, inputs.placements)
+        ratings = rate_regions(
+            inputs.incidents, inputs.rules, at, inputs.placements, inputs.official
+        )
     if region_ids:
         ratings = [r for r in ratings if r.region_id in region_ids]
     with stage("write"):

@@ -24,6 +24,7 @@ from advisory.timing import stage
 
 if TYPE_CHECKING:
     from advisory.config import Config
+    from advisory.official.advice import OfficialAdvice
 
 DEFAULT_RULES = "rules"
 DEFAULT_INCIDENTS = ("data/*.csv",)
@@ -42,6 +43,8 @@ class Inputs:
     warnings: list[Problem] = field(default_factory=list)
     #: Analysts' changes to alerts (rules/overrides.yaml), applied as each week is composed.
     overrides: list[Entry] = field(default_factory=list)
+    #: The governments' advice (`advisory import official`) and how it is used; None: not read.
+    official: OfficialAdvice | None = None
 
 
 def resolve_incident_paths(patterns: Sequence[str], base: Path) -> tuple[list[Path], list[Problem]]:
@@ -149,4 +152,11 @@ def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], li
 
 def load_configured(config: Config, *, roster: bool = False) -> Inputs:
     """The inputs the settings name (the roster only when asked). Raises `InputError`."""
-    return load_inputs(config.rules, config.incidents, config.roster if roster else None)
+    from advisory.official.advice import OfficialAdvice
+
+    inputs = load_inputs(config.rules, config.incidents, config.roster if roster else None)
+    settings = config.settings
+    official = OfficialAdvice(
+        config.official, settings.official_stale_days, settings.official_floor
+    )
+    return dataclasses.replace(inputs, official=official)

@@ -16,6 +16,7 @@ from advisory.models import (
     SOURCE_VALUES,
     ActorNames,
     OfficialScales,
+    Region,
     RegionFile,
     Rules,
     RuleSet,
@@ -126,17 +127,23 @@ def _parse_rules(
         problems += official_problems
     if ruleset is None or any(p.is_error for p in problems):
         return None, vocabulary, problems
-    regions = tuple(
-        r if r.profile or not f.profile else r.model_copy(update={"profile": f.profile})
-        for f in region_files
-        for r in f.regions
-    )
+    regions = tuple(_with_file_defaults(r, f) for f in region_files for r in f.regions)
     countries = {r.id: f.country for f in region_files for r in f.regions}
     rules = Rules(
         ruleset=ruleset, regions=regions, countries=countries, world=world, actors=actors,
         official=official,
     )  # fmt: skip
     return rules, vocabulary, problems
+
+
+def _with_file_defaults(region: Region, file: RegionFile) -> Region:
+    """A region with the profile and official_floor its file gives, where it gives none."""
+    update: dict[str, str] = {}
+    if file.profile and not region.profile:
+        update["profile"] = file.profile
+    if file.official_floor and not region.official_floor:
+        update["official_floor"] = file.official_floor
+    return region.model_copy(update=update) if update else region
 
 
 def _model_of(path: Path, model: type[M]) -> tuple[YamlDocument | None, M | None, list[Problem]]:

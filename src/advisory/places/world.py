@@ -20,7 +20,15 @@ from collections.abc import Sequence
 import polars as pl
 
 from advisory.errors import not_one_of
-from advisory.models import CountryCover, MatchEntry, Rating, Region, Rules, WrittenContext
+from advisory.models import (
+    CountryCover,
+    MatchEntry,
+    OfficialFloor,
+    Rating,
+    Region,
+    Rules,
+    WrittenContext,
+)
 from advisory.places.countries import countries
 from advisory.places.names import normalize
 
@@ -66,13 +74,14 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
 
     def add(region_id: str, name: str, country: str, match: MatchEntry,
             context: WrittenContext | None, profile: str | None,
-            long_name: str | None = None) -> None:  # fmt: skip
+            long_name: str | None = None, floor: OfficialFloor | None = None) -> None:  # fmt: skip
         while region_id in taken:  # a region file uses the id: the generated one steps aside
             region_id += "-w"
         taken.add(region_id)
         region = Region.model_construct(
             id=region_id, name=name, long_name=long_name, descriptor=None, floor=None,
             match=[match], context=context, advice=[], profile=profile,
+            official_part=False, official_floor=floor,
         )  # fmt: skip
         generated.append(region)
         countries_of[region_id] = country
@@ -84,9 +93,11 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
         coverage = (cover.coverage if cover else None) or world.coverage
         context = cover.context if cover else None
         profile = (cover.profile if cover else None) or world.profile
+        floor = cover.official_floor if cover else None
         code = country.iso2.lower()
         add(code, country.name, country.name, MatchEntry.model_construct(
-            admin1=[], admin2=[], location=[], aliases=None), context, profile)  # fmt: skip
+            admin1=[], admin2=[], location=[], aliases=None), context, profile,
+            floor=floor)  # fmt: skip
         if coverage != "admin1":
             continue
         for unit, spellings in sorted(units.get(country.iso2, {}).items()):
@@ -95,7 +106,7 @@ def cover_world(rules: Rules, log: pl.DataFrame) -> Rules:
                 admin1=sorted(spellings), admin2=[], location=[], aliases=None
             )
             add(f"{code}-{unit}", name, country.name, entry, context, profile,
-                f"{name}, {country.name}")  # fmt: skip
+                f"{name}, {country.name}", floor)  # fmt: skip
     return rules.model_copy(
         update={
             "regions": rules.regions + tuple(generated),

@@ -73,7 +73,7 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
     those that clear `bar`, and a closing update for each whose series ended this week."""
     rules = inputs.rules
     with stage("rate"):
-        ratings = rate(inputs.incidents, rules, as_of, inputs.placements)
+        ratings = rate(inputs.incidents, rules, as_of, inputs.placements, inputs.official)
     with stage("compose"):
         quiet = rules.ruleset.series.quiet_weeks
         windows = {
