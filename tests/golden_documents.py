@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from advisory.inputs import load_inputs
+from advisory.official.advice import OfficialAdvice
 from advisory.rendering.renderer import Renderer
 from advisory.writing.bar import AlertBar
 from advisory.writing.compose import BulletinSettings
@@ -36,7 +38,9 @@ def documents() -> dict[str, str]:
     found: dict[str, str] = {}
 
     def add(patterns: list[str], issued: dt.datetime, want: Want) -> None:
-        inputs = load_inputs(ROOT / "rules", patterns, None)
+        # The demo's official advice: current for 2018-W25, stale for the later weeks.
+        official = OfficialAdvice(ROOT / "data" / "official")
+        inputs = replace(load_inputs(ROOT / "rules", patterns, None), official=official)
         planned = plan(inputs, issued, AlertBar(), BulletinSettings(), want)
         for d in planned.documents:
             found[f"{d.name}.html"] = renderer.html(d.template, {"doc": d.page})

@@ -8,6 +8,7 @@ parentheses."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 WORDS = {
     1: "Exercise Normal Precautions",
@@ -85,7 +86,8 @@ UK_FCDO = [
     ("Nigeria", "nigeria", [PARTS, ALL_PARTS]), ("Haiti", "haiti", [ALL_WHOLE]),
     ("Ukraine", "ukraine", [ALL_PARTS, WHOLE]), ("Russia", "russia", [ALL_PARTS, WHOLE]),
     ("Japan", "japan", []), ("Canada", "canada", []), ("Brazil", "brazil", []),
-    ("Venezuela", "venezuela", [ALL_PARTS, WHOLE]), ("Myanmar (Burma)", "myanmar", [PARTS, ALL_PARTS]),
+    ("Venezuela", "venezuela", [ALL_PARTS, WHOLE]),
+    ("Myanmar (Burma)", "myanmar", [PARTS, ALL_PARTS]),
     ("Democratic Republic of the Congo", "democratic-republic-of-the-congo", [PARTS, ALL_PARTS]),
     ("Guinea-Bissau", "guinea-bissau", []), ("Burkina Faso", "burkina-faso", [ALL_PARTS, WHOLE]),
     ("Mali", "mali", [ALL_WHOLE]), ("Philippines", "philippines", [ALL_PARTS]),
@@ -97,7 +99,7 @@ UK_FCDO = [
 ]  # fmt: skip
 
 
-def uk_fcdo_document(name: str, slug: str, statuses: list[str], updated: str) -> dict:
+def uk_fcdo_document(name: str, slug: str, statuses: list[str], updated: str) -> dict[str, Any]:
     """One country's content item, as `/api/content/foreign-travel-advice/SLUG` gives it."""
     return {
         "base_path": f"/foreign-travel-advice/{slug}",
@@ -124,7 +126,10 @@ def uk_fcdo_document(name: str, slug: str, statuses: list[str], updated: str) ->
     }  # fmt: skip
 
 
-def uk_fcdo_index(entries: list = UK_FCDO, updated: str = "2018-06-12T09:30:00.000+01:00") -> bytes:
+def uk_fcdo_index(
+    entries: list[tuple[str, str, list[str]]] = UK_FCDO,
+    updated: str = "2018-06-12T09:30:00.000+01:00",
+) -> bytes:
     """The index, `/api/content/foreign-travel-advice`: each country under links.children."""
     children = [
         {
@@ -173,7 +178,9 @@ CA = [
 ]  # fmt: skip
 
 
-def ca_json(entries: list = CA, published: str = "2018-06-08 14:25:11") -> bytes:
+def ca_json(
+    entries: list[tuple[str, str, int, int]] = CA, published: str = "2018-06-08 14:25:11"
+) -> bytes:
     """`index-updated.json`: data keyed by ISO code, English and French beside each other."""
     data = {}
     for n, (code, name, state, regional) in enumerate(entries, 1):

@@ -58,10 +58,13 @@ def test_table(demo_workspace: Path):
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
         "region", "level", "reasons", "previous", "trend", "score",
-        "incidents", "30d", "fatalities", "30d",
+        "incidents", "30d", "fatalities", "30d", "official",
     ]  # fmt: skip
     vraem = next(line for line in lines if "(pe-vraem)" in line)
-    assert vraem.split()[-8:] == ["High", "T", "A", "High", "→", "12.76", "3", "4"]
+    ours, official = vraem.split("  US ")
+    assert ours.split()[-8:] == ["High", "T", "A", "High", "→", "12.76", "3", "4"]
+    # The demo's illustrative records: each source's level, and ours it maps to.
+    assert official == "2 (Low) · UK parts, all travel (Extreme) · CA 1 (regional) (Low)"
     assert len(lines) == 8  # the six regions of Peru, then the quiet rest of the world in a line
     assert (
         lines[-1]
@@ -76,7 +79,7 @@ def test_json_is_stable_and_sorted(demo_workspace: Path):
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert data["format"] == 3
+    assert data["format"] == 4
     assert data["as_of"] == "2023-03-27T06:00:00Z"
     ids = [r["region_id"] for r in data["ratings"]]
     assert ids == sorted(ids)

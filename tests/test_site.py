@@ -18,7 +18,9 @@ from tests.forkserver import run_watched
 
 SITE_FILES = [
     ".gitignore", "README.md", "advisory-weekly.service", "advisory-weekly.timer", "advisory.env",
-    "advisory.yaml", "data/incidents.csv", "data/travelers.yaml",
+    "advisory.yaml", "data/incidents.csv", "data/official/ca-20180620T060000Z.json",
+    "data/official/uk-fcdo-20180620T060000Z.json", "data/official/us-state-20180620T060000Z.json",
+    "data/travelers.yaml",
     "rules/acled.yaml", "rules/actors.yaml", "rules/mappings/gtd.yaml", "rules/official.yaml",
     "rules/regions/peru.yaml", "rules/schema/actors.schema.json",
     "rules/schema/coverage.schema.json", "rules/schema/incidents.schema.json",

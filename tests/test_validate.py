@@ -55,7 +55,7 @@ def test_a_region_file_that_does_not_parse_comes_first_and_the_roster_in_one_lin
     checked = run_advisory("validate", cwd=site)
     assert checked.returncode == 2
     assert _errors(checked.stderr) == [
-        "rules/regions/peru.yaml:12:7: YAML syntax: did not find expected ',' or '}'",
+        "rules/regions/peru.yaml:13:7: YAML syntax: did not find expected ',' or '}'",
         "data/travelers.yaml: 8 trip destinations not checked: rules/regions/peru.yaml did not "
         "parse, so its regions are not known",
     ]

@@ -983,6 +983,9 @@ class Rating:
     driven_by: str | None = None  # a catch-all's first-level unit that set its score
     units: tuple[tuple[str, float], ...] = ()  # a catch-all's units and their scores, worst first
     official: tuple[Official, ...] = ()  # the governments' advice for its country, by source
+    official_floor: str | None = None  # whose advice floors it (us, uk, ca, highest); None: none
+    #: "level held at High by the US State Department's Level 3" when that floor raised it.
+    official_hold: str | None = None
 
 
 # --- rules/overrides.yaml ---------------------------------------------------------------------

@@ -434,6 +434,8 @@ def _rating(
     country = rules.countries[region.id]
     official: tuple[Official, ...] = ()
     held_by: Decision | None = None
+    choice: str | None = None
+    hold: str | None = None
     if advice is not None:
         settings, standing = advice
         official = beside(region, country, rules, standing, settings.stale_days)
@@ -443,10 +445,11 @@ def _rating(
             held = names.index(by.mapped)
             if held > levels[-1]:
                 levels[-1] = held
+                hold = f"level held at {by.mapped} by {cited(by)}"
                 held_by = Decision(
                     kind="official",
-                    text=f"held at {by.mapped} by {cited(by)} (official_floor: {choice}; "
-                    f"rules/official.yaml maps it to {by.mapped})",
+                    text=f"{hold} (official_floor: {choice}; rules/official.yaml maps it to "
+                    f"{by.mapped}; the score alone gives {names[score_level]})",
                 )
     level = levels[-1]
     before = levels[-2] if len(levels) > 1 and covered[-2] else None
@@ -504,6 +507,8 @@ def _rating(
         driven_by=(units[0][0] or None) if units and len(units) > 1 else None,
         units=tuple((unit, unit_score) for unit, unit_score, _ in units if unit),
         official=official,
+        official_floor=choice,
+        official_hold=hold,
         history=History(
             period_end=period_ends,
             incidents=tuple(row["incidents"]),

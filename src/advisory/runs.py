@@ -159,7 +159,8 @@ def run_weekly(
         base = config.file.parent if config.file else Path.cwd()
         paths, _ = resolve_incident_paths(config.incidents, base)
         sources = input_files(config.rules, paths, base)
-        published = week.publish(week.manifest(issued, sources, planned.week.overrides))
+        official = inputs.official.at(issued).files if inputs.official else ()
+        published = week.publish(week.manifest(issued, sources, planned.week.overrides, official))
         # The feed of the last weeks, from their CAP messages, this week's included.
         write_bytes_atomic(root / ATOM_FILE, atom_feed(root, feeds))
         with stage("archive"):

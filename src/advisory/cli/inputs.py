@@ -75,6 +75,7 @@ def validate(
     """
     from advisory.errors import InputError
     from advisory.importers.mappings import check_mappings
+    from advisory.official.advice import check_folder
     from advisory.rendering.renderer import Renderer
     from advisory.reports.inputs import describe_inputs
     from advisory.writing.bar import alert_bars
@@ -89,6 +90,7 @@ def validate(
         problems = check_overrides(inputs, config.issue_time)
         problems += config.delivery_problems(send=False)
         problems += Renderer(config.templates).problems()
+        problems += check_folder(config.official)
         if problems:
             raise InputError(problems)
     echo_all(describe_inputs(inputs))
@@ -137,7 +139,7 @@ def rate(
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
     inputs = load(config)
     known_regions(inputs, region_ids, "--region")
-    with stage("rate"):
+    with failures(), stage("rate"):  # an official-advice file that cannot be read: exit 2
         at = moment(config, as_of)
         ratings = rate_regions(
             inputs.incidents, inputs.rules, at, inputs.placements, inputs.official
@@ -147,7 +149,12 @@ def rate(
     with stage("write"):
         if output_format in ("json", "csv") and not explain:
             text = report.json_bytes(ratings, inputs.rules) if output_format == "json" else None
-            click.echo(text if text is not None else report.csv_text(ratings), nl=False)
+            click.echo(
+                text
+                if text is not None
+                else report.csv_text(ratings, inputs.rules.ruleset.level_names()),
+                nl=False,
+            )
             return
         # In text, the world's quiet regions are counted in a line, not listed.
         from advisory.places.world import is_quiet, quiet_line

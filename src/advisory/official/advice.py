@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from advisory.errors import InputError, Problem
-from advisory.inputs.yamlfile import YamlDocument, load_yaml, validate_model
+from advisory.errors import InputError, Location, Problem, display_path
+from advisory.inputs.yamlfile import load_yaml, read_bounded, validate_model
 from advisory.models import SOURCE_VALUES, Official, Region, Rules
 from advisory.official.records import (
+    NAMES,
     PUBLISHERS,
     SHORT,
     OfficialFile,
@@ -61,38 +62,66 @@ def imports(folder: Path) -> list[Import]:
     return sorted(found, key=lambda i: (i.fetched, i.source))
 
 
-def read_import(item: Import) -> OfficialFile:
-    """One import file, checked; raises `InputError` at the line and field of a bad one."""
+def read_import(item: Import, data: bytes | None = None) -> OfficialFile:
+    """One import file, checked; raises `InputError` at the line and field of a bad one. A
+    good file is read by pydantic's JSON parser; a bad one again, as YAML, to find the line."""
+    from pydantic import ValidationError
+
+    if data is None:
+        data, problems = read_bounded(item.path, display_path(item.path), MAX_IMPORT_BYTES)
+        if data is None:
+            raise InputError(problems)
+    try:
+        file = OfficialFile.model_validate_json(data)
+    except ValidationError:
+        file = None
+    if file is not None and not _inconsistent(file, item):
+        return file
     document, problems = load_yaml(item.path)
-    file = None
     if document is not None:
-        file, more = validate_model(document, OfficialFile)
+        found, more = validate_model(document, OfficialFile)
         problems += more
-        if file is not None:
-            problems += _consistent(file, item, document)
-    if file is None or any(p.is_error for p in problems):
-        raise InputError(problems)
-    return file
+        if found is not None:
+            problems += [
+                document.problem(loc, message) for loc, message in _inconsistent(found, item)
+            ]
+    if not problems:  # JSON that YAML reads otherwise: said at the file
+        problems = [Problem(Location(display_path(item.path)), "", "not an official-advice file")]
+    raise InputError(problems)
 
 
-def _consistent(file: OfficialFile, item: Import, document: YamlDocument) -> list[Problem]:
-    """The file says what its name says (source, moment), and each level is one of its
-    source's."""
-    found: list[Problem] = []
+#: The largest import file read: a 250-country import is about 100 KB.
+MAX_IMPORT_BYTES = 8 * 1024 * 1024
+
+
+def check_folder(folder: Path) -> list[Problem]:
+    """Every import file of the folder read and checked, as `validate` does."""
+    problems: list[Problem] = []
+    for item in imports(folder):
+        try:
+            read_import(item)
+        except InputError as e:
+            problems += e.problems
+    return problems
+
+
+def _inconsistent(file: OfficialFile, item: Import) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where the file does not say what its name says (source, moment), or gives a level its
+    source does not have: (its place, the message)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
     if file.source != item.source:
-        message = f"{file.source!r}, but the file is named for {item.source}"
-        found.append(document.problem(("source",), message))
+        found.append((("source",), f"{file.source!r}, but the file is named for {item.source}"))
     elif file.fetched.astimezone(dt.UTC).replace(microsecond=0) != item.fetched:
         message = (
             f"{file.fetched.isoformat()}, but the file is named for "
             f"{item.fetched:%Y-%m-%dT%H:%M:%SZ}"
         )
-        found.append(document.problem(("fetched",), message))
+        found.append((("fetched",), message))
     values = SOURCE_VALUES[file.source]
     for i, record in enumerate(file.records):
         if file.source != "uk-fcdo" and str(record.level) not in values:
             message = f"{record.level} is no level of {file.source} ({', '.join(values)})"
-            found.append(document.problem(("records", i, "level"), message))
+            found.append((("records", i, "level"), message))
     return found
 
 
@@ -126,23 +155,38 @@ class OfficialAdvice:
     floor: str | None = None  # the settings' official_floor
 
     def at(self, moment: dt.datetime) -> Standing:
-        return _standing(self.folder, moment.astimezone(dt.UTC))
+        """The advice as it stood at `moment`: per source, the newest import fetched at or
+        before it. Raises `InputError` for an import file that cannot be read."""
+        at = moment.astimezone(dt.UTC)
+        newest: dict[str, Import] = {}
+        for item in imports(self.folder):
+            if item.fetched <= at:
+                newest[item.source] = item
+        chosen = tuple(newest[source] for source in SOURCES if source in newest)
+        return _standing(chosen, tuple(_signature(item.path) for item in chosen), at)
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
 
 
 @functools.lru_cache(maxsize=8)
-def _standing(folder: Path, at: dt.datetime) -> Standing:
-    newest: dict[str, Import] = {}
-    for item in imports(folder):
-        if item.fetched <= at:
-            newest[item.source] = item
+def _standing(
+    chosen: tuple[Import, ...], signatures: tuple[tuple[int, int], ...], at: dt.datetime
+) -> Standing:
+    """The standing of the imports `chosen` (`signatures` tell a file written since apart)."""
+    newest = {item.source: item for item in chosen}
     stood: list[Stood] = []
     by_country: dict[str, list[tuple[str, dt.datetime, OfficialRecord]]] = {}
     for source in SOURCES:
         if source not in newest:
             continue
         item = newest[source]
-        data = item.path.read_bytes()
-        file = read_import(item)
+        data, problems = read_bounded(item.path, display_path(item.path), MAX_IMPORT_BYTES)
+        if data is None:
+            raise InputError(problems)
+        file = read_import(item, data)
         stood.append(Stood(source, item.path.name, item.fetched, hashlib.sha256(data).hexdigest()))
         for record in file.records:
             by_country.setdefault(record.iso2, []).append((source, item.fetched, record))
@@ -195,9 +239,11 @@ def beside(
                 fetched=fetched,
                 stale=stale,
                 applies=applies and not stale,
-                applies_as=f"stale: imported {fetched:%-d %b %Y}, over {stale_days} days before"
-                if stale
-                else applies_as,
+                applies_as=(
+                    f"stale: imported over {stale_days} days before the as-of time"
+                    if stale
+                    else applies_as
+                ),
             )
         )
     return tuple(shown)
@@ -255,3 +301,34 @@ def cited(o: Official) -> str:
     if o.source == "ca":
         return f"the {o.publisher}'s advisory level {o.level} ({o.words})"
     return f"the {o.publisher}'s advice ({o.words[0].lower()}{o.words[1:]})"
+
+
+def stated(o: Official) -> str:
+    """One source's advice in a line: "US State Department: Level 3 — Reconsider Travel
+    (12 Apr 2020)"; the UK's status, Canada's level and words likewise, with its marks."""
+    from advisory.calendar import stamp_date
+
+    if o.source == "us-state":
+        said = f"Level {o.level} — {o.words}"
+    elif o.source == "ca":
+        said = f"level {o.level} — {o.words}"
+    else:
+        said = o.words
+    marks = []
+    if o.regional:
+        marks.append("stricter for some regions")
+    if o.parts_only and not o.applies and not o.stale:
+        marks.append("parts of the country only")
+    if o.stale:
+        marks.append(f"stale: imported {stamp_date(o.fetched.date())}")
+    mark = f"; {'; '.join(marks)}" if marks else ""
+    return f"{NAMES[o.source]}: {said} ({stamp_date(o.published)}{mark})"
+
+
+def short_cell(o: Official) -> str:
+    """The level table's cell: "US 3", "UK parts", "CA 2 (regional)", "… (stale)"; a UK
+    parts-only record beside a region that is not the part it names: "UK other parts"."""
+    if o.parts_only and not o.applies and not o.stale:
+        return f"{SHORT[o.source]} other parts"
+    text = o.short + (" (regional)" if o.regional else "")
+    return text + (" (stale)" if o.stale else "")

@@ -15,7 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from advisory.errors import InputError, Location, Problem
-from advisory.official.common import Parsed, UnknownCountry, collect, country_named, json_document
+from advisory.official.common import (
+    Parsed,
+    UnknownCountry,
+    collect,
+    country_named,
+    json_document,
+    web_link,
+)
 from advisory.official.records import OfficialRecord
 from advisory.places.countries import countries
 
@@ -73,7 +80,7 @@ def _record(entry: Any, warn: Callable[[str], None]) -> OfficialRecord:
         words=" ".join(text.split()) if isinstance(text, str) and text.strip() else WORDS[state],
         regional=entry.get("has-regional-advisory") in (1, "1", True),
         published=_day(entry.get("date-published")),
-        link=SITE + slug if isinstance(slug, str) and slug.strip() else None,
+        link=web_link(SITE + slug.strip()) if isinstance(slug, str) else None,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,3 +132,15 @@ def fips_codes() -> dict[str, str]:
 #: Tags the State Department writes that FIPS 10-4 does not have: Kosovo, Serbia and South
 #: Sudan were coded after FIPS 10-4 was frozen, and the Department writes them as below.
 STATE_TAGS: dict[str, str] = {"KV": "XK", "RI": "RS", "OD": "SS"}
+
+
+_LINK = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def web_link(value: object) -> str | None:
+    """An http(s) address as given, or None for anything else (a `javascript:` link, a
+    relative one, text): a document's links are shown to readers as they are."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text if len(text) <= 2000 and _LINK.match(text) else None

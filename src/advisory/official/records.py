@@ -18,6 +18,12 @@ PUBLISHERS: dict[str, str] = {
 }
 
 
+#: How an alert's line names each source, short enough for one line a source on a page.
+NAMES: dict[str, str] = {
+    "us-state": "US State Department",
+    "uk-fcdo": "UK FCDO",
+    "ca": "Government of Canada",
+}
 #: How the documents name each source in a short cell: "US 3 · UK parts · CA 2".
 SHORT: dict[str, str] = {"us-state": "US", "uk-fcdo": "UK", "ca": "CA"}
 
@@ -52,7 +58,12 @@ class OfficialRecord(UserModel):
         "than the level says (Canada's regional advisories).",
     )
     published: dt.date = Field(description="The day the source published or last updated it.")
-    link: str | None = Field(default=None, max_length=2000, description="The advice's page.")
+    link: str | None = Field(
+        default=None,
+        max_length=2000,
+        pattern=r"^https?://[^\s<>\"']+$",
+        description="The advice's page: an http(s) address.",
+    )
     change: str | None = Field(
         default=None, max_length=500, description="What the last update changed (GOV.UK)."
     )

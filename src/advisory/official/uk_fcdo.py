@@ -19,7 +19,7 @@ from typing import Any
 
 from advisory.errors import InputError, Location, Problem
 from advisory.models import SOURCE_VALUES
-from advisory.official.common import Parsed, collect, country_named, json_document
+from advisory.official.common import Parsed, collect, country_named, json_document, web_link
 from advisory.official.records import OfficialRecord
 
 #: The alert statuses, least severe first: a record's level is its most severe one's place.
@@ -95,7 +95,7 @@ def _record(item: Any, warn: Callable[[str], None]) -> OfficialRecord:
         words=_words(statuses, worst),
         parts_only=parts_only,
         published=_day(updated),
-        link=link if isinstance(link, str) else None,
+        link=web_link(link),
         change=" ".join(change.split())[:500]
         if isinstance(change, str) and change.strip()
         else None,

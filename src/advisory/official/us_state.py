@@ -21,7 +21,14 @@ import defusedxml.ElementTree as SafeXml
 from defusedxml import DefusedXmlException
 
 from advisory.errors import InputError, Location, Problem
-from advisory.official.common import Parsed, UnknownCountry, collect, country_named, fips_codes
+from advisory.official.common import (
+    Parsed,
+    UnknownCountry,
+    collect,
+    country_named,
+    fips_codes,
+    web_link,
+)
 from advisory.official.records import OfficialRecord
 from advisory.places.countries import Country, countries
 
@@ -73,7 +80,7 @@ def _record(item: Element, warn: Callable[[str], None]) -> OfficialRecord:
         level=level,
         words=words,
         published=_day(item.findtext("pubDate") or ""),
-        link=(item.findtext("link") or "").strip() or None,
+        link=web_link(item.findtext("link")),
         indicators=list(dict.fromkeys(_INDICATOR.findall(item.findtext("description") or ""))),
     )
 

@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from advisory.calendar import iso_timestamp, monday_of, stamp_date, week_label
 from advisory.faults import checkpoint
 from advisory.models import Rating, Rules
+from advisory.official.advice import stated
 from advisory.places.world import is_quiet
 from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
 from advisory.writing.compose import Alert, Closing, level_color
@@ -83,6 +84,7 @@ def week_record(
                 "incidents": r.window_incidents,
                 "fatalities": r.window_fatalities,
             }
+            | _official(r)
             for r in sorted(listed, key=lambda r: r.region_id)
         ],
         "alerts": [
@@ -101,6 +103,19 @@ def week_record(
         ],
     }
     return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _official(rating: Rating) -> dict[str, Any]:
+    """The governments' advice beside a region, as its archive page shows it (no key without
+    any, so that a week without official advice reads as before)."""
+    if not rating.official:
+        return {}
+    return {
+        "official": [
+            {"source": o.source, "text": stated(o), "link": o.link, "mapped": o.mapped}
+            for o in rating.official
+        ]
+    }
 
 
 # --- reading the archive back -----------------------------------------------------------------
@@ -203,6 +218,8 @@ class RegionPage:
     closings: tuple[tuple[str, str], ...]  # (week, headline)
     organisation: str
     lang: str = "en"
+    #: The governments' advice in the newest week: (its line, its page or "").
+    official: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
@@ -259,10 +276,15 @@ def region_pages(weeks: Sequence[WeekEntry], organisation: str) -> Iterator[Regi
                 ranks.append(int(listed["rank"]) if listed else 1)
         alerts = tuple(alerts_of.get(region_id, ()))
         closings = tuple(closings_of.get(region_id, ()))
+        official = now.get("official", []) if now else []
         yield RegionPage(
             region_id, str(region["name"]), str(region["country"]), level,
             latest.color(level) if now else lowest_color, latest.label,
             history_chart(ranks, mondays, latest.levels), alerts, closings, organisation,
+            official=tuple(
+                (str(o.get("text", "")), str(o.get("link") or ""))
+                for o in official if isinstance(o, dict)
+            ),
         )  # fmt: skip
 
 

@@ -77,6 +77,8 @@ def site_files(site: Path, program: str, *, empty: bool) -> dict[str, bytes]:
         demo = shipped.demo()
         files[INCIDENTS] = (demo / "incidents.csv").read_bytes()
         files[ROSTER] = (demo / "travelers.yaml").read_bytes()
+        for path in sorted((demo / "official").glob("*.json")):  # illustrative, for 2018-W25
+            files[f"data/official/{path.name}"] = path.read_bytes()
     files["README.md"] = site_readme(site, program, empty=empty).encode()
     for unit in UNITS:
         files[unit] = _skeleton(f"{unit}.j2", site, program, empty=empty).encode()

@@ -32,6 +32,7 @@ from advisory.faults import checkpoint
 from advisory.inputs import Inputs
 from advisory.inputs.overrides import Applied
 from advisory.models import Rating
+from advisory.official.advice import Stood
 from advisory.publishing.atomic import exchange, remove, write_bytes_atomic
 from advisory.reports.cells import safe_cell
 from advisory.timing import stage
@@ -134,9 +135,11 @@ class WeekFolder:
         issued: dt.datetime,
         inputs: Sequence[tuple[str, bytes]],
         overrides: Sequence[Applied] = (),
+        official: Sequence[Stood] = (),
     ) -> bytes:
-        """Each file's sha256 and size, the issue time, the inputs' sums, the version, and the
-        analysts' overrides applied to the week's alerts."""
+        """Each file's sha256 and size, the issue time, the inputs' sums, the version, the
+        analysts' overrides applied to the week's alerts, and the official advice it used (each
+        source's newest import fetched at or before the issue time)."""
         document = {
             "format": 1,
             "week": self.label,
@@ -151,6 +154,15 @@ class WeekFolder:
                 for name, (digest, size) in sorted(self.files.items())
             ],
             "overrides": [applied.as_json() for applied in overrides],
+            "official": [
+                {
+                    "source": stood.source,
+                    "file": stood.name,
+                    "fetched": iso_timestamp(stood.fetched),
+                    "sha256": stood.sha256,
+                }
+                for stood in official
+            ],
         }
         return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
 

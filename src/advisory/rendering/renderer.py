@@ -54,10 +54,13 @@ class Renderer:
         self.env.filters["anchor"] = anchor
         self.env.filters["prose_date"] = prose_date
         self.text_env = self._environment(autoescape=False)  # plain text: nothing is markup
+        from advisory.official.advice import short_cell, stated
         from advisory.writing.prose import number
 
         for environment in (self.env, self.text_env):
             environment.filters["number"] = number  # house numbers: words under ten
+            environment.filters["official_line"] = stated  # a government's advice in a line
+            environment.filters["official_cell"] = short_cell  # and in a table's cell
         self.fonts: FontConfiguration | None = None
         self._site_env: jinja2.Environment | None = None
 

@@ -18,8 +18,9 @@ from advisory.rating import PERIOD_DAYS, drop_point
 from advisory.reports.cells import safe_cell
 
 #: Version of the JSON layout of `advisory rate --format json` (docs/ratings.md). 3: the score's
-#: terms (activity, harm, targeting; spread, units and caps).
-JSON_FORMAT = 3
+#: terms (activity, harm, targeting; spread, units and caps). 4: the governments' advice
+#: (official, official_floor, official_hold).
+JSON_FORMAT = 4
 #: A catch-all's units `--explain` lists by score; the rest are counted.
 UNITS_SHOWN = 8
 #: How `--explain` marks a toll that is counted as coded but not known exactly.
@@ -41,8 +42,9 @@ def table(ratings: Sequence[Rating]) -> str:
     """The ratings as an aligned text table, one region a row."""
     days = ratings[0].as_of.date() - ratings[0].window_start if ratings else None
     span = f" {days.days}d" if days else ""
+    official = any(r.official for r in ratings)
     header = ["region", "level", "reasons", "previous", "trend", "score"]
-    header += [f"incidents{span}", f"fatalities{span}"]
+    header += [f"incidents{span}", f"fatalities{span}"] + (["official"] if official else [])
     rows = [
         [
             f"{r.region_name} ({r.region_id})",
@@ -54,6 +56,7 @@ def table(ratings: Sequence[Rating]) -> str:
             str(r.window_incidents),
             str(r.window_fatalities),
         ]
+        + ([official_cell(r)] if official else [])
         for r in ratings
     ]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
@@ -72,17 +75,36 @@ CSV_FIELDS = [
     "region_id", "region_name", "country", "level", "level_rank", "previous_level", "trend",
     "score", "reasons", "window_incidents", "window_fatalities", "window_injuries",
     "period_incidents", "period_fatalities", "period_injuries", "severity", "has_data",
+    "official", "differs_from_official",
 ]  # fmt: skip
 
 
-def csv_text(ratings: Sequence[Rating]) -> str:
+def official_cell(r: Rating) -> str:
+    """`US 2 (Low) · UK other parts (Extreme) · CA 1 (regional) (Low)`: each source's level
+    and ours it maps to; `-` without any."""
+    from advisory.official.advice import short_cell
+
+    return " · ".join(f"{short_cell(o)} ({o.mapped or '?'})" for o in r.official) or "-"
+
+
+def differs_cell(r: Rating, names: Sequence[str]) -> str:
+    """The sources two steps or more from our level: `uk-fcdo`, `us-state ca`; empty."""
+    from advisory.official.advice import differing
+
+    return " ".join(o.source for o in differing(r.level, r.official, names)) if r.has_data else ""
+
+
+def csv_text(ratings: Sequence[Rating], names: Sequence[str] = ()) -> str:
+    """One row a region; `names`, the rule set's levels, to say where official advice differs."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for r in ratings:
-        row = {name: getattr(r, name) for name in CSV_FIELDS}
+        row = {name: getattr(r, name) for name in CSV_FIELDS[:-2]}
         row["score"] = f"{r.score:.2f}"
         row["reasons"] = " ".join(r.reasons)
+        row["official"] = official_cell(r) if r.official else ""
+        row["differs_from_official"] = differs_cell(r, names) if names else ""
         writer.writerow({name: safe_cell(value) for name, value in row.items()})
     return out.getvalue()
 
@@ -193,9 +215,39 @@ def explain(rating: Rating, rules: Rules) -> str:
     else:
         lines.append(f"  no severity: no incidents in the week {rating.period_start} to "
                      f"{rating.period_end}")  # fmt: skip
+    lines += _official_lines(rating, rs)
     lines.append("  what would change it:")
     lines += [f"    {text}" for text in _changes(rating, rs, region.floor, rules)]
     return "\n".join(lines) + "\n"
+
+
+def _official_lines(rating: Rating, rs: RuleSet) -> list[str]:
+    """The governments' advice beside the rating, how each maps, and where it differs."""
+    from advisory.official.advice import differing, floor_of, short_cell, stated
+
+    if not rating.official:
+        floor = rating.official_floor
+        return [f"  official floor ({floor}): no official advice for its country"] if floor else []
+    names = rs.level_names()
+    lines = [f"  official advice as it stood at {table_stamp(rating.as_of)}:"]
+    for o in rating.official:
+        mapped = f"our {o.mapped}" if o.mapped else "not mapped (rules/official.yaml)"
+        lines.append(f"    {stated(o)}: {mapped}; {o.applies_as}")
+    for o in differing(rating.level, rating.official, names) if rating.has_data else []:
+        gap = abs(names.index(o.mapped or "") - names.index(rating.level))
+        lines.append(
+            f"  differs from official advice: the {o.publisher}'s {short_cell(o)} maps to "
+            f"{o.mapped}, ours is {rating.level} ({gap} steps)"
+        )
+    if rating.official_floor and not any(d.kind == "official" for d in rating.decisions):
+        by = floor_of(rating.official, rating.official_floor, names)
+        said = (
+            f"{short_cell(by)} maps to {by.mapped}, not above {rating.level}: no change"
+            if by is not None
+            else "no advice that applies to it, none stale"
+        )
+        lines.append(f"  official floor ({rating.official_floor}): {said}")
+    return lines
 
 
 def overrides_lines(rating: Rating, entries: Sequence[Entry]) -> str:

@@ -20,12 +20,14 @@ from advisory.models import (
     ACTOR_KINDS,
     Contribution,
     Incident,
+    Official,
     Rating,
     Region,
     Rules,
     RuleSet,
     feed_credits,
 )
+from advisory.official.advice import differing
 from advisory.places.countries import countries
 from advisory.places.world import is_quiet, quiet_line
 from advisory.writing import event
@@ -71,6 +73,10 @@ class Alert:
     #: A catch-all's first-level unit that set its level ("driven by Arequipa"), else None.
     driven_by: str | None = None
     previous_issued: dt.datetime | None = None
+    #: The governments' advice for its country (`advisory import official`), by source.
+    official: tuple[Official, ...] = ()
+    #: "level held at High by the US State Department's Level 3" (`official_floor`), else None.
+    official_hold: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,20 @@ class SummaryRow:
     levels: tuple[int, ...]  # level ranks of the look-back weeks, oldest first
     weekly_incidents: tuple[int, ...]
     note: str = ""  # under the name: the country, or how many areas a country's row sums up
+    official: tuple[Official, ...] = ()  # the governments' advice for its country
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """A region whose level is two steps or more from a government's (mapped) one."""
+
+    region_id: str
+    region_name: str
+    country: str
+    level: str
+    level_color: str
+    official: tuple[Official, ...]  # the records that differ
+    why: str  # our main reason: "three incidents in the past 30 days; mainly terrorism"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +165,10 @@ class Bulletin:
     sections: tuple[tuple[str, tuple[tuple[str, tuple[SummaryRow, ...]], ...]], ...] = ()
     #: The alerts in the same order: by sub-region, country, then most serious first.
     alert_sections: tuple[tuple[str, tuple[Alert, ...]], ...] = ()
+    #: Where our level is two steps or more from a government's: the widest first, then the
+    #: number left out of the first page's list.
+    differences: tuple[Difference, ...] = ()
+    differences_more: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +316,8 @@ def compose_alert(
         trend=rating.trend,
         reasons=rating.reasons,
         driven_by=rating.driven_by,
+        official=rating.official,
+        official_hold=rating.official_hold,
         event=tuple(paragraphs),
         context=(*_background(region, rating, rules, activity), _trend_sentence(rating, ruleset)),
         advice=_advice(rating, ruleset, region),
@@ -540,6 +566,7 @@ def compose_bulletin(
         for i in sorted(a.incidents, key=lambda i: (i.date, i.id))
     )
     sections = _sections(summary)
+    differences = official_differences(ratings, ruleset)
     return Bulletin(
         organisation=settings.organisation,
         title=settings.title,
@@ -567,7 +594,32 @@ def compose_bulletin(
         top=_top_incidents(ordered, ratings, ruleset, rules.actors),
         sections=sections,
         alert_sections=_alert_sections(ordered),
+        differences=tuple(differences[:SHOWN_DIFFERENCES]),
+        differences_more=max(0, len(differences) - SHOWN_DIFFERENCES),
     )
+
+
+#: The regions the first page lists under "Differs from official advice"; the rest are counted.
+SHOWN_DIFFERENCES = 12
+
+
+def official_differences(ratings: Sequence[Rating], ruleset: RuleSet) -> list[Difference]:
+    """Each rated region (with data) whose level is two steps or more from a government's
+    advice that applies to it, the widest gap first, then the highest level of ours."""
+    names = ruleset.level_names()
+    found = []
+    for r in ratings:
+        if not r.has_data:
+            continue
+        differ = differing(r.level, r.official, names)
+        if not differ:
+            continue
+        gap = max(abs(names.index(o.mapped or "") - names.index(r.level)) for o in differ)
+        why = _why(r.window_incidents, r.window_fatalities, r.reasons, ruleset)
+        row = Difference(r.region_id, r.region_name, r.country, r.level,
+                         level_color(ruleset, r.level), tuple(differ), why)  # fmt: skip
+        found.append((-gap, -names.index(r.level), r.country, r.region_name, row))
+    return [row for *_, row in sorted(found, key=lambda f: f[:4])]
 
 
 def _alert_sections(ordered: Sequence[Alert]) -> tuple[tuple[str, tuple[Alert, ...]], ...]:
@@ -698,6 +750,7 @@ def _summary_row(r: Rating, ruleset: RuleSet) -> SummaryRow:
         levels=level_ranks(r.history.level, ruleset),
         weekly_incidents=r.history.incidents,
         note=r.country if r.has_data else f"{r.country}; no data this week",
+        official=r.official,
     )
 
 
@@ -740,6 +793,7 @@ def _country_row(group: Sequence[Rating], ruleset: RuleSet) -> SummaryRow:
             if areas > 1
             else (top.region_name if top.region_name != top.country else "")
         ),
+        official=top.official,
     )
 
 
