@@ -138,6 +138,7 @@ def main() -> None:
 
     results.update(delivery.run(warm))
     results.update(importing(warm))
+    results.update(official_import(warm))
     results.update(ledger_window.main())
     import world_weekly
 
@@ -177,6 +178,8 @@ def main() -> None:
         missed.append("memory grows with the number of alerts rendered")
     if results["import_acled_200k"]["median_s"] > 5:
         missed.append("importing 200,000 ACLED rows over 5 s")
+    if results["import_official_200_countries"]["median_s"] > 2:
+        missed.append("importing a 200-country official feed over 2 s")
     mail = results["weekly_send_1000_travelers"]
     if mail["total_s"] > 60 or mail["messages_per_s"] < 100:
         missed.append("weekly --send for 1,000 travelers over 60 s or under 100 messages/s")
@@ -212,6 +215,32 @@ def importing(env: dict[str, str]) -> dict[str, dict[str, float]]:
                "--incidents", str(out / "none.csv")]  # fmt: skip
     (out / "none.csv").write_text("id,date,country,admin1,category,summary,sources\n")
     return {"import_acled_200k": medians([run(command, env) for _ in range(3)])}
+
+
+def official_import(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """`advisory import official us-state` of a 200-country feed, as a whole process (the State
+    Department's whole feed has about 210 items)."""
+    sys.path.insert(0, str(ROOT))
+    from advisory.official.common import fips_codes
+    from advisory.places.countries import countries
+    from tests.official_feeds import us_state_rss
+
+    tags = {iso: tag for tag, iso in fips_codes().items()}  # the Department's FIPS tags
+    table = [c for c in sorted(countries().countries, key=lambda c: c.iso2) if c.iso2 in tags]
+    entries = [
+        (c.name, tags[c.iso2], 1 + n % 4, "CTU"[: 1 + n % 3]) for n, c in enumerate(table[:200])
+    ]
+    out = Path(tempfile.mkdtemp(prefix="advisory-bench-official-"))
+    feed = out / "TAsTWs.xml"
+    feed.write_bytes(us_state_rss(entries))
+    (out / "advisory.yaml").write_text(f"version: 1\nrules: {ROOT / 'rules'}\n")
+    command = [ADVISORY, "import", "official", "us-state", str(feed)]
+    samples = []
+    for _ in range(RUNS):
+        samples.append(run(command, {**env, "ADVISORY_CONFIG": str(out / "advisory.yaml")}))
+        time.sleep(1.0)  # each import is named by its second: keep them apart
+    written = len(list((out / "data" / "official").glob("us-state-*.json")))
+    return {"import_official_200_countries": {**medians(samples), "files": written}}
 
 
 def rendering(env: dict[str, str]) -> dict[str, dict[str, float]]:

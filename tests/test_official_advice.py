@@ -170,6 +170,8 @@ def test_the_weekly_run_lists_the_records_it_used_and_shows_them(site: Path):
     assert "level held at High by the US State Department&#39;s Level 3" in alert
     bulletin = (week / "bulletin.html").read_text()
     assert '<th class="official">Official</th>' in bulletin
+    region = (site / "output" / "regions" / "pe-lima.html").read_text()  # the archive's page
+    assert "US State Department: Level 3 — Reconsider Travel (9 Apr 2018)" in region
     # A later import does not change the published week.
     again = run_advisory("bulletin", "--week", "2018-W25", "--out", "again", cwd=site)
     assert again.returncode == 0, again.stderr
@@ -192,3 +194,15 @@ def test_validate_reports_a_bad_official_file_at_its_line(site: Path):
     checked = run_advisory("validate", cwd=site)
     assert "us-state-20180620T060000Z.json:3:13: source: " in checked.stderr
     assert ROOT.is_dir()
+
+
+def test_the_world_file_sets_a_country_s_floor(site: Path):
+    feed = us_state_rss([("Afghanistan", "AF", 4, "TK"), ("Chile", "CI", 2, "C")])
+    write_import(site / "data" / "official", "us-state", at("2018-06-20T06:00:00Z"), "feed",
+                 us_state.parse(feed, "feed").records)  # fmt: skip
+    world = site / "rules" / "world.yaml"
+    world.write_text(world.read_text().replace(
+        "countries: {}", "countries: {Afghanistan: {official_floor: us}}"))  # fmt: skip
+    rated = ratings(site)
+    assert (rated["af"]["level"], rated["af"]["official_floor"]) == ("Extreme", "us")
+    assert rated["cl"]["level"] == "Minimal" and rated["cl"]["official_floor"] is None

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,7 +147,7 @@ def served() -> Iterator[tuple[str, Feed]]:
     feed = Feed(us_state_rss())
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        def do_GET(self) -> None:
             feed.requests.append(dict(self.headers.items()))
             if feed.mode == "hang":
                 feed.release.wait(30)
@@ -191,7 +192,7 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def imported(site: Path) -> list[dict]:
+def imported(site: Path) -> list[dict[str, Any]]:
     folder = site / "data" / "official"
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
 
@@ -271,3 +272,32 @@ def test_a_whole_and_a_parts_uk_status_are_read_in_order():
     document = uk_fcdo_document("Russia", "russia", statuses, "2018-06-01T10:00:00Z")
     [russia] = uk_fcdo.parse(json.dumps(document).encode(), "ru.json").records
     assert (russia.level, russia.parts_only) == (3, False)
+
+
+def test_a_body_over_the_limit_and_a_redirect_to_plain_http_are_refused(served):
+    from advisory.official.fetch import FetchFailed, fetch
+
+    url, _ = served
+    with pytest.raises(FetchFailed, match="over the limit of 1,000 bytes"):
+        fetch(url, limit=1000, timeout=5)
+    assert fetch(url, limit=10_000_000, timeout=5).data is not None
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", "http://example.org/feed.xml")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        address = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        with pytest.raises(FetchFailed, match=r"redirected to http://example\.org/feed\.xml"):
+            fetch(address, limit=1000, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()

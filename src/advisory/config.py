@@ -45,6 +45,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_OUTPUT": "output",
     "ADVISORY_STATE": "state",
     "ADVISORY_LOG_FILE": "log_file",
+    "ADVISORY_OFFICIAL": "official",
     "ADVISORY_ORGANISATION": "organisation",
     "ADVISORY_CLASSIFICATION": "classification",
     "ADVISORY_TIMEZONE": "timezone",

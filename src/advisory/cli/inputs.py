@@ -90,10 +90,11 @@ def validate(
         problems = check_overrides(inputs, config.issue_time)
         problems += config.delivery_problems(send=False)
         problems += Renderer(config.templates).problems()
-        problems += check_folder(config.official)
+        official_problems, official_lines = check_folder(config.official)
+        problems += official_problems
         if problems:
             raise InputError(problems)
-    echo_all(describe_inputs(inputs))
+    echo_all(describe_inputs(inputs) + official_lines)
     click.echo("OK")
 
 

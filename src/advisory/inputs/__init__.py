@@ -1,4 +1,9 @@
-"""Everything a run reads, loaded and cross-checked at once, so that all problems show together."""
+"""Everything a run reads, loaded and cross-checked at once, so that all problems show together.
+
+The readers are imported where they are used, not here: a command that reads one small file
+(`advisory import official`, through `advisory.inputs.yamlfile`) does not load polars and the
+incident checks with this package.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import polars as pl
-
 from advisory.errors import InputError, Location, Problem, display_path
-from advisory.inputs.coverage import is_sidecar, outside_warnings, read_coverage
-from advisory.inputs.incidents import IncidentLog, check_files, read_files, unmatched_warnings
-from advisory.inputs.overrides import Entry, read_overrides
-from advisory.inputs.regions import assign_regions
-from advisory.inputs.roster import read_roster
-from advisory.inputs.rules import read_rules
-from advisory.models import Roster, Rules
-from advisory.timing import stage
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from advisory.config import Config
+    from advisory.inputs.incidents import IncidentLog
+    from advisory.inputs.overrides import Entry
+    from advisory.models import Roster, Rules
     from advisory.official.advice import OfficialAdvice
 
 DEFAULT_RULES = "rules"
@@ -49,6 +49,8 @@ class Inputs:
 
 def resolve_incident_paths(patterns: Sequence[str], base: Path) -> tuple[list[Path], list[Problem]]:
     """Expand file names and glob patterns (relative to `base`) in order, without repeats."""
+    from advisory.inputs.coverage import is_sidecar
+
     paths: list[Path] = []
     problems: list[Problem] = []
     for pattern in patterns:
@@ -73,6 +75,16 @@ def load_inputs(
     base: Path | None = None,
 ) -> Inputs:
     """Load rules, incidents and roster. Raises `InputError` with every problem of all of them."""
+    import polars as pl
+
+    from advisory.inputs.coverage import outside_warnings, read_coverage
+    from advisory.inputs.incidents import check_files, read_files, unmatched_warnings
+    from advisory.inputs.overrides import read_overrides
+    from advisory.inputs.regions import assign_regions
+    from advisory.inputs.roster import read_roster
+    from advisory.inputs.rules import read_rules
+    from advisory.timing import stage
+
     base = base or Path.cwd()
     paths, path_problems = resolve_incident_paths(incident_patterns, base)
     # The incident files are read in a thread while the rules are parsed: the CSV engine
@@ -129,6 +141,8 @@ def load_inputs(
 def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], list[str]]:
     """An error for each country in the log that is no country (at its first row), and those
     names."""
+    import polars as pl
+
     from advisory.places.world import unknown_countries
 
     names = log.frame.get_column("country").drop_nulls().unique().sort().to_list()

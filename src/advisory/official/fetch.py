@@ -110,7 +110,7 @@ def _body(response: HTTPResponse, url: str, limit: int, deadline: float) -> Fetc
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise FetchFailed(
-            f"{url}: the document is {int(declared):,} bytes, over the limit of {limit:,}"
+            f"{url}: the document is {int(declared):,} bytes, over the limit of {limit:,} bytes"
         )
     started = time.monotonic()
     parts: list[bytes] = []
