@@ -221,9 +221,10 @@ def official_import(env: dict[str, str]) -> dict[str, dict[str, float]]:
     """`advisory import official us-state` of a 200-country feed, as a whole process (the State
     Department's whole feed has about 210 items)."""
     sys.path.insert(0, str(ROOT))
+    from tests.official_feeds import us_state_rss
+
     from advisory.official.common import fips_codes
     from advisory.places.countries import countries
-    from tests.official_feeds import us_state_rss
 
     tags = {iso: tag for tag, iso in fips_codes().items()}  # the Department's FIPS tags
     table = [c for c in sorted(countries().countries, key=lambda c: c.iso2) if c.iso2 in tags]

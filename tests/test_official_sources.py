@@ -301,3 +301,17 @@ def test_a_body_over_the_limit_and_a_redirect_to_plain_http_are_refused(served):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_password_in_the_address_is_never_written_nor_said(site: Path, served):
+    url, _ = served
+    secret = url.replace("http://", "http://analyst:s3cret@")
+    result = run_advisory("import", "official", "us-state", secret, cwd=site)
+    written = (
+        "".join(p.read_text() for p in (site / "data" / "official").glob("*.json"))
+        if (site / "data" / "official").is_dir()
+        else ""
+    )
+    assert "s3cret" not in result.stdout + result.stderr + written
+    if result.returncode == 0:  # a client that sends it as basic authentication
+        assert imported(site)[0]["origin"] == url

@@ -439,7 +439,7 @@ def _rating(
     if advice is not None:
         settings, standing = advice
         official = beside(region, country, rules, standing, settings.stale_days)
-        choice = floor_choice(region, country, rules, settings.floor)
+        choice = floor_choice(region, settings.floor)
         by = floor_of(official, choice, names)
         if by is not None and by.mapped is not None and covered[-1]:
             held = names.index(by.mapped)

@@ -256,6 +256,7 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
     from advisory.inputs.yamlfile import read_bounded
     from advisory.official import ca, uk_fcdo, us_state
     from advisory.official.fetch import FetchFailed, fetch, is_url
+    from advisory.official.fetch import shown as without_password
     from advisory.official.store import last_import, write_import
 
     parsers = {"us-state": us_state.parse, "uk-fcdo": uk_fcdo.parse, "ca": ca.parse}
@@ -276,7 +277,8 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
                 f"official: {len(parsed.records)} countries from {source} written to {written}"
             )
             return
-        last = last_import(config.official, source, location)
+        origin = without_password(location)  # no password in the file
+        last = last_import(config.official, source, origin)
         try:
             got = fetch(
                 location, limit=OFFICIAL_BYTES, timeout=timeout,
@@ -293,10 +295,10 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
             raise FetchFailed(f"{e.message}; {kept}") from None
         if got.data is None:
             if last is None:
-                raise FetchFailed(f"{location}: answered 304 to a request that was not conditional")
+                raise FetchFailed(f"{origin}: answered 304 to a request that was not conditional")
             previous = last[1]
             written = write_import(
-                config.official, chosen, moment, location, previous.records,
+                config.official, chosen, moment, origin, previous.records,
                 etag=got.etag, last_modified=got.last_modified,
                 carried=previous.carried or previous.fetched,
             )  # fmt: skip
@@ -305,10 +307,10 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
                 f"its {len(previous.records)} countries confirmed in {written}"
             )
             return
-        parsed = parsers[source](got.data, location)
+        parsed = parsers[source](got.data, origin)
         print_problems(parsed.notes)
         written = write_import(
-            config.official, chosen, moment, location, parsed.records,
+            config.official, chosen, moment, origin, parsed.records,
             etag=got.etag, last_modified=got.last_modified,
         )  # fmt: skip
         click.echo(f"official: {len(parsed.records)} countries from {source} written to {written}")

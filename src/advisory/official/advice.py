@@ -35,8 +35,7 @@ from advisory.places.countries import countries
 FILE_NAME = re.compile(r"^(?P<source>us-state|uk-fcdo|ca)-(?P<stamp>\d{8}T\d{6}Z)\.json$")
 #: The sources in the order the documents show them.
 SOURCES = ("us-state", "uk-fcdo", "ca")
-#: `official_floor` values: a source, the highest of them, or none (to turn a wider one off).
-FLOOR_CHOICES = ("us", "uk", "ca", "highest", "none")
+#: The source each `official_floor` value names (besides `highest` and `none`).
 FLOOR_SOURCES = {"us": "us-state", "uk": "uk-fcdo", "ca": "ca"}
 
 
@@ -270,14 +269,11 @@ def _iso2(country: str) -> str | None:
     return found.iso2 if found else None
 
 
-def floor_choice(region: Region, country: str, rules: Rules, setting: str | None) -> str | None:
-    """Whose advice floors `region`: its own official_floor, its file's (carried onto it), the
-    world file's for its country, or the settings'; None for none."""
-    chosen: str | None = region.official_floor
-    if chosen is None and rules.world is not None:
-        cover = rules.world.countries.get(country)
-        chosen = cover.official_floor if cover else None
-    chosen = chosen or setting
+def floor_choice(region: Region, setting: str | None) -> str | None:
+    """Whose advice floors `region`: its own official_floor (which carries its region file's,
+    or for a region the world file makes, its country's entry), else the settings'; None for
+    none."""
+    chosen = region.official_floor or setting
     return None if chosen in (None, "none") else chosen
 
 
@@ -310,12 +306,13 @@ def differing(
 
 def cited(o: Official) -> str:
     """ "the US State Department's Level 3", "the UK Foreign, Commonwealth & Development
-    Office's advice against all travel to parts"."""
+    Office's advice against all travel to parts of the country"."""
     if o.source == "us-state":
         return f"the {o.publisher}'s Level {o.level}"
     if o.source == "ca":
         return f"the {o.publisher}'s advisory level {o.level} ({o.words})"
-    return f"the {o.publisher}'s advice ({o.words[0].lower()}{o.words[1:]})"
+    against = o.words.removeprefix("Advises ")  # "against all travel to parts of the country"
+    return f"the {o.publisher}'s advice {against[0].lower()}{against[1:]}"
 
 
 def stated(o: Official) -> str:

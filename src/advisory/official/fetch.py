@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from advisory.errors import AdvisoryError
 
 CHUNK = 64 * 1024
+MAX_URL = 2000
 
 
 class FetchFailed(AdvisoryError):
@@ -40,15 +41,27 @@ def is_url(text: str) -> bool:
     return urlsplit(text).scheme.lower() in ("http", "https")
 
 
+def shown(url: str) -> str:
+    """The address as files and messages give it: without a user name or password in it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc).geturl()
+
+
 def refused(url: str) -> str | None:
     """Why `url` may not be fetched, or None: HTTPS only, plain HTTP to the loopback only."""
+    if len(url) > MAX_URL:
+        return f"{shown(url)[:80]}…: an address of more than {MAX_URL} characters is not fetched"
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "https" and parts.hostname:
         return None
     if scheme == "http" and parts.hostname and _loopback(parts.hostname):
         return None
-    return f"{url}: only https:// addresses are fetched (plain http:// only from 127.0.0.1)"
+    return f"{shown(url)}: only https:// addresses are fetched (plain http:// only from 127.0.0.1)"
 
 
 def _loopback(host: str) -> bool:
@@ -68,7 +81,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     ) -> Any:
         why = refused(newurl)
         if why:
-            raise FetchFailed(f"redirected to {newurl}: {why}")
+            raise FetchFailed(f"redirected to {shown(newurl)}: {why}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -87,23 +100,23 @@ def fetch(
     if why:
         raise FetchFailed(why)
     headers = {"User-Agent": "advisory (travel-security advisories)", "Accept-Encoding": "identity"}
-    if etag:
+    if etag and etag.isprintable():  # validators from a file: never a header's line break
         headers["If-None-Match"] = etag
-    if last_modified:
+    if last_modified and last_modified.isprintable():
         headers["If-Modified-Since"] = last_modified
     opener = urllib.request.build_opener(_Redirects())
     request = urllib.request.Request(url, headers=headers)
     try:
         with opener.open(request, timeout=timeout) as response:
-            return _body(response, url, limit, timeout * 4)
+            return _body(response, shown(url), limit, timeout * 4)
     except urllib.error.HTTPError as e:
         if e.code == 304:
             return Fetched(None, etag, last_modified)
-        raise FetchFailed(f"{url}: the server answered {e.code} {e.reason}") from None
+        raise FetchFailed(f"{shown(url)}: the server answered {e.code} {e.reason}") from None
     except urllib.error.URLError as e:
-        raise FetchFailed(f"{url}: {e.reason}") from None
-    except (TimeoutError, OSError, HTTPException) as e:
-        raise FetchFailed(f"{url}: {_said(e)}") from None
+        raise FetchFailed(f"{shown(url)}: {e.reason}") from None
+    except (TimeoutError, OSError, HTTPException, ValueError) as e:  # ValueError: a bad address
+        raise FetchFailed(f"{shown(url)}: {_said(e)}") from None
 
 
 def _body(response: HTTPResponse, url: str, limit: int, deadline: float) -> Fetched:

@@ -34,7 +34,7 @@ def write_import(
         version=1,
         source=source,
         fetched=fetched.astimezone(dt.UTC).replace(microsecond=0),
-        origin=origin,
+        origin=origin[:2000],
         etag=etag,
         last_modified=last_modified,
         carried=carried,
