@@ -80,11 +80,17 @@ CSV_FIELDS = [
 
 
 def official_cell(r: Rating) -> str:
-    """`US 2 (Low) · UK other parts (Extreme) · CA 1 (regional) (Low)`: each source's level
-    and ours it maps to; `-` without any."""
+    """`US 2 (Low) · UK other parts · CA 1 (regional) (Low)`: each source's level and ours it
+    maps to, where it is compared with the region; `-` without any."""
     from advisory.official.advice import short_cell
 
-    return " · ".join(f"{short_cell(o)} ({o.mapped or '?'})" for o in r.official) or "-"
+    return (
+        " · ".join(
+            short_cell(o) + (f" ({o.mapped or 'not mapped'})" if o.applies else "")
+            for o in r.official
+        )
+        or "-"
+    )
 
 
 def differs_cell(r: Rating, names: Sequence[str]) -> str:
