@@ -137,8 +137,47 @@ def emails() -> dict[str, str]:
     }
 
 
+def briefs() -> dict[str, str]:
+    """Ana Torres's pre-trip brief on 15 June 2018 (2018-W23 published, so that it lists that
+    week's alerts), as `advisory brief` writes it, and its email as `briefs --send --dry-run`
+    writes it."""
+    import email
+    import shutil
+    from email.message import EmailMessage
+    from email.policy import default
+
+    from tests.conftest import run_advisory
+
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder)
+        shutil.copytree(ROOT / "rules", site / "rules")
+        shutil.copytree(ROOT / "data", site / "data")
+        (site / "advisory.yaml").write_text(EMAIL_SETTINGS + "maps: false\n")
+        for args in (
+            ("weekly", "--week", "2018-W23"),
+            ("brief", "t-ana-torres", "--as-of", "2018-06-15T06:00Z", "--out", "briefs"),
+            ("briefs", "--send", "--dry-run", "--as-of", "2018-06-15T06:00Z"),
+        ):
+            run = run_advisory(*args, cwd=site)
+            assert run.returncode == 0, run.stderr
+        html = (site / "briefs" / "brief-t-ana-torres-2018-06-20.html").read_text()
+        [raw] = [p.read_bytes() for p in (site / "out" / "outbox" / "briefs").glob("t-ana-*")]
+    message = email.message_from_bytes(raw, policy=default)
+    assert isinstance(message, EmailMessage)
+    text, part = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None and part is not None
+    headers = "".join(f"{name}: {message[name]}\n" for name in ("Subject", "Date", "From", "To"))
+    return {
+        "brief-t-ana-torres-2018-06-15.html": html,
+        "email-brief-t-ana-torres-2018-06-15.txt": f"{headers}\n{text.get_content()}".replace(
+            "\r\n", "\n"
+        ),
+        "email-brief-t-ana-torres-2018-06-15.html": part.get_content().replace("\r\n", "\n"),
+    }
+
+
 if __name__ == "__main__":
     GOLDEN.mkdir(exist_ok=True)
-    for name, html in {**documents(), **emails()}.items():
+    for name, html in {**documents(), **emails(), **briefs()}.items():
         (GOLDEN / name).write_text(html, encoding="utf-8")
         print(GOLDEN / name)

@@ -423,7 +423,7 @@ def test_a_ledger_of_the_first_version_is_migrated(site: Path, smtp):
     assert rows[1].startswith("2018-W24   t-ana-torres          sent ")
     assert "not retryable: recorded before messages were stored" in rows[2]
     with sqlite3.connect(state / "ledger.sqlite") as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
     retried = at(site, "deliveries", "--retry", "--week", "2018-W24")
     assert retried.returncode == 1
     assert "  not retryable: t-lukas-berg (2018-W24) was recorded before messages were stored" in (

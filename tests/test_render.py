@@ -16,7 +16,7 @@ from advisory.errors import RenderError
 from advisory.rendering.renderer import Renderer, css_string
 from tests.conftest import ROOT, run_advisory
 from tests.forkserver import run_watched
-from tests.golden_documents import GOLDEN, documents, emails
+from tests.golden_documents import GOLDEN, briefs, documents, emails
 
 
 def test_golden_html():
@@ -35,6 +35,24 @@ def test_golden_email():
     assert subject == "Travel security: VRAEM region — High, and 1 more place — week of 18 June"
     assert len(subject) < 80
     assert headers[1] == "Date: Mon, 25 Jun 2018 06:00:00 +0000"  # the issue time, in the outbox
+
+
+def test_golden_brief():
+    """Ana Torres's pre-trip brief and its email: the places with their levels and reasons, the
+    official advice, the alerts of the past 30 days with their links, the merged advice, the
+    contact block; the subject within a phone's 78 characters."""
+    found = briefs()
+    for name, text in found.items():
+        assert text == (GOLDEN / name).read_text(encoding="utf-8"), name
+    subject = found["email-brief-t-ana-torres-2018-06-15.txt"].splitlines()[0]
+    assert (
+        subject
+        == "Subject: Before you travel: VRAEM region and Lima, Peru — High — 20 June – 9 July"
+    )
+    assert (
+        "https://security.example.org/advisories/2018-W23/alerts/pe-vraem.html"
+        in (found["email-brief-t-ana-torres-2018-06-15.html"])
+    )
 
 
 @pytest.fixture(scope="session")  # once a process: xdist may hand a module over in parts

@@ -17,7 +17,8 @@ from tests.conftest import ROOT, run_advisory
 from tests.forkserver import run_watched
 
 SITE_FILES = [
-    ".gitignore", "README.md", "advisory-weekly.service", "advisory-weekly.timer", "advisory.env",
+    ".gitignore", "README.md", "advisory-briefs.service", "advisory-briefs.timer",
+    "advisory-weekly.service", "advisory-weekly.timer", "advisory.env",
     "advisory.yaml", "data/incidents.csv", "data/official/ca-20180620T060000Z.json",
     "data/official/uk-fcdo-20180620T060000Z.json", "data/official/us-state-20180620T060000Z.json",
     "data/travelers.yaml",

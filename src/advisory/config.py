@@ -136,6 +136,26 @@ class DeliverySettings(UserModel):
         description="Sending stops this long after it began (a relay that never answers must "
         "not hold the run); what is left is sent by the next run.",
     )
+    brief_horizon_days: int = Field(
+        default=60,
+        ge=0,
+        le=366,
+        description="`advisory briefs` briefs a journey when it first appears if it starts "
+        "within this many days.",
+    )
+    brief_days_before: int = Field(
+        default=10,
+        ge=0,
+        le=366,
+        description="And again this many days before it starts, when a place of it is at or "
+        "above brief_min_level.",
+    )
+    brief_min_level: Line | None = Field(
+        default="Low",
+        description="The level a journey's place must reach for the brief before departure; "
+        "empty: every journey.",
+        examples=["Moderate"],
+    )
     desk: EmailAddress | None = Field(
         default=None,
         description="Security desk address: told after a run with failures.",

@@ -847,6 +847,12 @@ class CoverageFile(UserModel):
 
 
 class Trip(UserModel):
+    id: Identifier | None = Field(
+        default=None,
+        description="The trip's own id (an imported trip takes its calendar event's UID): a "
+        "journey is known by its first trip's id, so that changing its dates or places updates "
+        "the same journey.",
+    )
     destination: Line = Field(
         description="A region id; a country (name or ISO code); an airport (IATA code, LIM); or "
         "a city, with or without its country (Bogotá; Kabul, AF)."

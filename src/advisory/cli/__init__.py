@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from advisory.cli.briefing import brief, briefs
 from advisory.cli.calibrating import calibrate
 from advisory.cli.common import configure_logging, crash
 from advisory.cli.delivery import deliveries, purge
@@ -61,7 +62,7 @@ def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
 
 
 for command in (
-    init, validate, rate, calibrate, alert, bulletin, weekly, flash, deliveries, purge, import_,
-    history, schema,
+    init, validate, rate, calibrate, alert, bulletin, weekly, flash, brief, briefs, deliveries,
+    purge, import_, history, schema,
 ):  # fmt: skip
     main.add_command(command)

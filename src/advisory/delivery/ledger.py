@@ -1,6 +1,9 @@
 """The delivery ledger: who was sent what, in an SQLite file that only its owner can read.
 
-One row per (week, traveler, content hash). A message due is stored under the state folder and
+One row per (week, traveler, content hash). A row's `kind` is `letter` (the weekly letters) or
+`brief` (a pre-trip brief: its week is `briefs`, its `journey` the journey's key and `signature`
+the journey's places and dates, which its content hash stands for with the brief's kind). A
+message due is stored under the state folder and
 recorded `pending` before anything is sent (before its week is published), so that a run that
 stops (the relay down, the deadline, a kill) leaves it owed, not forgotten. It is marked
 `sending` just before it goes to the server and `sent` only after the server accepted it, each
@@ -29,8 +32,9 @@ from advisory.faults import checkpoint
 
 Status = Literal["pending", "sending", "sent", "failed", "skipped", "superseded"]
 #: The schema's version (`PRAGMA user_version`); 0 is the first ledger's, without stored
-#: messages or the pending state.
-VERSION = 2
+#: messages or the pending state; 2 has no briefs (`kind`, `journey`, `signature`).
+VERSION = 3
+Kind = Literal["letter", "brief"]
 
 _TABLE = """
 CREATE TABLE {name} (
@@ -44,10 +48,22 @@ CREATE TABLE {name} (
     updated_at TEXT NOT NULL,
     message TEXT NOT NULL DEFAULT '',
     issued_at TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'letter',
+    journey TEXT NOT NULL DEFAULT '',
+    signature TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (week, traveler, content_hash)
 )
 """
-_COLUMNS = "week, traveler, content_hash, status, detail, attempts, updated_at, message, issued_at"
+#: The columns version 3 adds to version 2's table, each with its default.
+_ADDED = (
+    "kind TEXT NOT NULL DEFAULT 'letter'",
+    "journey TEXT NOT NULL DEFAULT ''",
+    "signature TEXT NOT NULL DEFAULT ''",
+)
+_COLUMNS = (
+    "week, traveler, content_hash, status, detail, attempts, updated_at, message, issued_at, "
+    "kind, journey, signature"
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,9 @@ class Row:
     message: str
     #: The issue time of the message's week (ISO), '' before the ledger's version 2.
     issued_at: str
+    kind: str = "letter"  # letter or brief
+    journey: str = ""  # a brief's journey key
+    signature: str = ""  # a brief's journey places and dates, and its kind: "ten-day: ..."
 
     def owed(self, *, refused_too: bool = False) -> bool:
         """Whether the message is still owed: pending, caught while sending, or failed for a
@@ -110,12 +129,22 @@ class Ledger:
         return Row(*found) if found else None
 
     def sent_before(self, week: str, traveler: str) -> bool:
-        """Whether the traveler already got a message for this week (any content)."""
+        """Whether the traveler already got a letter for this week (any content)."""
         found = self.db.execute(
-            "SELECT 1 FROM deliveries WHERE week = ? AND traveler = ? AND status = 'sent'",
+            "SELECT 1 FROM deliveries WHERE week = ? AND traveler = ? AND status = 'sent' "
+            "AND kind = 'letter'",
             (week, traveler),
         ).fetchone()
         return found is not None
+
+    def briefs(self, traveler: str, journey: str) -> list[Row]:
+        """The briefs recorded for a traveler's journey, oldest first."""
+        found = self.db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE kind = 'brief' AND traveler = ? "
+            "AND journey = ? ORDER BY issued_at, updated_at",
+            (traveler, journey),
+        )
+        return [Row(*values) for values in found]
 
     def mark(
         self,
@@ -149,16 +178,31 @@ class Ledger:
         message: str,
         issued: dt.datetime,
         when: dt.datetime,
+        *,
+        kind: Kind = "letter",
+        journey: str = "",
+        signature: str = "",
     ) -> None:
         """Record a message due and where it is stored: a new row is `pending` (and one
         superseded before is again), a row caught while sending or failed keeps its status
         (and is owed all the same)."""
         self.db.execute(
-            f"INSERT INTO deliveries ({_COLUMNS}) VALUES (?, ?, ?, 'pending', '', 0, ?, ?, ?) "
+            f"INSERT INTO deliveries ({_COLUMNS}) "
+            "VALUES (?, ?, ?, 'pending', '', 0, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (week, traveler, content_hash) DO UPDATE SET message = excluded.message, "
             "issued_at = excluded.issued_at, status = CASE status WHEN 'superseded' "
             "THEN 'pending' ELSE status END",
-            (week, traveler, content_hash, iso_timestamp(when), message, iso_timestamp(issued)),
+            (
+                week,
+                traveler,
+                content_hash,
+                iso_timestamp(when),
+                message,
+                iso_timestamp(issued),
+                kind,
+                journey,
+                signature,
+            ),
         )
 
     def supersede(self, week: str, keep: set[tuple[str, str]], when: dt.datetime) -> list[Row]:
@@ -262,7 +306,10 @@ def _migrate(db: sqlite3.Connection) -> None:
         exists = db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
         ).fetchone()
-        if exists:
+        if exists and version == 2:  # the briefs' columns, each with its default
+            for column in _ADDED:
+                db.execute(f"ALTER TABLE deliveries ADD COLUMN {column}")
+        elif exists:
             db.execute(_TABLE.format(name="deliveries_new"))
             db.execute(
                 "INSERT INTO deliveries_new (week, traveler, content_hash, status, detail, "

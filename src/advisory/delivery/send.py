@@ -146,6 +146,8 @@ def send_owed(
         backlog: list[Row] = []
         own: list[Row] = []
         for row in ledger.owed():
+            if row.kind != "letter":  # briefs are sent by `advisory briefs`
+                continue
             if row.week == sender.week:
                 own.append(row)
             elif row.message and row.issued_at < issued:
@@ -249,7 +251,7 @@ def _send_one(
     if not row.message or not (state / row.message).is_file():  # removed by hand, or never
         report.unstored.append((row.week, traveler))
         return
-    correction = ledger.sent_before(row.week, traveler)
+    correction = row.kind == "letter" and ledger.sent_before(row.week, traveler)
     outgoing = _load(state / row.message, now())
     ledger.mark(row.week, traveler, row.content_hash, "sending", now())
     try:

@@ -91,6 +91,7 @@ def week_record(
             {
                 "region": a.region_id,
                 "headline": a.headline,
+                "summary": a.summary,
                 "severity": a.severity,
                 "level": a.level,
                 "update": a.update,

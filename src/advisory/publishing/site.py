@@ -212,7 +212,12 @@ def site_readme(site: Path, program: str, *, empty: bool) -> str:
 
 
 #: The systemd units `init` writes beside the README, to copy to /etc/systemd/system/.
-UNITS = ("advisory-weekly.service", "advisory-weekly.timer")
+UNITS = (
+    "advisory-weekly.service",
+    "advisory-weekly.timer",
+    "advisory-briefs.service",
+    "advisory-briefs.timer",
+)
 
 
 def _skeleton(name: str, site: Path, program: str, *, empty: bool) -> str:

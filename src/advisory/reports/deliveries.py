@@ -30,6 +30,16 @@ def deliveries_table(config: Config, week: str | None, now: dt.datetime) -> list
     return lines
 
 
+def _detail(row: Row, config: Config) -> str:
+    """What the row is, for a brief (`brief ten-day, journey t-ana-torres/pe-vraem: ...`), and
+    why it is as it is."""
+    said = _why(row, config)
+    if row.kind != "brief":
+        return said
+    what = f"{row.signature} (journey {row.journey})"
+    return f"{what}; {said}" if said else what
+
+
 def _owed_for(row: Row, now: dt.datetime) -> str:
     """How long since the week of a message still owed was issued: `3 d`, `5 h`."""
     if not row.owed(refused_too=True) or not row.issued_at:
@@ -40,7 +50,7 @@ def _owed_for(row: Row, now: dt.datetime) -> str:
     return f"{age.days} d"
 
 
-def _detail(row: Row, config: Config) -> str:
+def _why(row: Row, config: Config) -> str:
     if row.owed(refused_too=True) and not (row.message and (config.state / row.message).is_file()):
         not_stored = "not retryable: recorded before messages were stored"
         return f"{row.detail}; {not_stored}" if row.detail else not_stored

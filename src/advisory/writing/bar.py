@@ -74,6 +74,12 @@ def alert_bars(config: Config, rules: Rules) -> Bars:
             message = not_one_of(wanted.min_severity, words, "a severity word")
             where = config.location_of(section, "min_severity")
             problems.append(Problem(where, f"{section}.min_severity", message))
+    brief = settings.delivery.brief_min_level
+    if brief is not None and brief not in levels:
+        where = config.location_of("delivery", "brief_min_level")
+        problems.append(
+            Problem(where, "delivery.brief_min_level", not_one_of(brief, levels, "a level"))
+        )
     if problems:
         raise ConfigError(problems)
     alerts, delivery = settings.alerts, settings.delivery

@@ -957,3 +957,14 @@ def series_window(rating: Rating, quiet_weeks: int) -> tuple[dt.date, dt.date] |
         return None
     ends = rating.history.period_end
     return ends[start] - dt.timedelta(days=6), ends[-1]
+
+
+def place_advice(rating: Rating, ruleset: RuleSet, region: Region) -> tuple[str, ...]:
+    """What an alert of the region would advise at its rating (a pre-trip brief's Advice)."""
+    return _advice(rating, ruleset, region)
+
+
+def level_reason(rating: Rating, ruleset: RuleSet) -> str:
+    """The level's reason in a phrase: `three incidents in the past 30 days, four people
+    killed; mainly terrorism`."""
+    return _why(rating.window_incidents, rating.window_fatalities, rating.reasons, ruleset)

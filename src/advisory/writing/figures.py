@@ -220,3 +220,42 @@ def dot_legend() -> Markup:
         + "".join(parts)
         + "</svg>"
     )
+
+
+def journey_figure(
+    places: Sequence[tuple[str, str, str]], rules: Rules, shapes: Mapping[str, Shape]
+) -> Figure | None:
+    """A brief's map: the journey's countries, each place drawn in its level's colour (a place
+    that is a whole country shades it). `places`: (region id, its name, its level's colour)."""
+    world = outlines()
+    countries = sorted({rules.countries[region_id] for region_id, _, _ in places})
+    codes = {c: country_code(c) for c in countries}
+    shades: list[Shade] = []
+    areas: list[Area] = []
+    for region_id, _, color in places:
+        shape = shapes.get(region_id)
+        code = codes[rules.countries[region_id]]
+        if shape is not None and shape.kind == "country" and code in world:
+            shades.append(Shade(code, color))
+        elif shape is not None and shape.kind == "hull":
+            areas.append(Area(shape.rings, color))
+    shaded = {s.iso3 for s in shades}
+    shades += [
+        Shade(code, UNDER) for code in codes.values() if code in world and code not in shaded
+    ]
+    focus = tuple(ring for code in codes.values() if code in world for ring in world[code])
+    if not focus:
+        return None
+    named = joined([name for _, name, _ in places])
+    title = f"Map of the journey: {named}, each in its level's colour."
+    svg = draw(MapSpec("map-journey", title, "", tuple(shades), tuple(areas), (), focus,
+                       height=LOCATOR_HEIGHT, text_size=2.6))  # fmt: skip
+    if not svg:
+        return None
+    drawn = len(areas) + sum(1 for s in shades if s.color != UNDER)
+    missing = len(places) - drawn
+    lies = "it lies" if missing == 1 else "they lie"
+    caption = "Your places, in their level's colour" + (
+        f"; {counted(missing, 'place')} not drawn: where {lies} is not known." if missing else "."
+    )
+    return Figure(svg, caption)
