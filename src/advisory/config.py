@@ -46,6 +46,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_STATE": "state",
     "ADVISORY_LOG_FILE": "log_file",
     "ADVISORY_OFFICIAL": "official",
+    "ADVISORY_ITINERARIES": "itineraries",
     "ADVISORY_ORGANISATION": "organisation",
     "ADVISORY_CLASSIFICATION": "classification",
     "ADVISORY_TIMEZONE": "timezone",
@@ -55,7 +56,16 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISORY_SMTP_PORT": "smtp.port",
     "ADVISORY_SMTP_USERNAME": "smtp.username",
 }
-PATH_SETTINGS = ("rules", "roster", "templates", "output", "state", "log_file", "official")
+PATH_SETTINGS = (
+    "rules",
+    "roster",
+    "templates",
+    "output",
+    "state",
+    "log_file",
+    "official",
+    "itineraries",
+)
 #: The command-line options that set a setting.
 OPTIONS = {
     "rules": "--rules",
@@ -259,6 +269,11 @@ class Settings(UserModel):
     roster: PathText = Field(
         default="data/travelers.yaml", description="Traveler roster (.yaml, or a .csv export)."
     )
+    itineraries: PathText = Field(
+        default="data/itineraries/*.yaml",
+        description="The trips `advisory import itinerary` wrote from calendar files (a glob), "
+        "added to the roster's travelers on every run.",
+    )
     templates: PathText | None = Field(
         default=None,
         description="A templates folder of your own; by default the shipped templates.",
@@ -364,6 +379,8 @@ class Config:
     log_file: Path | None
     #: Where the governments' advice is kept (`advisory import official`).
     official: Path = Path("data/official")
+    #: The imported itineraries, a glob (`advisory import itinerary`).
+    itineraries: Path = Path("data/itineraries/*.yaml")
     #: Where each path setting was given: a line of the file, a variable or an option.
     origins: Mapping[str, Location] = field(default_factory=dict, compare=False)
     document: YamlDocument | None = field(default=None, compare=False, repr=False)
@@ -541,6 +558,7 @@ def load_config(
         state=state,
         log_file=place("log_file", settings.log_file),
         official=official,
+        itineraries=place("itineraries", settings.itineraries) or Path("data/itineraries/*.yaml"),
         origins=origins,
         document=doc,
         ca_file=place("smtp.ca_file", settings.smtp.ca_file),

@@ -878,6 +878,16 @@ class Roster(UserModel):
     travelers: list[Traveler]
 
 
+class ItineraryFile(UserModel):
+    """A traveler's trips imported from a calendar file (`advisory import itinerary`), in a file
+    of their own that each run adds to the roster: the hand-written roster is never rewritten."""
+
+    version: Literal[1]
+    traveler: Identifier = Field(description="The roster's traveler whose trips these are.")
+    source: str = Field(max_length=2000, description="The calendar file they came from.")
+    trips: list[Trip] = Field(max_length=2000)
+
+
 # --- ratings (rating.py -> compose.py) --------------------------------------------------------
 #
 # Ratings are made by our own code, for every region at once (5,000 regions, each with weeks

@@ -316,6 +316,95 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
         click.echo(f"official: {len(parsed.records)} countries from {source} written to {written}")
 
 
+@import_.command()
+@click.argument("path", metavar="FILE.ics", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--traveler", "traveler_id", required=True, metavar="ID",
+              help="The roster's traveler whose itinerary it is.")  # fmt: skip
+@click.option(
+    "--stay-days",
+    type=click.IntRange(1, 366),
+    default=7,
+    show_default=True,
+    help="A journey that ends with a landing and no return: the days it is taken to last.",
+)
+@click.pass_context
+def itinerary(ctx: click.Context, path: Path, traveler_id: str, stay_days: int) -> None:
+    """Import a traveler's itinerary from an iCalendar file (.ics, as TripIt, Outlook and
+    travel agencies export them) as trips.
+
+    Flights are placed by their airport codes, hotels and meetings by their LOCATION (an
+    address is read from its end) or GEO; consecutive events at one place are one stay, from
+    24 hours before its first event to 24 hours after its last. The trips are written to their
+    own file beside the roster (the `itineraries` setting, data/itineraries/), replacing that
+    traveler's earlier import of the same file; every event that could not be placed is
+    reported at its line (docs/delivery.md).
+    """
+    import yaml
+
+    from advisory.errors import InputError, display_path
+    from advisory.importers.itinerary import read
+    from advisory.inputs.roster import destination_problem
+    from advisory.inputs.rules import read_rules
+    from advisory.inputs.yamlfile import read_bounded
+
+    config = config_of(ctx)
+    shown = display_path(path)
+    with failures():
+        inputs = load(config, roster=True)
+        roster = inputs.roster
+        known = sorted(t.id for t in roster.travelers) if roster else []
+        if traveler_id not in known:
+            from advisory.errors import not_one_of
+
+            raise click.BadParameter(
+                not_one_of(traveler_id, known, "a traveler of the roster"),
+                param_hint="--traveler",
+            )
+        _, vocabulary, _ = read_rules(config.rules)
+
+        def place_of(text: str) -> str | None:
+            return None if destination_problem(text, vocabulary) else text
+
+        data, problems = read_bounded(path, shown, ITINERARY_BYTES)
+        if data is None:
+            raise InputError(problems)
+        from advisory.delivery.recipients import _destinations
+
+        regions = _destinations(inputs.rules)
+        trips, notes = read(data, shown, place_of, stay_days=stay_days, same=regions)
+        print_problems(notes)
+        folder = config.itineraries.parent
+        if any(ch in str(folder) for ch in "*?["):
+            raise click.UsageError(f"the itineraries setting {config.itineraries} names no folder")
+        target = folder / f"{traveler_id}--{_stem(path)}.yaml"
+        document = {
+            "version": 1,
+            "traveler": traveler_id,
+            "source": shown,
+            "trips": [t.model_dump(mode="json", exclude_none=True) for t in trips],
+        }
+        text = (
+            f"# Imported by `advisory import itinerary` from {shown}: importing it again\n"
+            "# replaces this file; the roster's own trips are in the roster.\n"
+            + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        )
+        from advisory.publishing.atomic import write_bytes_atomic
+
+        write_bytes_atomic(target, text.encode())
+    click.echo(f"itinerary: {len(trips)} trips for {traveler_id} written to {display_path(target)}")
+
+
+def _stem(path: Path) -> str:
+    """The calendar file's name as a file-name part: `Trip to Peru.ics` -> `trip-to-peru`."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:60] or "calendar"
+
+
+#: The largest calendar file read: a year of a frequent traveler's bookings is under 1 MB.
+ITINERARY_BYTES = 8 * 1024 * 1024
+
+
 #: The largest official document read: the State Department's whole feed is about 2 MB,
 #: GOV.UK's index about 1 MB, Canada's about 2 MB.
 OFFICIAL_BYTES = 32 * 1024 * 1024

@@ -73,6 +73,7 @@ def load_inputs(
     incident_patterns: Sequence[str],
     roster_path: Path | None,
     base: Path | None = None,
+    itineraries: Path | None = None,
 ) -> Inputs:
     """Load rules, incidents and roster. Raises `InputError` with every problem of all of them."""
     import polars as pl
@@ -81,7 +82,7 @@ def load_inputs(
     from advisory.inputs.incidents import check_files, read_files, unmatched_warnings
     from advisory.inputs.overrides import read_overrides
     from advisory.inputs.regions import assign_regions
-    from advisory.inputs.roster import read_roster
+    from advisory.inputs.roster import add_itineraries, read_roster
     from advisory.inputs.rules import read_rules
     from advisory.timing import stage
 
@@ -103,6 +104,9 @@ def load_inputs(
     if roster_path is not None:
         with stage("read roster"):
             roster, roster_problems = read_roster(roster_path, vocabulary)
+            if roster is not None and itineraries is not None:
+                roster, itinerary_problems = add_itineraries(itineraries, roster, vocabulary)
+                roster_problems += itinerary_problems
         problems += roster_problems
     coverage, coverage_problems = read_coverage(paths, rules)
     problems += coverage_problems
@@ -168,7 +172,10 @@ def load_configured(config: Config, *, roster: bool = False) -> Inputs:
     """The inputs the settings name (the roster only when asked). Raises `InputError`."""
     from advisory.official.advice import OfficialAdvice
 
-    inputs = load_inputs(config.rules, config.incidents, config.roster if roster else None)
+    inputs = load_inputs(
+        config.rules, config.incidents, config.roster if roster else None,
+        itineraries=config.itineraries,
+    )  # fmt: skip
     settings = config.settings
     official = OfficialAdvice(
         config.official, settings.official_stale_days, settings.official_floor

@@ -25,7 +25,7 @@ from advisory.inputs.yamlfile import (
     read_text,
     validate_model,
 )
-from advisory.models import MAX_LINE, Roster, Traveler
+from advisory.models import MAX_LINE, ItineraryFile, Roster, Traveler
 
 
 def read_roster(path: Path, vocabulary: Vocabulary | None) -> tuple[Roster | None, list[Problem]]:
@@ -236,3 +236,46 @@ def _date(value: str | None) -> dt.date | None:
         return parse_day(value or "")
     except ValueError:
         return None
+
+
+#: The itinerary files a run reads at most.
+MAX_ITINERARIES = 10_000
+
+
+def add_itineraries(
+    pattern: Path, roster: Roster, vocabulary: Vocabulary | None
+) -> tuple[Roster, list[Problem]]:
+    """The roster with the trips of each itinerary file `pattern` (a glob) matches added to
+    its traveler; a file for a traveler the roster does not have, or with a trip the rules do
+    not cover, is a problem at its line."""
+    import glob
+
+    paths = sorted(Path(p) for p in glob.glob(str(pattern)))[:MAX_ITINERARIES]  # noqa: PTH207
+    problems: list[Problem] = []
+    added: dict[str, list[Any]] = {}
+    known = {t.id for t in roster.travelers}
+    for path in paths:
+        doc, found = load_yaml(path)
+        problems += found
+        if doc is None:
+            continue
+        itinerary, model_problems = validate_model(doc, ItineraryFile)
+        problems += model_problems
+        if itinerary is None:
+            continue
+        if itinerary.traveler not in known:
+            message = not_one_of(itinerary.traveler, sorted(known), "a traveler of the roster")
+            problems.append(doc.problem(("traveler",), message))
+            continue
+        trips = doc.data.get("trips") if isinstance(doc.data, dict) else None
+        for j, trip in enumerate(trips if isinstance(trips, list) else []):
+            if isinstance(trip, dict):
+                problems += _check_trip(doc, ("trips", j), trip, vocabulary)
+        added.setdefault(itinerary.traveler, []).extend(itinerary.trips)
+    if not added:
+        return roster, problems
+    travelers = [
+        t.model_copy(update={"trips": [*t.trips, *added[t.id]]}) if t.id in added else t
+        for t in roster.travelers
+    ]
+    return roster.model_copy(update={"travelers": travelers}), problems

@@ -90,6 +90,17 @@ def find(
         if airport is None:
             raise NotADestination(f"{text!r} is no airport's IATA code, region or country")
         return Destination(airport["country"], airport["city"], airport["subd"] or None)
+    # `Cusco, Peru` is the city: a country's name after a comma is read as the city's country
+    # before the whole is matched as a country (whose patterns would find "Peru" in it); a
+    # whole that is one country's name (`Korea, Republic of`) falls through to it.
+    head, comma, tail = text.rpartition(",")
+    if comma and head.strip() and cities and (qualified := countries().resolve(tail.strip())):
+        try:
+            found = _city(head.strip(), qualified)
+        except NotADestination:
+            pass
+        else:
+            return Destination(found.country, found.name, found.admin1)
     country = countries().resolve(text)
     if country is not None:
         return Destination(country=country.iso2)
