@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import shutil
 import sqlite3
 from email.message import EmailMessage
 from pathlib import Path
@@ -12,10 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from advisory.delivery.briefs import BriefSettings, due
 from advisory.delivery.journeys import journeys
 from advisory.models import Traveler, Trip
+from tests.conftest import ROOT, run_advisory
 from tests.test_deliver import at, by_recipient, make_site, pdf_text, smtp  # noqa: F401
 
 AS_OF = "2018-06-15T06:00:00Z"
@@ -187,3 +191,19 @@ def test_a_ledger_of_version_two_gains_the_briefs_columns(site: Path, smtp):  # 
         assert db.execute("PRAGMA user_version").fetchone() == (3,)
         kinds = db.execute("SELECT kind, COUNT(*) FROM deliveries GROUP BY kind").fetchall()
     assert kinds == [("brief", 3), ("letter", letters)]  # the week's rows kept, as letters
+
+
+def test_a_brief_is_one_tagged_page_with_its_map(tmp_path: Path):
+    site = tmp_path / "site"
+    for folder in ("rules", "data"):
+        shutil.copytree(ROOT / folder, site / folder)
+    result = run_advisory("brief", "t-ana-torres", "--as-of", AS_OF, "--out", "b", cwd=site)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(io.BytesIO((site / "b" / "brief-t-ana-torres-2018-06-20.pdf").read_bytes()))
+    assert len(reader.pages) == 1
+    root: Any = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == "en"  # tagged, as every document
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Before you travel: VRAEM region and Lima, Peru"
+    html = (site / "b" / "brief-t-ana-torres-2018-06-20.html").read_text()
+    assert 'aria-labelledby="map-journey-title map-journey-desc"' in html  # the map, described

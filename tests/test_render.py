@@ -156,6 +156,7 @@ def test_bulletin_pdf(written: Path):
         (0, "Weekly travel-security bulletin"),
         (1, "This week"),
         (1, "Levels"),
+        (1, "Coming up"),  # the demo's two events announced for the days ahead
         (1, "Contents"),
         (0, "South America"),
         *[(1, headline) for headline in headlines],

@@ -173,6 +173,20 @@ Context = Annotated[
 ]
 
 
+class PlannedKind(UserModel):
+    """A kind of event announced ahead (an incident row with `planned: yes`)."""
+
+    label: Line = Field(description="Noun for prose: 'national strike', 'demonstration'.")
+    category: Identifier | None = Field(
+        default=None,
+        description="The incident category it is when it happens (strike_blockade, protest); "
+        "empty: none. A planned row never counts in a score either way.",
+    )
+    advice: list[Text] = Field(
+        default_factory=list, description="Advice for a traveler there on the day."
+    )
+
+
 class Category(UserModel):
     """A kind of incident and how much one of it weighs."""
 
@@ -392,6 +406,12 @@ class RuleSet(UserModel):
     )
     levels: list[Level] = Field(min_length=1, description="Lowest first.")
     categories: dict[Identifier, Category] = Field(min_length=1)
+    planned: dict[Identifier, PlannedKind] = Field(
+        default_factory=dict,
+        description="What an incident row with `planned: yes` may announce (its category): "
+        "strike, demonstration, election, summit. Planned rows never count; they are shown "
+        "ahead of their day.",
+    )
     severity: SeverityRules
     series: SeriesRules = Field(default_factory=SeriesRules)
     profiles: dict[Identifier, Profile] = Field(
@@ -780,6 +800,12 @@ class Incident(UserModel):
     claimed_by: str | None = Field(default=None, description="Who claimed them.")
     weapon: str | None = Field(
         default=None, description="What it was done with, as the source says ('Firearms')."
+    )
+    planned: bool | None = Field(
+        default=None,
+        description="yes: an event announced ahead (a strike, a demonstration, an election, a "
+        "summit), its category one of scoring.yaml's `planned`; it never counts in a level, a "
+        "count or a series, and is shown ahead of its day.",
     )
 
     @property

@@ -35,11 +35,13 @@ from advisory.delivery.letters import LOGO_ID, Contact, Sender, _headed, mailbox
 from advisory.delivery.send import LEDGER, MESSAGES, OUTBOX, Report, _forget, _send_rows
 from advisory.inputs import Inputs, load_configured
 from advisory.models import Rating, Traveler
+from advisory.places.areas import Shape
 from advisory.publishing.archive import WeekEntry, read_weeks
 from advisory.publishing.atomic import write_bytes_atomic
 from advisory.rendering.renderer import Renderer
 from advisory.timing import stage
 from advisory.writing.bar import alert_bars
+from advisory.writing.planned import planned_events
 
 log = logging.getLogger("advisory")
 
@@ -104,7 +106,8 @@ class Briefer:
                          self.inputs.placements, self.inputs.official)  # fmt: skip
         self.ratings: Mapping[str, Rating] = {r.region_id: r for r in rated}
         self.weeks: Sequence[WeekEntry] = read_weeks(config.output)[0]
-        self._shapes: Mapping[str, object] | None = None
+        self.planned = planned_events(self.inputs)
+        self._shapes: Mapping[str, Shape] | None = None
 
     @property
     def travelers(self) -> list[Traveler]:
@@ -131,13 +134,13 @@ class Briefer:
             if self._shapes is None:
                 self._shapes = region_shapes(self.inputs)
             places = [
-                (r, rules.region(r).name, level_color(rules.ruleset, self.ratings[r].level))
+                (r, rules.region(r).name, level_color(rules.ruleset, level), level)
                 for r, _ in journey_places(journey, rules)
-                if r in self.ratings
+                if r in self.ratings and (level := self.ratings[r].level)
             ]
-            figure = journey_figure(places, rules, self._shapes) if places else None  # type: ignore[arg-type]
+            figure = journey_figure(places, rules, self._shapes) if places else None
         page = compose_brief(journey, traveler, kind, rules, self.ratings, self.weeks,
-                             self.as_of, self.settings, figure)  # fmt: skip
+                             self.as_of, self.settings, figure, self.planned)  # fmt: skip
         context = {"doc": page, "logo": LOGO_ID if self.settings.contact.logo else None}
         html = self.renderer.html(TEMPLATE, context)
         return Brief(

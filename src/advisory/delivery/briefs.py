@@ -29,6 +29,7 @@ from advisory.models import Official, Rating, Rules, Traveler
 from advisory.publishing.archive import WeekEntry
 from advisory.writing.compose import level_color, level_reason, needs_composed_context, place_advice
 from advisory.writing.figures import Figure
+from advisory.writing.planned import Planned
 
 Kind = Literal["booking", "ten-day", "update"]
 #: The alerts a brief lists: those of the weeks issued this many days before it.
@@ -80,6 +81,8 @@ class BriefPage:
     advice: tuple[str, ...]
     contact: Contact
     map: Figure | None = None
+    #: Events announced at its places for its days (`planned: yes`), by date.
+    coming: tuple[Planned, ...] = ()
     lang: str = "en"
     reason_names: Mapping[str, str] = field(default_factory=dict)
 
@@ -110,6 +113,20 @@ def journey_places(journey: Journey, rules: Rules) -> list[tuple[str, str]]:
     ]
 
 
+def there(planned: Sequence[Planned], journey: Journey, rules: Rules) -> list[Planned]:
+    """The events announced at a place of the journey for a day the traveler is there."""
+    regions = _destinations(rules)
+    return [
+        event
+        for event in planned
+        if any(
+            trip.start <= event.date <= trip.end
+            and set(event.regions) & set(regions(trip.destination))
+            for trip in journey.trips
+        )
+    ]
+
+
 def top_level(journey: Journey, rules: Rules, ratings: Mapping[str, Rating]) -> Rating | None:
     """The journey's place of the highest level (the first of them), or None without any."""
     rated = [ratings[r] for r, _ in journey_places(journey, rules) if r in ratings]
@@ -126,6 +143,7 @@ def compose_brief(
     issued: dt.datetime,
     settings: BriefSettings,
     figure: Figure | None = None,
+    planned: Sequence[Planned] = (),
 ) -> BriefPage:
     ruleset = rules.ruleset
     names = _place_names(rules)
@@ -158,6 +176,9 @@ def compose_brief(
         for piece in place_advice(rating, ruleset, region):
             if piece not in advice:
                 advice.append(piece)
+    coming = there(planned, journey, rules)
+    for event in coming:
+        advice += [piece for piece in event.advice if piece not in advice]
     ordered = sorted(places, key=lambda p: -p.level_rank)  # stable: the trips' order within
     trips = tuple(f"{names(t.destination)}, {dates(t.start, t.end)}" for t in journey.trips)
     destinations = list(dict.fromkeys(names(t.destination) for t in journey.trips))
@@ -175,6 +196,7 @@ def compose_brief(
         advice=tuple(advice),
         contact=settings.contact,
         map=figure,
+        coming=tuple(coming),
         reason_names=dict(ruleset.reasons),
     )
 

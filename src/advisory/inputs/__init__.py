@@ -98,7 +98,7 @@ def load_inputs(
             files = reading.result()
     problems += path_problems
     with stage("check incidents"):
-        log, incident_problems = check_files(files, vocabulary.categories)
+        log, incident_problems = check_files(files, vocabulary.categories, vocabulary.planned)
     problems += incident_problems
     roster = None
     if roster_path is not None:

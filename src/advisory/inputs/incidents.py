@@ -51,14 +51,14 @@ OPTIONAL = (
     "admin1", "admin2", "location", "latitude", "longitude", "actors", "fatalities",
     "injuries", "note", "feed", "date_precision", "geo_precision", "perpetrator",
     "perpetrator_kind", "target", "target_kind", "civilian_targeting", "victims", "feed_id",
-    "fatalities_certainty", "claimed_fatalities", "claimed_by", "weapon",
+    "fatalities_certainty", "claimed_fatalities", "claimed_by", "weapon", "planned",
 )  # fmt: skip
 COLUMNS = (
     "id", "date", "country", "admin1", "admin2", "location", "latitude", "longitude",
     "category", "actors", "fatalities", "injuries", "summary", "sources", "note", "feed",
     "date_precision", "geo_precision", "perpetrator", "perpetrator_kind", "target",
     "target_kind", "civilian_targeting", "victims", "feed_id", "fatalities_certainty",
-    "claimed_fatalities", "claimed_by", "weapon",
+    "claimed_fatalities", "claimed_by", "weapon", "planned",
 )  # fmt: skip
 #: Columns that hold one of a fixed set of words: (what one is called, the words).
 CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -117,6 +117,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "claimed_fatalities": pl.Int64(),
     "claimed_by": pl.String(),
     "weapon": pl.String(),
+    "planned": pl.Boolean(),
     "source_file": pl.String(),
     "source_row": pl.Int64(),
 }
@@ -138,6 +139,10 @@ class IncidentLog:
     locators: dict[str, Locator] = field(default_factory=dict, compare=False, repr=False)
     #: What the files declare they cover (inputs/coverage.py); by default, everything.
     coverage: Coverage = field(default_factory=Coverage, compare=False, repr=False)
+    #: Events announced ahead (`planned: yes`), kept apart from `frame`: they never count.
+    planned: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=SCHEMA), compare=False, repr=False
+    )
 
     def locate(self, file: str, row: int, column: str) -> Location:
         """Where the cell `column` of row `row` of `file` stands in that file."""
@@ -193,10 +198,14 @@ def read_files(paths: Sequence[Path]) -> list[RawFile]:
 
 
 def check_files(
-    files: Sequence[RawFile], categories: Iterable[str] | None = None
+    files: Sequence[RawFile],
+    categories: Iterable[str] | None = None,
+    planned: Iterable[str] | None = None,
 ) -> tuple[IncidentLog, list[Problem]]:
-    """Check files read by `read_files` and join them into one log."""
+    """Check files read by `read_files` and join them into one log; the rows that announce an
+    event ahead (`planned: yes`) are kept apart, in `IncidentLog.planned`."""
     known = sorted(categories) if categories is not None else None
+    kinds = sorted(planned) if planned is not None else None
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     locators: dict[str, Locator] = {}
@@ -205,12 +214,18 @@ def check_files(
         if raw.frame is None or raw.locate is None:
             continue
         locators[raw.shown] = raw.locate
-        typed, check_problems = check_columns(raw.frame, raw.shown, raw.locate, known)
+        typed, check_problems = check_columns(
+            raw.frame, raw.shown, raw.locate, known, planned_kinds=kinds
+        )
         problems += check_problems
         frames.append(typed)
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
     problems += _duplicate_ids(frame, locators)
-    return IncidentLog(frame, tuple(f.shown for f in files), locators), problems
+    ahead = frame.filter(pl.col("planned").fill_null(False))
+    if ahead.height:
+        frame = frame.filter(~pl.col("planned").fill_null(False))
+    shown = tuple(f.shown for f in files)
+    return IncidentLog(frame, shown, locators, planned=ahead), problems
 
 
 def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
@@ -528,6 +543,7 @@ def check_columns(
     categories: list[str] | None,
     *,
     limit: int | None = MAX_REPORTS,
+    planned_kinds: list[str] | None = None,
 ) -> tuple[pl.DataFrame, list[Problem]]:
     """Type the text columns of one file and report every bad cell (at most `limit` of one
     kind, the rest counted). Blank rows are dropped.
@@ -544,6 +560,7 @@ def check_columns(
     )
     date_ok = pl.col("date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
     yes_no = pl.col("civilian_targeting").str.to_lowercase()
+    planned_yes_no = pl.col("planned").str.to_lowercase()
     parsed = {
         "date": pl.when(date_ok).then(pl.col("date").str.to_date("%Y-%m-%d", strict=False)),
         "latitude": pl.col("latitude").cast(pl.Float64, strict=False),
@@ -552,6 +569,7 @@ def check_columns(
         "injuries": pl.col("injuries").cast(pl.Int64, strict=False),
         "claimed_fatalities": pl.col("claimed_fatalities").cast(pl.Int64, strict=False),
         "civilian_targeting": yes_no.replace_strict(YES_NO, default=None, return_dtype=pl.Boolean),
+        "planned": planned_yes_no.replace_strict(YES_NO, default=None, return_dtype=pl.Boolean),
     }
     unreadable = {
         "date": "{date!r} is not a date (YYYY-MM-DD)",
@@ -592,14 +610,32 @@ def check_columns(
         checks.append((name, odd, _not_one_of(name, noun, choices)))
     odd_yes_no = yes_no.is_not_null() & ~yes_no.is_in(list(YES_NO))
     checks.append(("civilian_targeting", odd_yes_no, "{civilian_targeting!r} is not yes or no"))
+    odd_planned = planned_yes_no.is_not_null() & ~planned_yes_no.is_in(list(YES_NO))
+    checks.append(("planned", odd_planned, "{planned!r} is not yes or no"))
+    is_planned = parsed["planned"].fill_null(False)
     if categories is not None:
         known = categories
 
         def unknown_category(row: dict[str, Any]) -> str:
             return not_one_of(str(row["category"]), known, "a category")
 
-        unknown = pl.col("category").is_not_null() & ~pl.col("category").is_in(categories)
+        unknown = (
+            pl.col("category").is_not_null() & ~pl.col("category").is_in(categories) & ~is_planned
+        )
         checks.append(("category", unknown, unknown_category))
+    if planned_kinds is not None:
+        kinds = planned_kinds
+
+        def unknown_kind(row: dict[str, Any]) -> str:
+            said = not_one_of(str(row["category"]), kinds, "a planned event's category")
+            return (
+                f"{said} (scoring.yaml planned:)"
+                if kinds
+                else (f"{row['category']!r}: scoring.yaml names no planned events (planned:)")
+            )
+
+        odd_kind = pl.col("category").is_not_null() & is_planned & ~pl.col("category").is_in(kinds)
+        checks.append(("category", odd_kind, unknown_kind))
 
     # Blank rows (spreadsheets leave them) are skipped; the table is filtered only if there are any.
     text = text.with_columns(

@@ -39,6 +39,7 @@ class Vocabulary:
 
     levels: list[str] | None = None
     categories: list[str] | None = None
+    planned: list[str] | None = None  # what a `planned: yes` row may announce
     region_ids: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
     world: bool = False  # the rules have a world file: every country is covered
@@ -77,6 +78,7 @@ def vocabulary_of(rules: Rules) -> Vocabulary:
     return Vocabulary(
         levels=rules.ruleset.level_names(),
         categories=sorted(rules.ruleset.categories),
+        planned=sorted(rules.ruleset.planned),
         region_ids=set(rules.countries),
         countries=set(rules.countries.values()),
         world=rules.world is not None,
@@ -247,6 +249,7 @@ def _read_ruleset(path: Path, vocabulary: Vocabulary) -> tuple[RuleSet | None, l
     if isinstance(doc.data, dict):
         vocabulary.levels = _names(doc.data.get("levels"), "name")
         vocabulary.categories = sorted(_names(doc.data.get("categories")))
+        vocabulary.planned = sorted(_names(doc.data.get("planned")))
         vocabulary.profiles = sorted(_names(doc.data.get("profiles")))
     ruleset, model_problems = validate_model(doc, RuleSet)
     problems += model_problems
@@ -337,6 +340,12 @@ def check_ruleset(rs: RuleSet) -> Iterable[tuple[tuple[str | int, ...], str]]:
                 ("targeting", "kidnapping_categories", j),
                 not_one_of(kidnapping, known_categories, "a category"),
             )
+    for kind_name, kind in rs.planned.items():
+        if kind.category is not None and kind.category not in rs.categories:
+            message = not_one_of(kind.category, known_categories, "a category")
+            yield ("planned", kind_name, "category"), message
+        if kind_name in rs.categories:
+            yield ("planned", kind_name), "is a category already: a planned event's name is its own"
     for j, family_name in enumerate(rs.spread.families):
         if family_name not in rs.families:
             message = not_one_of(family_name, sorted(rs.families), "a family")

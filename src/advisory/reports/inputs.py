@@ -44,6 +44,15 @@ def describe_inputs(inputs: Inputs) -> list[str]:
         )
     else:
         lines.append(f"incidents: none in {files}")
+    ahead = inputs.incidents.planned
+    if ahead.height:
+        first, last = ahead.select(
+            pl.col("date").min().alias("first"), pl.col("date").max().alias("last")
+        ).row(0)
+        lines.append(
+            f"planned: {plural(ahead.height, 'event')} announced, {first} to {last} "
+            "(never counted; shown ahead of their day)"
+        )
     if inputs.roster is not None:
         travelers = inputs.roster.travelers
         trips = sum(len(t.trips) for t in travelers)

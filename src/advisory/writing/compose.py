@@ -33,6 +33,7 @@ from advisory.places.world import is_quiet, quiet_line
 from advisory.writing import event
 from advisory.writing.actors import as_written
 from advisory.writing.context import Activity, composed_context
+from advisory.writing.planned import Planned
 from advisory.writing.prose import capitalized, dateline, joined, number, place, spelled
 
 # --- the models -------------------------------------------------------------------------------
@@ -77,6 +78,8 @@ class Alert:
     official: tuple[Official, ...] = ()
     #: "level held at High by the US State Department's Level 3" (`official_floor`), else None.
     official_hold: str | None = None
+    #: Events announced in its region for the days ahead (`planned: yes`), by date.
+    coming: tuple[Planned, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,8 @@ class Bulletin:
     #: number left out of the first page's list.
     differences: tuple[Difference, ...] = ()
     differences_more: int = 0
+    #: Events announced for the 30 days after the issue date, by date ("Coming up").
+    coming: tuple[Planned, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +538,7 @@ def compose_bulletin(
     settings: BulletinSettings,
     closings: Sequence[Closing] = (),
     beyond: Sequence[Alert] = (),
+    coming: Sequence[Planned] = (),
 ) -> Bulletin:
     """The week's bulletin: summary of every region, the alerts, the incidents, the method.
     The world file's regions are summed up a row per country; `beyond` (alerts past the world
@@ -594,6 +600,7 @@ def compose_bulletin(
         top=_top_incidents(ordered, ratings, ruleset, rules.actors),
         sections=sections,
         alert_sections=_alert_sections(ordered),
+        coming=tuple(coming),
         differences=tuple(differences[:SHOWN_DIFFERENCES]),
         differences_more=max(0, len(differences) - SHOWN_DIFFERENCES),
     )

@@ -223,16 +223,17 @@ def dot_legend() -> Markup:
 
 
 def journey_figure(
-    places: Sequence[tuple[str, str, str]], rules: Rules, shapes: Mapping[str, Shape]
+    places: Sequence[tuple[str, str, str, str]], rules: Rules, shapes: Mapping[str, Shape]
 ) -> Figure | None:
     """A brief's map: the journey's countries, each place drawn in its level's colour (a place
-    that is a whole country shades it). `places`: (region id, its name, its level's colour)."""
+    that is a whole country shades it). `places`: (region id, its name, its level's colour, its
+    level)."""
     world = outlines()
-    countries = sorted({rules.countries[region_id] for region_id, _, _ in places})
+    countries = sorted({rules.countries[region_id] for region_id, *_ in places})
     codes = {c: country_code(c) for c in countries}
     shades: list[Shade] = []
     areas: list[Area] = []
-    for region_id, _, color in places:
+    for region_id, _, color, _ in places:
         shape = shapes.get(region_id)
         code = codes[rules.countries[region_id]]
         if shape is not None and shape.kind == "country" and code in world:
@@ -246,9 +247,10 @@ def journey_figure(
     focus = tuple(ring for code in codes.values() if code in world for ring in world[code])
     if not focus:
         return None
-    named = joined([name for _, name, _ in places])
+    named = joined([name for _, name, _, _ in places])
     title = f"Map of the journey: {named}, each in its level's colour."
-    svg = draw(MapSpec("map-journey", title, "", tuple(shades), tuple(areas), (), focus,
+    described = " ".join(f"{name} at {level}." for _, name, _, level in places)
+    svg = draw(MapSpec("map-journey", title, described, tuple(shades), tuple(areas), (), focus,
                        height=LOCATOR_HEIGHT, text_size=2.6))  # fmt: skip
     if not svg:
         return None

@@ -45,6 +45,7 @@ from advisory.writing.compose import (
 from advisory.writing.context import CONTEXT_DAYS, Activity
 from advisory.writing.figures import Figure, alert_figure, bulletin_figure
 from advisory.writing.pages import AlertsPage, Page, alerts_page, bulletin_page
+from advisory.writing.planned import Planned, ahead, in_regions, planned_events
 
 ALERTS_TEMPLATE = "alerts.html.j2"
 BULLETIN_TEMPLATE = "bulletin.html.j2"
@@ -66,6 +67,8 @@ class Week:
     beyond: list[Alert] = field(default_factory=list)
     #: The analysts' overrides applied to the week's alerts.
     overrides: tuple[Applied, ...] = ()
+    #: The events announced for the 30 days after the issue date (`planned: yes`), by date.
+    coming: tuple[Planned, ...] = ()
 
 
 def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
@@ -134,8 +137,19 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
             is not None
         ]  # fmt: skip
         beyond = most_serious_first(beyond, words)
-    this_week = Week(ratings, alerts, closings, below, beyond)
+        coming = ahead(planned_events(inputs), as_of.date())
+        alerts, below, beyond = (
+            [_with_coming(a, coming) for a in found] for found in (alerts, below, beyond)
+        )
+    this_week = Week(ratings, alerts, closings, below, beyond, coming=tuple(coming))
     return _overridden(this_week, inputs.overrides) if inputs.overrides and ratings else this_week
+
+
+def _with_coming(alert: Alert, coming: Sequence[Planned]) -> Alert:
+    """The alert with the events announced in its region in the days ahead (shown in its own
+    section with their advice: the alert's Advice, and its CAP message, stay as they were)."""
+    mine = in_regions(coming, [alert.region_id])
+    return dataclasses.replace(alert, coming=tuple(mine)) if mine else alert
 
 
 def _overridden(week: Week, entries: Sequence[Entry]) -> Week:
@@ -421,7 +435,7 @@ def plan(
     if want.bulletin_name is not None:
         rules = inputs.rules
         bulletin = compose_bulletin(
-            week.ratings, week.alerts, rules, settings, week.closings, week.beyond
+            week.ratings, week.alerts, rules, settings, week.closings, week.beyond, week.coming
         )
         week_map = None
         if settings.maps:
