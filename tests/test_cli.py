@@ -51,7 +51,8 @@ def test_validate_demo_data(demo_workspace: Path):
     assert "6 regions in 1 country (Peru)" in lines[0]
     assert lines[1].startswith("incidents: ")
     assert "0 in none" in lines[1]
-    assert lines[2].startswith("roster: 6 travelers")
+    assert lines[2].startswith("planned: 2 events announced, 2018-06-28 to 2018-07-01")
+    assert lines[3].startswith("roster: 6 travelers")
     assert lines[-1] == "OK"
 
 

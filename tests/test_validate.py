@@ -75,13 +75,13 @@ def test_a_row_with_an_extra_field_hides_no_other_rows_problem(tmp_path: Path):
     lines[3] += ",extra"
     lines[7] = lines[7].replace(lines[7].split(",")[1], "2018-06-40", 1)
     lines[9] = lines[9].replace(",crime,", ",crimes,", 1) if ",crime," in lines[9] else lines[9]
-    lines.append("last-1,2018-06-20,Peru,Lima,Lima,Lima,,,riot,,x,0,A riot.,Report,,,,,,extra")
+    lines.append("last-1,2018-06-20,Peru,Lima,Lima,Lima,,,riot,,x,0,A riot.,Report,,,,,,,extra")
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     checked = run_advisory("validate", cwd=site)
     assert checked.returncode == 2
     errors = _errors(checked.stderr)
-    assert "data/incidents.csv:4: row has 20 fields, the header has 19" in errors
-    assert "data/incidents.csv:55: row has 20 fields, the header has 19" in errors
+    assert "data/incidents.csv:4: row has 21 fields, the header has 20" in errors
+    assert "data/incidents.csv:57: row has 21 fields, the header has 20" in errors
     assert "data/incidents.csv:8:2: date: '2018-06-40' is not a date (YYYY-MM-DD)" in errors
 
 
