@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from advisory.faults import checkpoint
+from advisory.rendering import cache as render_cache
 from advisory.rendering.renderer import Renderer
 from advisory.writing.plan import Document
 
@@ -127,6 +128,34 @@ class Workers:
             yield output
 
     def _pdfs(self, pending: list[_Job]) -> Iterator[Output]:
+        """The PDFs of `pending`: those the cache holds at once, the others as they are
+        rendered (and kept in the cache when they rendered without a warning)."""
+        where = render_cache.folder()
+        if where is None:
+            for output, _ in self._rendered(pending):
+                yield output
+            return
+        keys: dict[str, str] = {}
+        missed: list[_Job] = []
+        for job in pending:
+            entry = render_cache.key(job.html, job.variant, job.attachments,
+                                     job.moment.isoformat() if job.moment else "",
+                                     self.renderer.templates)  # fmt: skip
+            found = render_cache.load(where, entry)
+            if found is not None:
+                yield Output(job.name, "pdf", found)
+            else:
+                keys[job.name] = entry
+                missed.append(job)
+        fresh: list[tuple[str, bytes]] = []
+        for output, clean in self._rendered(missed):
+            if clean:
+                fresh.append((keys[output.name], output.data))
+            yield output
+        render_cache.store(where, fresh)
+
+    def _rendered(self, pending: list[_Job]) -> Iterator[tuple[Output, bool]]:
+        """Each job's PDF, and whether it rendered without a warning."""
         pending.sort(key=lambda job: -len(job.html))
         # Layout allocates millions of short-lived objects; the collector need not walk the
         # inputs and modules already loaded each time it runs.
@@ -138,7 +167,7 @@ class Workers:
         # A few batches in flight per worker, the next submitted as one finishes: the workers
         # stay busy while this process writes, and finished PDFs are not held here.
         waiting = deque(batches(pending))
-        running: set[Future[list[Output]]] = set()
+        running: set[Future[list[tuple[Output, bool]]]] = set()
         try:
             while waiting or running:
                 while waiting and len(running) < 2 * self.jobs:
@@ -166,11 +195,11 @@ def batches(pending: Sequence[_Job]) -> list[list[_Job]]:
     return out
 
 
-def _render_one(renderer: Renderer, job: _Job) -> Output:
-    pdf = renderer.pdf(
+def _render_one(renderer: Renderer, job: _Job) -> tuple[Output, bool]:
+    pdf, warnings = renderer.checked_pdf(
         job.html, variant=job.variant, attachments=job.attachments, moment=job.moment
     )
-    return Output(job.name, "pdf", pdf)
+    return Output(job.name, "pdf", pdf), not warnings
 
 
 _worker: Renderer | None = None
@@ -200,6 +229,6 @@ def _ready() -> None:
     """A task that does nothing: submitting it starts the workers."""
 
 
-def _render_batch(batch: list[_Job]) -> list[Output]:
+def _render_batch(batch: list[_Job]) -> list[tuple[Output, bool]]:
     assert _worker is not None
     return [_render_one(_worker, job) for job in batch]

@@ -133,6 +133,19 @@ class Renderer:
     ) -> bytes:
         """The PDF of `html`: its identifier derives from the content, its dates from the HTML's
         `dcterms` metadata (the issue time), so the same page gives the same bytes."""
+        data, _ = self.checked_pdf(html, variant=variant, attachments=attachments, moment=moment)
+        return data
+
+    def checked_pdf(
+        self,
+        html: str,
+        *,
+        variant: str = ACCESSIBLE,
+        attachments: Sequence[tuple[str, bytes]] = (),
+        moment: dt.datetime | None = None,
+    ) -> tuple[bytes, list[str]]:
+        """The PDF of `html` (as `pdf`), and the warnings its layout gave (logged, and raised
+        in strict mode)."""
         from weasyprint import HTML, Attachment
         from weasyprint.text.fonts import FontConfiguration
 
@@ -161,7 +174,7 @@ class Renderer:
         for message in warnings:
             log.warning("render: %s", message)
         assert isinstance(data, bytes)
-        return data
+        return data, warnings
 
 
 def anchor(name: str, prefix: str) -> str:
