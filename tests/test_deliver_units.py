@@ -111,11 +111,12 @@ def test_one_pdf_per_distinct_set_of_places(demo, monkeypatch: pytest.MonkeyPatc
 
     renders: list[str] = []
 
-    def counted(self: Renderer, html: str, **options: object) -> bytes:
+    def counted(self: Renderer, html: str, **options: object) -> tuple[bytes, list[str]]:
         renders.append(html)
-        return f"%PDF-1.7 {len(renders)}".encode()
+        return f"%PDF-1.7 {len(renders)}".encode(), []
 
-    monkeypatch.setattr(Renderer, "pdf", counted)
+    monkeypatch.setattr(Renderer, "checked_pdf", counted)
+    monkeypatch.setenv("ADVISORY_PDF_CACHE", "0")  # every layout counted, none from the cache
     renderer = Renderer()
     with Workers(renderer, 1) as workers:
         rendered = workers.render(planned.documents)
