@@ -263,19 +263,24 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
     chosen = cast("Source", source)  # one of click's choices
     config = config_of(ctx)
     moment = now()
+
+    def keep(
+        data: bytes, origin: str, etag: str | None = None, modified: str | None = None
+    ) -> None:
+        """Read a whole document and add its records; a malformed one raises, nothing kept."""
+        parsed = parsers[source](data, origin)
+        print_problems(parsed.notes)
+        written = write_import(config.official, chosen, moment, origin, parsed.records,
+                               etag=etag, last_modified=modified)  # fmt: skip
+        click.echo(f"official: {len(parsed.records)} countries from {source} written to {written}")
+
     with failures():
         if not is_url(location):
-            path = Path(location)
-            shown = display_path(path)
-            data, problems = read_bounded(path, shown, OFFICIAL_BYTES)
+            shown = display_path(Path(location))
+            data, problems = read_bounded(Path(location), shown, OFFICIAL_BYTES)
             if data is None:
                 raise InputError(problems)
-            parsed = parsers[source](data, shown)
-            print_problems(parsed.notes)
-            written = write_import(config.official, chosen, moment, shown, parsed.records)
-            click.echo(
-                f"official: {len(parsed.records)} countries from {source} written to {written}"
-            )
+            keep(data, shown)
             return
         origin = without_password(location)  # no password in the file
         last = last_import(config.official, source, origin)
@@ -307,13 +312,7 @@ def official(ctx: click.Context, source: str, location: str, timeout: float) -> 
                 f"its {len(previous.records)} countries confirmed in {written}"
             )
             return
-        parsed = parsers[source](got.data, origin)
-        print_problems(parsed.notes)
-        written = write_import(
-            config.official, chosen, moment, origin, parsed.records,
-            etag=got.etag, last_modified=got.last_modified,
-        )  # fmt: skip
-        click.echo(f"official: {len(parsed.records)} countries from {source} written to {written}")
+        keep(got.data, origin, got.etag, got.last_modified)
 
 
 @import_.command()
@@ -368,9 +367,9 @@ def itinerary(ctx: click.Context, path: Path, traveler_id: str, stay_days: int) 
         data, problems = read_bounded(path, shown, ITINERARY_BYTES)
         if data is None:
             raise InputError(problems)
-        from advisory.delivery.recipients import _destinations
+        from advisory.delivery.recipients import destinations
 
-        regions = _destinations(inputs.rules)
+        regions = destinations(inputs.rules).regions
         trips, notes = read(data, shown, place_of, stay_days=stay_days, same=regions)
         print_problems(notes)
         folder = config.itineraries.parent

@@ -31,7 +31,8 @@ from advisory.delivery.briefs import (
 )
 from advisory.delivery.journeys import Journey, journeys
 from advisory.delivery.ledger import Row, opened
-from advisory.delivery.letters import LOGO_ID, Contact, Sender, _headed, mailbox
+from advisory.delivery.letters import LOGO_ID, Contact, Sender, traveler_email
+from advisory.delivery.recipients import destinations
 from advisory.delivery.send import LEDGER, MESSAGES, OUTBOX, Report, _forget, _send_rows
 from advisory.inputs import Inputs, load_configured
 from advisory.models import Rating, Traveler
@@ -105,6 +106,7 @@ class Briefer:
             rated = rate(self.inputs.incidents, self.inputs.rules, as_of,
                          self.inputs.placements, self.inputs.official)  # fmt: skip
         self.ratings: Mapping[str, Rating] = {r.region_id: r for r in rated}
+        self.known = destinations(self.inputs.rules)
         self.weeks: Sequence[WeekEntry] = read_weeks(config.output)[0]
         self.planned = planned_events(self.inputs)
         self._shapes: Mapping[str, Shape] | None = None
@@ -119,7 +121,7 @@ class Briefer:
         wanted = self.settings.min_level
         if wanted is None:
             return True
-        top = top_level(journey, self.inputs.rules, self.ratings)
+        top = top_level(journey, self.known, self.ratings)
         names = self.inputs.rules.ruleset.level_names()
         return top is not None and names.index(top.level) >= names.index(wanted)
 
@@ -135,11 +137,11 @@ class Briefer:
                 self._shapes = region_shapes(self.inputs)
             places = [
                 (r, rules.region(r).name, level_color(rules.ruleset, level), level)
-                for r, _ in journey_places(journey, rules)
+                for r, _ in journey_places(journey, self.known)
                 if r in self.ratings and (level := self.ratings[r].level)
             ]
             figure = journey_figure(places, rules, self._shapes) if places else None
-        page = compose_brief(journey, traveler, kind, rules, self.ratings, self.weeks,
+        page = compose_brief(journey, traveler, kind, rules, self.known, self.ratings, self.weeks,
                              self.as_of, self.settings, figure, self.planned)  # fmt: skip
         context = {"doc": page, "logo": LOGO_ID if self.settings.contact.logo else None}
         html = self.renderer.html(TEMPLATE, context)
@@ -154,33 +156,20 @@ def message(config: Config, brief: Brief, sent: dt.datetime | None = None) -> Em
     """The brief as email: text and HTML bodies, the PDF attached; `Date:` the run's moment
     (`sent` when it is sent), the Message-ID from its ledger key."""
     s = config.settings
-    sender = Sender(BRIEFS, brief.page.issued, s.organisation, s.classification, s.smtp.sender)
+    sender = Sender(BRIEFS, brief.page.issued, s.organisation, s.classification, s.smtp.sender,
+                    contact=brief.page.contact)  # fmt: skip
     traveler = brief.traveler
-    msg = _headed(
+    digest = hashlib.sha256(brief.html.encode() + brief.text.encode()).hexdigest()
+    return traveler_email(
         sender,
-        mailbox(traveler.name, traveler.email),
+        traveler,
         brief_subject(brief.page, kind=brief.kind),
+        f"brief.{traveler.id}.{brief.content_hash[:20]}",
+        (brief.text, brief.email_html),
+        (brief.pdf, f"brief-{brief.journey.start}.pdf"),
+        digest[:24],
         sent,
     )
-    domain = mailbox("", sender.address).domain
-    msg["Message-ID"] = f"<brief.{traveler.id}.{brief.content_hash[:20]}@{domain}>"
-    msg.set_content(brief.text)
-    msg.add_alternative(brief.email_html, subtype="html")
-    contact = brief.page.contact
-    if contact.logo:
-        html = next(p for p in msg.iter_parts() if p.get_content_type() == "text/html")
-        html.add_related(
-            contact.logo, maintype="image", subtype=contact.logo_type, cid=f"<{LOGO_ID}>",
-            disposition="inline", filename=f"logo.{contact.logo_type}",
-        )  # fmt: skip
-    start = brief.journey.start
-    msg.add_attachment(
-        brief.pdf, maintype="application", subtype="pdf", filename=f"brief-{start}.pdf"
-    )
-    digest = hashlib.sha256(brief.html.encode() + brief.text.encode()).hexdigest()
-    for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=={digest[:24]}.{n}==")
-    return msg
 
 
 def due_briefs(

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from advisory.calendar import iso_timestamp, stamp
 from advisory.delivery.journeys import Journey
 from advisory.delivery.letters import Contact
-from advisory.delivery.recipients import _destinations, _place_names, dates
+from advisory.delivery.recipients import Destinations, dates, region_label
 from advisory.models import Official, Rating, Rules, Traveler
 from advisory.publishing.archive import WeekEntry
 from advisory.writing.compose import level_color, level_reason, needs_composed_context, place_advice
@@ -99,13 +99,12 @@ class BriefPage:
         return self.places[0] if self.places else None
 
 
-def journey_places(journey: Journey, rules: Rules) -> list[tuple[str, str]]:
+def journey_places(journey: Journey, known: Destinations) -> list[tuple[str, str]]:
     """The regions of a journey's trips, each once, with the traveler's days there (`20 June –
     6 July`), in the order of the trips."""
-    regions = _destinations(rules)
     found: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for trip in journey.trips:
-        for region_id in regions(trip.destination):
+        for region_id in known.regions(trip.destination):
             found.setdefault(region_id, []).append((trip.start, trip.end))
     return [
         (region_id, dates(min(s for s, _ in spans), max(e for _, e in spans)))
@@ -113,23 +112,24 @@ def journey_places(journey: Journey, rules: Rules) -> list[tuple[str, str]]:
     ]
 
 
-def there(planned: Sequence[Planned], journey: Journey, rules: Rules) -> list[Planned]:
+def there(planned: Sequence[Planned], journey: Journey, known: Destinations) -> list[Planned]:
     """The events announced at a place of the journey for a day the traveler is there."""
-    regions = _destinations(rules)
     return [
         event
         for event in planned
         if any(
             trip.start <= event.date <= trip.end
-            and set(event.regions) & set(regions(trip.destination))
+            and set(event.regions) & set(known.regions(trip.destination))
             for trip in journey.trips
         )
     ]
 
 
-def top_level(journey: Journey, rules: Rules, ratings: Mapping[str, Rating]) -> Rating | None:
+def top_level(
+    journey: Journey, known: Destinations, ratings: Mapping[str, Rating]
+) -> Rating | None:
     """The journey's place of the highest level (the first of them), or None without any."""
-    rated = [ratings[r] for r, _ in journey_places(journey, rules) if r in ratings]
+    rated = [ratings[r] for r, _ in journey_places(journey, known) if r in ratings]
     return max(rated, key=lambda r: r.level_rank, default=None)
 
 
@@ -138,6 +138,7 @@ def compose_brief(
     traveler: Traveler,
     kind: Kind,
     rules: Rules,
+    known: Destinations,
     ratings: Mapping[str, Rating],
     weeks: Sequence[WeekEntry],
     issued: dt.datetime,
@@ -146,22 +147,20 @@ def compose_brief(
     planned: Sequence[Planned] = (),
 ) -> BriefPage:
     ruleset = rules.ruleset
-    names = _place_names(rules)
     places: list[Place] = []
     advice: list[str] = []
-    for region_id, when in journey_places(journey, rules):
+    for region_id, when in journey_places(journey, known):
         rating = ratings.get(region_id)
         if rating is None:
             continue
         region = rules.region(region_id)
-        country = rules.countries[region_id]
         context: tuple[str, ...] = ()
         if region.context is not None and not needs_composed_context(region, issued.date()):
             context = (region.context.text,)
         places.append(
             Place(
                 region_id=region_id,
-                name=region.name if region.name == country else f"{region.name}, {country}",
+                name=region_label(rules, region_id),
                 level=rating.level,
                 level_color=level_color(ruleset, rating.level),
                 level_rank=rating.level_rank,
@@ -176,12 +175,12 @@ def compose_brief(
         for piece in place_advice(rating, ruleset, region):
             if piece not in advice:
                 advice.append(piece)
-    coming = there(planned, journey, rules)
+    coming = there(planned, journey, known)
     for event in coming:
         advice += [piece for piece in event.advice if piece not in advice]
     ordered = sorted(places, key=lambda p: -p.level_rank)  # stable: the trips' order within
-    trips = tuple(f"{names(t.destination)}, {dates(t.start, t.end)}" for t in journey.trips)
-    destinations = list(dict.fromkeys(names(t.destination) for t in journey.trips))
+    trips = tuple(f"{known.names(t.destination)}, {dates(t.start, t.end)}" for t in journey.trips)
+    destinations = list(dict.fromkeys(known.names(t.destination) for t in journey.trips))
     return BriefPage(
         title=f"Before you travel: {_named(destinations)}",
         organisation=settings.organisation,

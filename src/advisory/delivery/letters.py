@@ -20,6 +20,7 @@ from typing import Any
 
 from advisory.calendar import parse_week, stamp
 from advisory.delivery.recipients import Recipient
+from advisory.models import Traveler
 from advisory.plaintext import shown
 from advisory.rendering.renderer import Renderer
 from advisory.writing.prose import number, ordinal
@@ -179,32 +180,49 @@ def message(
     moment of sending; without it (the outbox of a dry run) the issue time, so that the same
     letter gives the same bytes."""
     traveler = letter.recipient.traveler
-    msg = _headed(
+    kind = "bulletin" if letter.recipient.whole_bulletin else "travel-security"
+    return traveler_email(
         sender,
-        mailbox(traveler.name, traveler.email),
+        traveler,
         subject(letter.recipient, sender.week, correction=correction),
+        f"{sender.week}.{traveler.id}.{letter.content_hash[:20]}",
+        (letter.text, letter.html),
+        (letter.pdf, f"{kind}-{sender.week}.pdf"),
+        letter.content_hash[:24],
         sent,
     )
+
+
+def traveler_email(
+    sender: Sender,
+    traveler: Traveler,
+    title: str,
+    key: str,
+    bodies: tuple[str, str],
+    pdf: tuple[bytes, str],
+    seed: str,
+    sent: dt.datetime | None = None,
+) -> EmailMessage:
+    """A traveler's email (a letter, a brief): the text and HTML `bodies` (the sender's logo
+    inline), the `pdf` attached under its file name, the Message-ID from `key` and the MIME
+    boundaries from `seed`, so that the same content gives the same bytes."""
+    msg = _headed(sender, mailbox(traveler.name, traveler.email), title, sent)
     domain = mailbox("", sender.address).domain
-    msg["Message-ID"] = f"<{sender.week}.{traveler.id}.{letter.content_hash[:20]}@{domain}>"
-    msg.set_content(letter.text)
-    msg.add_alternative(letter.html, subtype="html")
+    msg["Message-ID"] = f"<{key}@{domain}>"
+    text, html = bodies
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
     if sender.contact.logo:
-        html = next(p for p in msg.iter_parts() if p.get_content_type() == "text/html")
+        part = next(p for p in msg.iter_parts() if p.get_content_type() == "text/html")
         image = sender.contact.logo_type
-        html.add_related(
+        part.add_related(
             sender.contact.logo, maintype="image", subtype=image, cid=f"<{LOGO_ID}>",
             disposition="inline", filename=f"logo.{image}",
         )  # fmt: skip
-    kind = "bulletin" if letter.recipient.whole_bulletin else "travel-security"
-    msg.add_attachment(
-        letter.pdf,
-        maintype="application",
-        subtype="pdf",
-        filename=f"{kind}-{sender.week}.pdf",
-    )
+    data, filename = pdf
+    msg.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=={letter.content_hash[:24]}.{n}==")
+        part.set_boundary(f"=={seed}.{n}==")
     return msg
 
 

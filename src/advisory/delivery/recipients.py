@@ -52,8 +52,8 @@ def recipients(
     by_region = {a.region_id: a for a in alerts if bar is None or bar.admits(a, levels, words)}
     order = {a.region_id: n for n, a in enumerate(most_serious_first(alerts, words))}
     horizon = issued + dt.timedelta(days=lookahead_days)
-    destinations = _destinations(rules)
-    names = _place_names(rules)
+    known = destinations(rules)
+    names = known.names
     chosen: list[Recipient] = []
     left_out: list[tuple[str, str]] = []
     for traveler in roster.travelers:
@@ -70,7 +70,7 @@ def recipients(
             continue
         places: set[str] = set()
         for trip in trips:
-            places.update(destinations(trip.destination))
+            places.update(known.regions(trip.destination))
         # Their places by level, then severity, highest first: the subject names the first.
         found = sorted(
             (by_region[p] for p in places if p in by_region),
@@ -96,12 +96,32 @@ def dates(start: dt.date, end: dt.date) -> str:
     return f"{start.day} {start:%B} – {end.day} {end:%B}"
 
 
-def _place_names(rules: Rules) -> Callable[[str], str]:
+@dataclass(frozen=True)
+class Destinations:
+    """What the roster's destinations stand for under one rule set, each worked out once: a run
+    asks for the same few places again and again (a letter, a brief, a journey's map)."""
+
+    #: The regions a destination covers (none for one that no longer resolves).
+    regions: Callable[[str], tuple[str, ...]]
+    #: A destination named for people: `VRAEM region, Peru`, `Bogotá, Colombia`.
+    names: Callable[[str], str]
+
+
+def destinations(rules: Rules) -> Destinations:
+    found_in = _finder(rules)
+    return Destinations(_regions(rules, found_in), _names(rules, found_in))
+
+
+def region_label(rules: Rules, region_id: str) -> str:
+    """`VRAEM region, Peru`; `Peru` for a region that is its country."""
+    region, country = rules.region(region_id), rules.countries[region_id]
+    return region.name if region.name == country else f"{region.name}, {country}"
+
+
+def _names(rules: Rules, found_in: Callable[[str], Destination | None]) -> Callable[[str], str]:
     """A destination as the roster writes it, named for people: `VRAEM region, Peru` for a
     region id, the country's name, `Bogotá, Colombia` for a city or an airport's city."""
     from advisory.places.countries import countries
-
-    found_in = _finder(rules)
 
     @functools.cache
     def name(text: str) -> str:
@@ -109,9 +129,7 @@ def _place_names(rules: Rules) -> Callable[[str], str]:
         if found is None:
             return text
         if found.region_id is not None:
-            region = rules.region(found.region_id)
-            country = rules.countries[found.region_id]
-            return region.name if region.name == country else f"{region.name}, {country}"
+            return region_label(rules, found.region_id)
         country_found = countries().by_iso2(found.country)
         country_name = country_found.name if country_found else text
         return f"{found.city}, {country_name}" if found.city else country_name
@@ -137,12 +155,12 @@ def _finder(rules: Rules) -> Callable[[str], Destination | None]:
     return destination
 
 
-def _destinations(rules: Rules) -> Callable[[str], tuple[str, ...]]:
+def _regions(
+    rules: Rules, found_in: Callable[[str], Destination | None]
+) -> Callable[[str], tuple[str, ...]]:
     """The regions of a destination as the roster writes it, each worked out once; a
     destination that no longer resolves covers no region."""
     from advisory.places.destinations import regions_of
-
-    found_in = _finder(rules)
 
     @functools.cache
     def regions(text: str) -> tuple[str, ...]:

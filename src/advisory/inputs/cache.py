@@ -12,6 +12,7 @@ The folder is `$ADVISORY_CACHE_DIR`, else `$XDG_CACHE_HOME/advisory`, else `~/.c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -41,8 +42,10 @@ def cache_dir() -> Path | None:
     return Path(home) / ".cache" / "advisory" if home else None
 
 
+@functools.cache
 def _source_fingerprint() -> bytes:
-    """The package's own source: a change to how rules are read must not hit an old entry."""
+    """The package's own source: a change to how rules are read must not hit an old entry.
+    Read once a process (the rules cache and the PDF cache both key on it)."""
     package = Path(str(resources.files("advisory")))
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
