@@ -7,6 +7,7 @@ is an error and not a silently ignored setting.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -675,10 +676,11 @@ class Rules(BaseModel):
     )
 
     def region(self, region_id: str) -> Region:
-        for region in self.regions:
-            if region.id == region_id:
-                return region
-        raise KeyError(region_id)
+        return self._by_id[region_id]
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Region]:
+        return {region.id: region for region in self.regions}
 
     def country_names(self) -> list[str]:
         return sorted(set(self.countries.values()))

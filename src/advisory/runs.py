@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,8 @@ from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
 from advisory.models import Rules
-from advisory.publishing.archive import RECORD, build_site, week_record, write_site
-from advisory.publishing.atomic import write_bytes_atomic
+from advisory.publishing.archive import RECORD, build_site, place_site, stage_site, week_record
+from advisory.publishing.atomic import remove, write_bytes_atomic
 from advisory.publishing.feeds import Feeds, atom_feed, cap_message, read_cap
 from advisory.publishing.week import (
     Published,
@@ -130,12 +131,17 @@ def run_weekly(
             site.enter_context(locked(root, wait, config.state, sending=mode == "send"))
             week = WeekFolder(root, label)
             site.callback(week.discard)
+            record = week_record(label, planned.week.ratings, planned.week.alerts,
+                                 planned.week.closings, inputs.rules)  # fmt: skip
+            # The archive's pages are written aside while the documents render.
+            archive = site.enter_context(
+                Archive(root, renderer, config.settings.organisation, (label, record))
+            )
             pdfs = _render_week(planned, workers, week, progress)
         week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
         for name, data in week_incidents(inputs, planned.week.ratings).items():
             week.put(name, data)
-        week.put(RECORD, week_record(label, planned.week.ratings, planned.week.alerts,
-                                     planned.week.closings, inputs.rules))  # fmt: skip
+        week.put(RECORD, record)
         feeds = _feeds(config)
         words = inputs.rules.ruleset.severity.words
         for alert in planned.week.alerts:
@@ -164,10 +170,7 @@ def run_weekly(
         # The feed of the last weeks, from their CAP messages, this week's included.
         write_bytes_atomic(root / ATOM_FILE, atom_feed(root, feeds))
         with stage("archive"):
-            pages, skipped = build_site(root, renderer.site_html, config.settings.organisation)
-            for problem in skipped:
-                log.warning("archive: skipped %s", problem)
-            write_site(root, pages)
+            archive.place()
         written = Written(published=published, alerts=len(planned.week.alerts))
         if mode == "send":
             with stage("deliver"):
@@ -175,6 +178,43 @@ def run_weekly(
         elif mode == "dry-run":
             written.delivery = deliver(config, mode, sender, built, planned.left_out, stamp)
         return written
+
+
+class Archive:
+    """The archive's pages of the weeks published and the week being published (`replacing`,
+    its folder's name and record), built and written aside in a thread of their own while
+    the week renders, then put in place by `place` once the week is published; removed if
+    the run ends before that."""
+
+    def __init__(
+        self, root: Path, renderer: Renderer, organisation: str, replacing: tuple[str, bytes]
+    ) -> None:
+        self._root = root
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+        self._built = self._pool.submit(self._build, renderer, organisation, replacing)
+        self._placed = False
+
+    def _build(
+        self, renderer: Renderer, organisation: str, replacing: tuple[str, bytes]
+    ) -> tuple[dict[str, bytes], list[str], Path]:
+        files, skipped = build_site(self._root, renderer.site_html, organisation,
+                                    replacing=replacing)  # fmt: skip
+        return files, skipped, stage_site(self._root, files)
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True)
+        if not self._placed and self._built.exception() is None:
+            remove(self._built.result()[2])
+
+    def place(self) -> None:
+        files, skipped, building = self._built.result()
+        for problem in skipped:
+            log.warning("archive: skipped %s", problem)
+        place_site(self._root, files, building)
+        self._placed = True
 
 
 def _render_week(

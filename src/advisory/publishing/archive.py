@@ -155,40 +155,49 @@ class WeekEntry:
         return sorted(moved, key=lambda r: (not r["raised"], -r["rank"], r["country"], r["name"]))
 
 
-def read_weeks(root: Path) -> tuple[list[WeekEntry], list[str]]:
+def read_weeks(
+    root: Path, *, replacing: tuple[str, bytes] | None = None
+) -> tuple[list[WeekEntry], list[str]]:
     """Every published week's record under `root`, newest first, and what could not be read
-    (a folder the operator put there, a record of another format)."""
+    (a folder the operator put there, a record of another format). `replacing`, a week
+    folder's name and a record, stands for that week's record, as it will be once the week
+    (with its bulletin) is published."""
     found: list[WeekEntry] = []
     skipped: list[str] = []
     for record in sorted(root.glob(f"*/{RECORD}")):
         folder = record.parent
-        if folder.name.startswith("."):
+        if folder.name.startswith(".") or (replacing and folder.name == replacing[0]):
             continue
         try:
             if record.stat().st_size > MAX_RECORD:
                 raise ValueError(f"larger than {MAX_RECORD // (1024 * 1024)} MB")
-            data = json.loads(record.read_text(encoding="utf-8"))
-            if data.get("format") != 1:
-                raise ValueError(f"format {data.get('format')!r}, not 1")
-            found.append(
-                WeekEntry(
-                    label=str(data["week"]),
-                    folder=folder.name,
-                    start=dt.date.fromisoformat(data["period_start"]),
-                    end=dt.date.fromisoformat(data["period_end"]),
-                    issued=str(data["issued"]),
-                    levels=tuple((str(lv["name"]), str(lv["color"])) for lv in data["levels"]),
-                    quiet=int(data.get("quiet", 0)),
-                    regions={str(r["id"]): r for r in data["regions"]},
-                    alerts=tuple(data["alerts"]),
-                    closings=tuple(data["closings"]),
-                    has_bulletin=(folder / "bulletin.html").is_file(),
-                )
-            )
+            text = record.read_text(encoding="utf-8")
+            found.append(_entry(folder.name, text, (folder / "bulletin.html").is_file()))
         except (OSError, ValueError, KeyError, TypeError) as e:
             skipped.append(f"{record}: {e}")
+    if replacing is not None:
+        found.append(_entry(replacing[0], replacing[1].decode("utf-8"), has_bulletin=True))
     found.sort(key=lambda w: (w.start, w.label), reverse=True)
     return found, skipped
+
+
+def _entry(folder: str, text: str, has_bulletin: bool) -> WeekEntry:
+    data = json.loads(text)
+    if data.get("format") != 1:
+        raise ValueError(f"format {data.get('format')!r}, not 1")
+    return WeekEntry(
+        label=str(data["week"]),
+        folder=folder,
+        start=dt.date.fromisoformat(data["period_start"]),
+        end=dt.date.fromisoformat(data["period_end"]),
+        issued=str(data["issued"]),
+        levels=tuple((str(lv["name"]), str(lv["color"])) for lv in data["levels"]),
+        quiet=int(data.get("quiet", 0)),
+        regions={str(r["id"]): r for r in data["regions"]},
+        alerts=tuple(data["alerts"]),
+        closings=tuple(data["closings"]),
+        has_bulletin=has_bulletin,
+    )
 
 
 # --- the pages --------------------------------------------------------------------------------
@@ -372,10 +381,12 @@ def history_chart(
 # --- writing the site -------------------------------------------------------------------------
 
 
-def build_site(root: Path, render: Any, organisation: str) -> tuple[dict[str, bytes], list[str]]:
+def build_site(
+    root: Path, render: Any, organisation: str, *, replacing: tuple[str, bytes] | None = None
+) -> tuple[dict[str, bytes], list[str]]:
     """The site's files (path under OUTPUT -> bytes) and the week records skipped. `render`
-    is `Renderer.site_html`."""
-    weeks, skipped = read_weeks(root)
+    is `Renderer.site_html`; `replacing` as `read_weeks` takes it."""
+    weeks, skipped = read_weeks(root, replacing=replacing)
     pages = list(region_pages(weeks, organisation))
     files = {
         f"{REGIONS}/{page.region_id}.html": render("archive_region.html.j2", {"doc": page}).encode()
@@ -391,6 +402,12 @@ def build_site(root: Path, render: Any, organisation: str) -> tuple[dict[str, by
 def write_site(root: Path, files: Mapping[str, bytes]) -> None:
     """Put the site in place: the stylesheet replaced, `regions/` swapped whole, then
     `index.html` replaced."""
+    place_site(root, files, stage_site(root, files))
+
+
+def stage_site(root: Path, files: Mapping[str, bytes]) -> Path:
+    """The site's region pages written, and on the disk, in a folder of their own beside
+    OUTPUT's, ready for `place_site` (or `remove` when the run fails)."""
     building = root / f".site.partial-{os.getpid()}"
     remove(building)
     (building / REGIONS).mkdir(parents=True)
@@ -400,6 +417,11 @@ def write_site(root: Path, files: Mapping[str, bytes]) -> None:
     # The pages reach the disk before they are swapped in: one sync for them all (a sync a
     # page costs seconds for the thousands of areas of a world week).
     os.sync()
+    return building
+
+
+def place_site(root: Path, files: Mapping[str, bytes], building: Path) -> None:
+    """The stylesheet replaced, the staged `regions/` swapped in whole, then `index.html`."""
     write_bytes_atomic(root / STYLE, files[STYLE])  # before the pages that link it
     target = root / REGIONS
     if not target.exists():

@@ -4,8 +4,10 @@ over as soon as it is ready, so that a batch is written as it goes and memory st
 The workers are started before the inputs are read: while this process loads, rates and
 composes, each worker imports WeasyPrint and sets up its fonts, and it keeps that renderer (and
 its font configuration) for its whole life. They are forked while this process is still small
-and has started no thread pool. The largest document is started first, alone, so that a long
-bulletin renders on one core while the many small alerts and letters share the others.
+and has started no thread pool. The first document (a week's bulletin, by far the longest) is
+handed to a worker alone as soon as its HTML is written, so that it renders on one core while
+this process writes the other documents' HTML and the many small alerts and letters share the
+other cores; those go largest first.
 """
 
 from __future__ import annotations
@@ -107,7 +109,11 @@ class Workers:
         """
         tell = progress or (lambda _: None)
         tell(len(documents))
+        where = render_cache.folder()
         pending: list[_Job] = []
+        keys: dict[str, str] = {}
+        cached: list[Output] = []
+        started: Future[list[tuple[Output, bool]]] | None = None
         for document in documents:
             html = self.renderer.html(document.template, {"doc": document.page})
             if "html" in document.formats:
@@ -115,47 +121,42 @@ class Workers:
                 if document.screen_page is not None:
                     screen = self.renderer.html(document.template, {"doc": document.screen_page})
                 yield Output(document.name, "html", screen.encode())
-            if "pdf" in document.formats:
-                job = _Job(
-                    document.name, html, document.variant, document.attachments, document.moment
-                )
-                pending.append(job)
-            else:
+            if "pdf" not in document.formats:
                 tell(0)
+                continue
+            job = _Job(document.name, html, document.variant, document.attachments,
+                       document.moment)  # fmt: skip
+            if where is not None:
+                keys[job.name] = render_cache.key(
+                    job.html, job.variant, job.attachments,
+                    job.moment.isoformat() if job.moment else "", self.renderer.templates,
+                )  # fmt: skip
+                if (found := render_cache.load(where, keys[job.name])) is not None:
+                    cached.append(Output(job.name, "pdf", found))
+                    continue
+            if started is None and self._pool is not None:
+                # The first document (a week's bulletin, the longest to lay out) goes to a
+                # worker at once, while this process writes the others' HTML.
+                started = self._pool.submit(_render_batch, [job])
+            else:
+                pending.append(job)
         checkpoint("render")
-        for output in self._pdfs(pending):
+        fresh: list[tuple[str, bytes]] = []
+        for output in cached:
             tell(0)
             yield output
-
-    def _pdfs(self, pending: list[_Job]) -> Iterator[Output]:
-        """The PDFs of `pending`: those the cache holds at once, the others as they are
-        rendered (and kept in the cache when they rendered without a warning)."""
-        where = render_cache.folder()
-        if where is None:
-            for output, _ in self._rendered(pending):
-                yield output
-            return
-        keys: dict[str, str] = {}
-        missed: list[_Job] = []
-        for job in pending:
-            entry = render_cache.key(job.html, job.variant, job.attachments,
-                                     job.moment.isoformat() if job.moment else "",
-                                     self.renderer.templates)  # fmt: skip
-            found = render_cache.load(where, entry)
-            if found is not None:
-                yield Output(job.name, "pdf", found)
-            else:
-                keys[job.name] = entry
-                missed.append(job)
-        fresh: list[tuple[str, bytes]] = []
-        for output, clean in self._rendered(missed):
-            if clean:
+        for output, clean in self._rendered(pending, started):
+            if clean and where is not None:
                 fresh.append((keys[output.name], output.data))
+            tell(0)
             yield output
-        render_cache.store(where, fresh)
+        if where is not None:
+            render_cache.store(where, fresh)
 
-    def _rendered(self, pending: list[_Job]) -> Iterator[tuple[Output, bool]]:
-        """Each job's PDF, and whether it rendered without a warning."""
+    def _rendered(
+        self, pending: list[_Job], started: Future[list[tuple[Output, bool]]] | None = None
+    ) -> Iterator[tuple[Output, bool]]:
+        """Each job's PDF (and `started`'s), and whether it rendered without a warning."""
         pending.sort(key=lambda job: -len(job.html))
         # Layout allocates millions of short-lived objects; the collector need not walk the
         # inputs and modules already loaded each time it runs.
@@ -167,7 +168,7 @@ class Workers:
         # A few batches in flight per worker, the next submitted as one finishes: the workers
         # stay busy while this process writes, and finished PDFs are not held here.
         waiting = deque(batches(pending))
-        running: set[Future[list[tuple[Output, bool]]]] = set()
+        running: set[Future[list[tuple[Output, bool]]]] = {started} if started else set()
         try:
             while waiting or running:
                 while waiting and len(running) < 2 * self.jobs:

@@ -48,7 +48,7 @@ def weekly_history(
     found: dict[str, list[WeekEntry]] = {r.id: [] for r in inputs.rules.regions}
     for back in range(weeks - 1, -1, -1):
         monday = last_monday - dt.timedelta(weeks=back)
-        week = compose_week(inputs, issue_time(monday, at), bar)
+        week = compose_week(inputs, issue_time(monday, at), bar, below=())
         alerts = {a.region_id: a for a in week.alerts}
         closed = {c.region_id for c in week.closings}
         for rating in week.ratings:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from advisory.config import Config
 from advisory.errors import ConfigError, Problem, not_one_of
-from advisory.models import Rules
+from advisory.models import Rating, Rules
 from advisory.writing.compose import Alert
 
 
@@ -31,7 +31,9 @@ class AlertBar:
             return self.world
         return self
 
-    def admits(self, alert: Alert, levels: Sequence[str], words: Sequence[str]) -> bool:
+    def admits(self, alert: Alert | Rating, levels: Sequence[str], words: Sequence[str]) -> bool:
+        """Whether the alert clears the bar (or would: a rating with incidents in the week
+        is decided as its alert is, by its region, level and severity)."""
         if (own := self.of_region(alert.region_id)) is not self:
             return own.admits(alert, levels, words)
         if self.min_level is None and self.min_severity is None:

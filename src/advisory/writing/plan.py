@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -71,17 +71,39 @@ class Week:
     coming: tuple[Planned, ...] = ()
 
 
-def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None) -> Week:
+def compose_week(
+    inputs: Inputs,
+    as_of: dt.datetime,
+    bar: AlertBar | None = None,
+    below: Collection[str] | None = None,
+) -> Week:
     """Rate every region at `as_of`, compose an alert for each with incidents in the week, keep
-    those that clear `bar`, and a closing update for each whose series ended this week."""
+    those that clear `bar`, and a closing update for each whose series ended this week.
+
+    `below` names the regions whose alerts are composed even when they do not clear the bar
+    (`below_bar`; None: every region's). The regions of the analysts' overrides always are,
+    so that an override of an alert below the bar is checked as before. A world log has
+    thousands of regions below the bar each week: an alert nobody reads is not written."""
     rules = inputs.rules
     with stage("rate"):
         ratings = rate(inputs.incidents, rules, as_of, inputs.placements, inputs.official)
     with stage("compose"):
         quiet = rules.ruleset.series.quiet_weeks
+        levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
+        kept = None if below is None else {*below, *(e.override.region for e in inputs.overrides)}
+
+        def cleared(rating: Rating) -> bool:
+            return bar is None or bar.admits(rating, levels, words)
+
+        def wanted(rating: Rating) -> bool:
+            if rating.severity is None:  # no incident in the week: no alert
+                return False
+            return kept is None or rating.region_id in kept or cleared(rating)
+
         windows = {
             r.region_id: found for r in ratings if (found := series_window(r, quiet)) is not None
         }
+        writing = {r.region_id for r in ratings if r.region_id in windows and wanted(r)}
         ended = {
             r.region_id: (
                 r.history.period_end[week] - dt.timedelta(days=6),
@@ -93,55 +115,52 @@ def compose_week(inputs: Inputs, as_of: dt.datetime, bar: AlertBar | None = None
         # An alert reads its series, and the two windows before the week's end for the trend.
         trend_days = dt.timedelta(days=2 * rules.ruleset.window_days - 1)
         reads = {
-            region: (min(start, end - trend_days), end) for region, (start, end) in windows.items()
+            region: (min(start, end - trend_days), end)
+            for region, (start, end) in windows.items()
+            if region in writing
         }
         series = incidents_by_region(inputs, reads)
         last_weeks = incidents_by_region(inputs, ended)
         issued = as_of.date()
         composing = [
             r for r in ratings
-            if r.region_id in windows
+            if r.region_id in writing
             and needs_composed_context(rules.region(r.region_id), issued)
         ]  # fmt: skip
         activity = activities(inputs, composing)
         exported = inputs.incidents.coverage.exported
-        levels, words = rules.ruleset.level_names(), rules.ruleset.severity.words
+        clearing = {r.region_id for r in ratings if r.region_id in writing and cleared(r)}
+        held = _held_back([r for r in ratings if r.region_id in clearing], rules)
         alerts: list[Alert] = []
-        below: list[Alert] = []
+        below_bar: list[Alert] = []
+        beyond: list[Alert] = []
         closings: list[Closing] = []
         for rating in ratings:
             if rating.region_id in windows:
+                if rating.region_id not in writing:
+                    continue
                 points = {c.incident_id: c.points for c in rating.contributions}
+                # The bulletin does not list the incidents of alerts it only names: their
+                # Event says nothing of its table.
                 alert = compose_alert(rating, rules, series.get(rating.region_id, []), points,
+                                      listed=rating.region_id not in held,
                                       activity=activity.get(rating.region_id),
                                       exported=exported)  # fmt: skip
                 if alert is None:
                     continue
-                cleared = bar is None or bar.admits(alert, levels, words)
-                (alerts if cleared else below).append(alert)
+                if rating.region_id in held:
+                    beyond.append(alert)
+                else:
+                    (alerts if rating.region_id in clearing else below_bar).append(alert)
             elif last_weeks.get(rating.region_id):
                 last = max(last_weeks[rating.region_id], key=lambda i: (i.date, i.id))
                 closings.append(compose_closing(rating, rules, last))
-        alerts, beyond = _within_world_cap(alerts, rules)
-        # The bulletin does not list the incidents of alerts it only names: their Event says
-        # nothing of its table.
-        held = {a.region_id for a in beyond}
-        beyond = [
-            composed
-            for rating in ratings
-            if rating.region_id in held
-            and (composed := compose_alert(rating, rules, series[rating.region_id],
-                                           {c.incident_id: c.points for c in rating.contributions},
-                                           listed=False, activity=activity.get(rating.region_id),
-                                           exported=exported))
-            is not None
-        ]  # fmt: skip
         beyond = most_serious_first(beyond, words)
         coming = ahead(planned_events(inputs), as_of.date())
-        alerts, below, beyond = (
-            [_with_coming(a, coming) for a in found] for found in (alerts, below, beyond)
+        alerts, below_bar, beyond = (
+            [_with_coming(a, coming) for a in found] for found in (alerts, below_bar, beyond)
         )
-    this_week = Week(ratings, alerts, closings, below, beyond, coming=tuple(coming))
+    this_week = Week(ratings, alerts, closings, below_bar, beyond, coming=tuple(coming))
     return _overridden(this_week, inputs.overrides) if inputs.overrides and ratings else this_week
 
 
@@ -206,16 +225,17 @@ def _changed(alert: Alert, override: Override) -> Alert:
     )
 
 
-def _within_world_cap(alerts: list[Alert], rules: Rules) -> tuple[list[Alert], list[Alert]]:
-    """The alerts to issue in full, and the generated regions' beyond `max_alerts` (the most
-    serious are kept; the region files' alerts are never held back)."""
+def _held_back(cleared: Sequence[Rating], rules: Rules) -> set[str]:
+    """The generated regions whose alerts clear the bar beyond the world file's `max_alerts`
+    (the most serious are issued in full; the region files' alerts are never held back)."""
     if rules.world is None:
-        return alerts, []
+        return set()
     words = rules.ruleset.severity.words
-    generated = most_serious_first([a for a in alerts if a.region_id in rules.generated], words)
-    kept = {a.region_id for a in generated[: rules.world.max_alerts]}
-    issued = [a for a in alerts if a.region_id not in rules.generated or a.region_id in kept]
-    return issued, [a for a in generated if a.region_id not in kept]
+    generated = sorted(
+        (r for r in cleared if r.region_id in rules.generated and r.severity is not None),
+        key=lambda r: (-words.index(r.severity or ""), -r.level_rank, r.region_name),
+    )
+    return {r.region_id for r in generated[rules.world.max_alerts :]}
 
 
 def incidents_by_region(
@@ -393,7 +413,8 @@ def plan(
     inputs: Inputs, as_of: dt.datetime, bar: AlertBar, settings: BulletinSettings, want: Want
 ) -> Plan:
     """Compose the week at `as_of` and name the documents `want` asks for."""
-    week = compose_week(inputs, as_of, bar)
+    # Alerts below the bar are written only for the regions a command names.
+    week = compose_week(inputs, as_of, bar, () if want.alerts == "all" else want.alerts)
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
     # Where regions lie: for the maps, and the published week's CAP areas.

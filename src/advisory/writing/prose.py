@@ -4,6 +4,7 @@ end with "and", casualty tolls, where an incident happened. Pure functions of th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,11 +16,23 @@ from advisory.models import ACTOR_KINDS, Incident
 _words = inflect.engine()
 
 
+# inflect checks the types of every call's arguments: a week's prose asks for the same few
+# plurals and small numbers thousands of times, so each is worked out once.
+@functools.lru_cache(maxsize=4096)
+def _plural(noun: str) -> str:
+    return str(_words.plural_noun(noun))
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_words(count: int) -> str:
+    return str(_words.number_to_words(str(count)))
+
+
 def number(count: int, *, start: bool = False) -> str:
     """A count as a writer puts it: words under ten, and always at the start of a sentence;
     digits from 10, with thousands separated (`1,134`)."""
     if start or count < 10:
-        text = str(_words.number_to_words(str(count)))
+        text = _in_words(count)
         return text[0].upper() + text[1:] if start else text
     return f"{count:,}"
 
@@ -31,19 +44,19 @@ def ordinal(count: int) -> str:
 
 def counted(count: int, noun: str, *, start: bool = False) -> str:
     """`1 incident`, `3 incidents` (digits: for figures in tables and summaries)."""
-    word = noun if count == 1 else str(_words.plural_noun(noun))
+    word = noun if count == 1 else _plural(noun)
     return f"{count} {word}" if not start else f"{number(count, start=True)} {word}"
 
 
 def plural_of(noun: str) -> str:
     """`ambushes`, `casualties`: the plural of a noun (of its last word, for a phrase)."""
-    return str(_words.plural_noun(noun))
+    return _plural(noun)
 
 
 def spelled(count: int, noun: str, *, start: bool = False) -> str:
     """`three incidents`, `12 incidents`, `one fatality`: a count in prose, in the house style
     (words under ten, digits from 10), its noun in the plural the count takes."""
-    word = noun if count == 1 else str(_words.plural_noun(noun))
+    word = noun if count == 1 else _plural(noun)
     return f"{number(count, start=start)} {word}"
 
 
