@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import statistics
@@ -53,22 +54,60 @@ def site_of(log: Path, prefix: str) -> Path:
     return site
 
 
+def _weekly(site: Path, week: str, env: dict[str, str], *, fresh: bool = True) -> tuple[float, str]:
+    """One whole `advisory weekly` of `week` in `site` (from an empty output folder when
+    `fresh`): seconds, and what it printed."""
+    if fresh:
+        shutil.rmtree(site / "output", ignore_errors=True)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [ADVISORY, "weekly", "--week", week], cwd=site, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"weekly failed: {result.stderr[-2000:]}")
+    return elapsed, result.stdout
+
+
+def _raw_bulletin(html: Path, env: dict[str, str]) -> float:
+    """Raw WeasyPrint laying out the same bulletin HTML alone, in one process: the floor of a
+    weekly run, which lays it out while it does everything else."""
+    work = Path(tempfile.mkdtemp(prefix="advisory-bench-raw-"))
+    shutil.copy(html, work / "bulletin.html")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "reference_weasyprint.py"), str(work),
+         str(work / "pdf"), "--workers", "1"],
+        env=env, capture_output=True, check=True,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(work)
+    return elapsed
+
+
 def main(runs: int = 3) -> dict[str, dict[str, float]]:
+    """The busiest week against raw WeasyPrint of its own bulletin, A B A B (no PDF from the
+    cache), then a first run with an empty cache of rendered PDFs and a re-run of the
+    unchanged week."""
     log = world_log()
     site = site_of(log, "advisory-bench-world-")
     (site / "data" / "travelers.yaml").write_text("version: 1\ntravelers: []\n")
     week, count = busiest_week(log)
-    command = [ADVISORY, "weekly", "--week", week]
-    times = []
+    uncached = {**os.environ, "ADVISORY_PDF_CACHE": "0"}
+    times: list[float] = []
+    raw: list[float] = []
     out = ""
-    for _ in range(runs):
-        shutil.rmtree(site / "output", ignore_errors=True)
-        started = time.perf_counter()
-        result = subprocess.run(command, cwd=site, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - started)
-        if result.returncode != 0:
-            sys.exit(f"weekly failed: {result.stderr[-2000:]}")
-        out = result.stdout
+    for _ in range(runs):  # A B A B ...
+        elapsed, out = _weekly(site, week, uncached)
+        times.append(elapsed)
+        raw.append(_raw_bulletin(site / "output" / week / "bulletin.html", uncached))
+    cache = tempfile.mkdtemp(prefix="advisory-bench-pdf-cache-")
+    cached = {k: v for k, v in os.environ.items() if k != "ADVISORY_PDF_CACHE"}
+    cached["ADVISORY_CACHE_DIR"] = cache
+    first, _ = _weekly(site, week, cached)
+    again, _ = _weekly(site, week, cached, fresh=False)
+    shutil.rmtree(cache)
     found = re.search(r"(\d+) alerts?\b", out)
     alerts = int(found.group(1)) if found else 0
     from pypdf import PdfReader
@@ -96,6 +135,15 @@ def main(runs: int = 3) -> dict[str, dict[str, float]]:
             "week_events": count,
             "alerts": alerts,
             "bulletin_pages": pages,
+        },
+        "world_raw_bulletin_pdf": {"median_s": round(statistics.median(raw), 2)},
+        "weekly_world_over_raw_bulletin": {
+            "ratio": round(statistics.median(times) / statistics.median(raw), 2),
+        },
+        "weekly_world_rerun_with_cache": {
+            "first_s": round(first, 2),
+            "rerun_s": round(again, 2),
+            "first_over_rerun": round(first / again, 1),
         },
         "world_bulletin_with_maps": {
             "pdf_mb": round(size / 1024 / 1024, 2),

@@ -189,3 +189,22 @@ def test_a_name_that_takes_its_article_keeps_it_in_the_headline(demo):
     lima = demo.rules.region("pe-lima")
     assert the(lima.model_copy(update={"article": "the"})) == "the Lima"
     assert the(vraem.model_copy(update={"article": "none"})) == "VRAEM region"
+
+
+def test_alerts_below_the_bar_are_composed_only_when_asked_for(demo):
+    """A weekly run reads no alert below the bar: composing only those a command names gives
+    the same issued alerts, byte for byte, and none below it but the ones named."""
+    from advisory.writing.bar import AlertBar
+
+    issued = dt.datetime(2018, 6, 25, 6, tzinfo=dt.UTC)
+    bar = AlertBar(min_level="High")
+    every = compose_week(demo, issued, bar)
+    assert every.alerts and every.below_bar  # the demo week has both
+    issued_only = compose_week(demo, issued, bar, below=())
+    assert issued_only.alerts == every.alerts
+    assert issued_only.closings == every.closings and issued_only.below_bar == []
+    named = every.below_bar[0].region_id
+    asked = compose_week(demo, issued, bar, below=(named,))
+    assert asked.alerts == every.alerts
+    assert [a.region_id for a in asked.below_bar] == [named]
+    assert asked.below_bar == every.below_bar[:1]

@@ -4,6 +4,7 @@ folder, its arguments) misses; a PDF that rendered with warnings is not kept."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,37 @@ def test_the_folder_is_kept_under_its_bound_least_recently_used_first(tmp_path: 
     os.utime(where / "0.pdf", (2_000_000, 2_000_000))  # used last
     render_cache._trim(where, limit=3000)
     assert sorted(p.name for p in where.glob("*.pdf")) == ["0.pdf", "3.pdf", "4.pdf"]
+
+
+def test_the_first_document_goes_to_a_worker_before_the_others_html(
+    templates: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A week's bulletin, its first document, is laid out while this process writes the HTML
+    of the alerts and letters: it is handed to a worker as soon as its own HTML exists."""
+    monkeypatch.setenv("ADVISORY_PDF_CACHE", "0")
+    events: list[str] = []
+
+    class Recording(Renderer):
+        def html(self, template: str, context: Any) -> str:
+            events.append(f"html {context['doc'].title}")
+            return super().html(template, context)
+
+    docs = [
+        dataclasses.replace(d, name=title, page=dataclasses.replace(d.page, title=title))
+        for title in ("first", "second", "third")
+        for d in documents()
+    ]
+    with Workers(Recording(templates), 2) as workers:
+        assert workers._pool is not None
+        submit = workers._pool.submit
+
+        def recorded(fn: Any, batch: Any = None, *args: Any) -> Any:
+            if batch is not None:
+                events.append("layout " + " ".join(job.name for job in batch))
+            return submit(fn, *((batch, *args) if batch is not None else args))
+
+        monkeypatch.setattr(workers._pool, "submit", recorded)
+        outputs = list(workers.render(docs))
+    assert events[:3] == ["html first", "layout first", "html second"]
+    assert sorted(o.name for o in outputs) == ["first", "second", "third"]
+    assert all(o.data.startswith(b"%PDF-") for o in outputs)
