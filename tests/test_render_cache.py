@@ -128,9 +128,9 @@ def test_the_first_document_goes_to_a_worker_before_the_others_html(
             return super().html(template, context)
 
     docs = [
-        dataclasses.replace(d, name=title, page=dataclasses.replace(d.page, title=title))
+        dataclasses.replace(d, name=title)
         for title in ("first", "second", "third")
-        for d in documents()
+        for d in documents(title)
     ]
     with Workers(Recording(templates), 2) as workers:
         assert workers._pool is not None
