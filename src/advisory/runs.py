@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,11 +133,12 @@ def run_weekly(
             site.callback(week.discard)
             record = week_record(label, planned.week.ratings, planned.week.alerts,
                                  planned.week.closings, inputs.rules)  # fmt: skip
-            # The archive's pages are written aside while the documents render.
+            # The archive's pages are written aside while the documents render (from the
+            # moment the bulletin went to a worker).
             archive = site.enter_context(
                 Archive(root, renderer, config.settings.organisation, (label, record))
             )
-            pdfs = _render_week(planned, workers, week, progress)
+            pdfs = _render_week(planned, workers, week, progress, archive.start)
         week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
         for name, data in week_incidents(inputs, planned.week.ratings).items():
             week.put(name, data)
@@ -182,17 +183,22 @@ def run_weekly(
 
 class Archive:
     """The archive's pages of the weeks published and the week being published (`replacing`,
-    its folder's name and record), built and written aside in a thread of their own while
-    the week renders, then put in place by `place` once the week is published; removed if
-    the run ends before that."""
+    its folder's name and record), built and written aside in a thread of their own (from
+    `start`) while the week renders, then put in place by `place` once the week is published;
+    removed if the run ends before that."""
 
     def __init__(
         self, root: Path, renderer: Renderer, organisation: str, replacing: tuple[str, bytes]
     ) -> None:
         self._root = root
+        self._arguments = (renderer, organisation, replacing)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
-        self._built = self._pool.submit(self._build, renderer, organisation, replacing)
+        self._built: Future[tuple[dict[str, bytes], list[str], Path]] | None = None
         self._placed = False
+
+    def start(self) -> None:
+        if self._built is None:
+            self._built = self._pool.submit(self._build, *self._arguments)
 
     def _build(
         self, renderer: Renderer, organisation: str, replacing: tuple[str, bytes]
@@ -206,10 +212,12 @@ class Archive:
 
     def __exit__(self, *_: object) -> None:
         self._pool.shutdown(wait=True)
-        if not self._placed and self._built.exception() is None:
+        if self._built is not None and not self._placed and self._built.exception() is None:
             remove(self._built.result()[2])
 
     def place(self) -> None:
+        self.start()
+        assert self._built is not None
         files, skipped, building = self._built.result()
         for problem in skipped:
             log.warning("archive: skipped %s", problem)
@@ -218,13 +226,19 @@ class Archive:
 
 
 def _render_week(
-    planned: Plan, workers: Workers, week: WeekFolder, progress: Progress | None
+    planned: Plan,
+    workers: Workers,
+    week: WeekFolder,
+    progress: Progress | None,
+    begun: Callable[[], None],
 ) -> dict[tuple[str, ...], bytes]:
-    """Render the week's documents into its folder; returns each letter's PDF by its places."""
+    """Render the week's documents into its folder (`begun` is called once the first of them,
+    the bulletin, is with a worker); returns each letter's PDF by its places."""
     letter_documents = set(planned.letter_pdfs.values())
     rendered: dict[str, bytes] = {}
     with stage("render"):
         for output in workers.render(planned.documents, progress):
+            begun()
             if not output.name.startswith(LETTERS):
                 week.put(output.path, output.data)
             if output.suffix == "pdf" and output.name in letter_documents:

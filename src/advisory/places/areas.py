@@ -12,7 +12,7 @@ across an ocean).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -56,22 +56,48 @@ def bounds(rings: Iterable[Sequence[Point]]) -> tuple[float, float, float, float
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def region_shapes(inputs: Inputs) -> dict[str, Shape]:
+def region_shapes(inputs: Inputs) -> RegionShapes:
     """Every region's shape that can be drawn: whole countries by their outlines, the others by
     the padded hull of their incidents' places. A region with neither is left out."""
-    rules = inputs.rules
-    world = outlines()
-    shapes: dict[str, Shape] = {}
-    for region in rules.regions:
-        code = country_code(rules.countries[region.id])
-        if len(region.match) == 1 and region.match[0].whole_country() and code in world:
-            shapes[region.id] = Shape(tuple(world[code]), "country")
-    points = _grid_points(inputs)
-    for region_id, found in points.items():
-        if region_id in shapes:
-            continue
+    return RegionShapes(inputs)
+
+
+class RegionShapes(Mapping[str, Shape]):
+    """The regions' shapes (`region_shapes`), each worked out when it is first asked for: a
+    week's maps and CAP areas need a few hundred of a world's thousands of regions."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self._inputs = inputs
+        self._world = outlines()
+        self._points: dict[str, list[Point]] | None = None
+        self._found: dict[str, Shape | None] = {}
+
+    def __getitem__(self, region_id: str) -> Shape:
+        if region_id not in self._found:
+            self._found[region_id] = self._shape(region_id)
+        shape = self._found[region_id]
+        if shape is None:
+            raise KeyError(region_id)
+        return shape
+
+    def __iter__(self) -> Iterator[str]:
+        return (r.id for r in self._inputs.rules.regions if r.id in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def _shape(self, region_id: str) -> Shape | None:
+        rules = self._inputs.rules
+        if region_id not in rules.countries:
+            return None
+        region = rules.region(region_id)
         code = country_code(rules.countries[region_id])
-        box = bounds(world.get(code, [])) if code else None
+        if len(region.match) == 1 and region.match[0].whole_country() and code in self._world:
+            return Shape(tuple(self._world[code]), "country")
+        if self._points is None:
+            self._points = _grid_points(self._inputs)
+        found = self._points.get(region_id, [])
+        box = bounds(self._world.get(code, [])) if code else None
         if box is not None:
             west, south, east, north = box
             found = [
@@ -79,9 +105,7 @@ def region_shapes(inputs: Inputs) -> dict[str, Shape]:
                 for lon, lat in found
                 if west - SLACK <= lon <= east + SLACK and south - SLACK <= lat <= north + SLACK
             ]
-        if found:
-            shapes[region_id] = Shape((padded_hull(found),), "hull")
-    return shapes
+        return Shape((padded_hull(found),), "hull") if found else None
 
 
 def _grid_points(inputs: Inputs) -> dict[str, list[Point]]:

@@ -399,12 +399,6 @@ def build_site(
     return files, skipped
 
 
-def write_site(root: Path, files: Mapping[str, bytes]) -> None:
-    """Put the site in place: the stylesheet replaced, `regions/` swapped whole, then
-    `index.html` replaced."""
-    place_site(root, files, stage_site(root, files))
-
-
 def stage_site(root: Path, files: Mapping[str, bytes]) -> Path:
     """The site's region pages written, and on the disk, in a folder of their own beside
     OUTPUT's, ready for `place_site` (or `remove` when the run fails)."""

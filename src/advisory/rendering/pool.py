@@ -116,6 +116,24 @@ class Workers:
         started: Future[list[tuple[Output, bool]]] | None = None
         for document in documents:
             html = self.renderer.html(document.template, {"doc": document.page})
+            if "pdf" in document.formats:
+                job = _Job(document.name, html, document.variant, document.attachments,
+                           document.moment)  # fmt: skip
+                found = None
+                if where is not None:
+                    keys[job.name] = render_cache.key(
+                        job.html, job.variant, job.attachments,
+                        job.moment.isoformat() if job.moment else "", self.renderer.templates,
+                    )  # fmt: skip
+                    found = render_cache.load(where, keys[job.name])
+                if found is not None:
+                    cached.append(Output(job.name, "pdf", found))
+                elif started is None and self._pool is not None:
+                    # The first document (a week's bulletin, the longest to lay out) goes to a
+                    # worker at once, while this process writes the others' HTML.
+                    started = self._pool.submit(_render_batch, [job])
+                else:
+                    pending.append(job)
             if "html" in document.formats:
                 screen = html
                 if document.screen_page is not None:
@@ -123,23 +141,6 @@ class Workers:
                 yield Output(document.name, "html", screen.encode())
             if "pdf" not in document.formats:
                 tell(0)
-                continue
-            job = _Job(document.name, html, document.variant, document.attachments,
-                       document.moment)  # fmt: skip
-            if where is not None:
-                keys[job.name] = render_cache.key(
-                    job.html, job.variant, job.attachments,
-                    job.moment.isoformat() if job.moment else "", self.renderer.templates,
-                )  # fmt: skip
-                if (found := render_cache.load(where, keys[job.name])) is not None:
-                    cached.append(Output(job.name, "pdf", found))
-                    continue
-            if started is None and self._pool is not None:
-                # The first document (a week's bulletin, the longest to lay out) goes to a
-                # worker at once, while this process writes the others' HTML.
-                started = self._pool.submit(_render_batch, [job])
-            else:
-                pending.append(job)
         checkpoint("render")
         fresh: list[tuple[str, bytes]] = []
         for output in cached:
