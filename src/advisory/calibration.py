@@ -113,8 +113,8 @@ class Scored:
         # The weeks whose window holds an incident: those whose Monday (the as-of day) is
         # 1 to window_days days after it.
         offset = (pl.col("date") - pl.lit(first)).dt.total_days()
-        low = ((offset + 1 + 6) // 7).clip(lower_bound=0)
-        high = ((offset + ruleset.window_days) // 7).clip(upper_bound=weeks - 1)
+        low = ((pl.col("offset") + 1 + 6) // 7).clip(lower_bound=0)
+        high = ((pl.col("offset") + ruleset.window_days) // 7).clip(upper_bound=weeks - 1)
         order = pl.DataFrame({"region": regions, "r": list(range(count))})
         by_week = (
             frame.lazy()
@@ -125,10 +125,12 @@ class Scored:
             .join(inputs.placements.lazy(), on="pos")
             .with_columns(unit_of(rules))
             .join(order.lazy(), on="region")
+            # Each row is repeated for every week whose window holds it: the columns are
+            # kept narrow first (the texts that are only compared as codes of a dictionary).
             .select(
                 "r",
-                "date",
-                "category",
+                offset.cast(pl.Int32).alias("offset"),
+                pl.col("category").cast(pl.Categorical),
                 "fatalities",
                 "injuries",
                 "base_points",
@@ -138,10 +140,11 @@ class Scored:
             )
             .with_columns(low.alias("low"), high.alias("high"))
             .filter(pl.col("low") <= pl.col("high"))
-            .with_columns(pl.int_ranges("low", pl.col("high") + 1).alias("w"))
+            .with_columns(pl.int_ranges("low", pl.col("high") + 1, dtype=pl.Int32).alias("w"))
+            .drop("low", "high")
             .explode("w")
             .with_columns(
-                (pl.col("w").cast(pl.Int64) * 7 - offset).alias("age"),
+                (pl.col("w").cast(pl.Int64) * 7 - pl.col("offset")).alias("age"),
             )
             .with_columns((pl.col("base_points") * decay(ruleset)).alias("points"))
         )

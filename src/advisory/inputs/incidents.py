@@ -316,11 +316,7 @@ def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | No
 def _with_locator(
     raw: pl.DataFrame, header: list[str], shown: str, line_of: Callable[[int], int | None]
 ) -> tuple[pl.DataFrame, Locator]:
-    """The rows with every optional column (empty where the file has none), and where each
-    row's field stands in the file."""
-    for name in OPTIONAL:
-        if name not in raw.columns:
-            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    """The rows, and where each row's field stands in the file."""
 
     def locate(row: int, name: str) -> tuple[Location, str]:
         column = header.index(name) + 1 if name in header else None
@@ -551,13 +547,19 @@ def check_columns(
     The checks and the typed table come from one lazy plan, so that the file's columns are
     scanned together and nothing is copied for rows that are fine.
     """
+    # A column the file does not have is empty: nothing in it to check, its cells null in the
+    # typed table (a feed's export has a dozen of the thirty columns).
+    present = [c for c in COLUMNS if c in raw.collect_schema().names()]
+    absent = [pl.lit(None, dtype=pl.String).alias(c) for c in COLUMNS if c not in present]
     # Short fields are trimmed; long free text is only tested for having something in it.
-    trimmed = [c for c in COLUMNS if c not in LONG_TEXT]
+    trimmed = [c for c in present if c not in LONG_TEXT]
     text = raw.lazy().with_columns(
         *[_blank_to_null(pl.col(c).str.strip_chars()) for c in trimmed],
-        *[pl.when(pl.col(c).str.contains(r"[^;\s]")).then(pl.col(c)) for c in LONG_TEXT],
+        *[pl.when(pl.col(c).str.contains(r"[^;\s]")).then(pl.col(c))
+          for c in LONG_TEXT if c in present],
+        *absent,
         pl.int_range(pl.len(), dtype=pl.Int64).alias("source_row"),
-    )
+    )  # fmt: skip
     date_ok = pl.col("date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
     yes_no = pl.col("civilian_targeting").str.to_lowercase()
     planned_yes_no = pl.col("planned").str.to_lowercase()
@@ -637,9 +639,15 @@ def check_columns(
         odd_kind = pl.col("category").is_not_null() & is_planned & ~pl.col("category").is_in(kinds)
         checks.append(("category", odd_kind, unknown_kind))
 
+    checks = [check for check in checks if check[0] in present]
+    parsed = {
+        name: expr if name in present else pl.lit(None, dtype=SCHEMA[name])
+        for name, expr in parsed.items()
+    }
+
     # Blank rows (spreadsheets leave them) are skipped; the table is filtered only if there are any.
     text = text.with_columns(
-        pl.all_horizontal([pl.col(c).is_null() for c in COLUMNS]).alias("_blank")
+        pl.all_horizontal([pl.col(c).is_null() for c in present]).alias("_blank")
     )
     blank = pl.col("_blank")
     typed = text.with_columns(
