@@ -258,3 +258,21 @@ def test_clicking_from_the_index_to_a_region_page(archive: Path, tmp_path: Path,
         assert driver.current_url.endswith("/regions/pe-vraem.html")
         driver.find_element(By.LINK_TEXT, "Archive").click()
         assert driver.current_url.endswith("/index.html")
+
+
+def test_the_site_built_before_a_week_is_published_is_the_site_after(archive: Path, tmp_path: Path):
+    """A weekly run builds the archive while its week renders, with the week's record in hand
+    and its folder not yet in place: the pages are those built once the week is published."""
+    from advisory.publishing.archive import RECORD, build_site
+    from advisory.rendering.renderer import Renderer
+
+    site_html = Renderer(ROOT / "templates").site_html
+    after, _ = build_site(archive, site_html, "Example Corp Security")
+    root = tmp_path / "published"
+    shutil.copytree(archive, root)
+    record = (root / "2018-W25" / RECORD).read_bytes()
+    shutil.rmtree(root / "2018-W25")
+    before, _ = build_site(root, site_html, "Example Corp Security",
+                           replacing=("2018-W25", record))  # fmt: skip
+    assert before == after
+    assert b"2018-W25/bulletin.html" in before["index.html"]
