@@ -225,6 +225,25 @@ def test_killed_while_sending_completes_without_duplicates(site: Path, smtp):
     assert len({str(m["To"]) for m in handler.accepted}) == 4
 
 
+def test_killed_after_the_messages_were_stored_ahead_owes_and_sends_nothing(site: Path, smtp):
+    """A weekly run stores its messages while the bulletin is still laid out; killed before
+    the week is published, it has recorded nothing owed: no later run sends a letter of a week
+    that was never published, and the next run of the week sends each message once."""
+    _, handler = smtp
+    killed = send(site, "--send", env={"ADVISORY_FAULT": "rendered=kill"})
+    assert killed.returncode == -signal.SIGKILL
+    stored = list((site / "state" / "messages").glob(f"{WEEK}/*.eml"))
+    assert len(stored) == 4  # stored ahead, nobody's to send yet
+    with contextlib.closing(sqlite3.connect(site / "state" / "ledger.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM deliveries").fetchone() == (0,)
+    assert handler.accepted == []
+    again = send(site, "--send")
+    assert again.returncode == 0, again.stderr
+    assert "email: 4 sent, 0 corrections, 0 sent before" in again.stdout
+    assert len(handler.accepted) == 4
+    assert len({str(m["To"]) for m in handler.accepted}) == 4
+
+
 def test_changed_alert_is_sent_as_a_correction(site: Path, smtp):
     _, handler = smtp
     assert send(site, "--send").returncode == 0

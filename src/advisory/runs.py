@@ -15,8 +15,8 @@ from pathlib import Path
 
 from advisory.calendar import end_of_day, issue_time, monday_of, week_label
 from advisory.config import Config
-from advisory.delivery.letters import Contact, Sender, letters
-from advisory.delivery.send import Mode, Report, deliver, owe, send_owed
+from advisory.delivery.letters import Contact, Letter, Sender, letters
+from advisory.delivery.send import Mode, Report, deliver, owe, send_owed, stage_messages
 from advisory.errors import AdvisoryError, ConfigError, Problem
 from advisory.faults import checkpoint
 from advisory.inputs import Inputs, load_configured, resolve_incident_paths
@@ -138,7 +138,18 @@ def run_weekly(
             archive = site.enter_context(
                 Archive(root, renderer, config.settings.organisation, (label, record))
             )
-            pdfs = _render_week(planned, workers, week, progress, archive.start)
+            # The letters, and with `send` their messages stored, as soon as their PDFs are
+            # in: while the bulletin is still laid out, unless a letter is the bulletin.
+            drafted: list[tuple[Sender, list[Letter], dict[str, bool]]] = []
+
+            def draft(pdfs: dict[tuple[str, ...], bytes]) -> None:
+                if mode is not None:
+                    sender = _sender(config, label, issued, inputs.rules)
+                    built = letters(sender, planned.recipients, pdfs, renderer)
+                    staged = stage_messages(config, sender, built) if mode == "send" else {}
+                    drafted.append((sender, built, staged))
+
+            _render_week(planned, workers, week, progress, archive.start, draft)
         week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
         for name, data in week_incidents(inputs, planned.week.ratings).items():
             week.put(name, data)
@@ -159,10 +170,9 @@ def run_weekly(
         checkpoint("rendered")
         stamp = now or (lambda: issued)
         if mode is not None:
-            sender = _sender(config, label, issued, inputs.rules)
-            built = letters(sender, planned.recipients, pdfs, renderer)
+            [(sender, built, staged)] = drafted
             if mode == "send":
-                owed = owe(config, sender, built, planned.left_out, stamp)
+                owed = owe(config, sender, built, planned.left_out, stamp, staged)
         base = config.file.parent if config.file else Path.cwd()
         paths, _ = resolve_incident_paths(config.incidents, base)
         sources = input_files(config.rules, paths, base)
@@ -231,11 +241,21 @@ def _render_week(
     week: WeekFolder,
     progress: Progress | None,
     begun: Callable[[], None],
-) -> dict[tuple[str, ...], bytes]:
-    """Render the week's documents into its folder (`begun` is called once the first of them,
-    the bulletin, is with a worker); returns each letter's PDF by its places."""
+    letters_ready: Callable[[dict[tuple[str, ...], bytes]], None],
+) -> None:
+    """Render the week's documents into its folder. `begun` is called once the first of them,
+    the bulletin, is with a worker; `letters_ready` once with each letter's PDF by its places,
+    as soon as they are all rendered."""
     letter_documents = set(planned.letter_pdfs.values())
     rendered: dict[str, bytes] = {}
+    waiting = True
+
+    def ready() -> None:
+        nonlocal waiting
+        if waiting and letter_documents <= rendered.keys():
+            waiting = False
+            letters_ready({places: rendered[name] for places, name in planned.letter_pdfs.items()})
+
     with stage("render"):
         for output in workers.render(planned.documents, progress):
             begun()
@@ -243,7 +263,8 @@ def _render_week(
                 week.put(output.path, output.data)
             if output.suffix == "pdf" and output.name in letter_documents:
                 rendered[output.name] = output.data
-    return {places: rendered[name] for places, name in planned.letter_pdfs.items()}
+            ready()
+        ready()
 
 
 def run_flash(

@@ -16,7 +16,7 @@ import email
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -94,19 +94,50 @@ def write_outbox(sender: Sender, built: Sequence[Letter], outbox: Path) -> Repor
     return report
 
 
+def stage_messages(config: Config, sender: Sender, built: Sequence[Letter]) -> dict[str, bool]:
+    """Store ahead, as `owe` stores them, the messages of `built` that are due (a weekly run
+    does it while its bulletin is still being laid out): each stored message's name, and
+    whether it was written as a correction. The ledger is only read: until `owe` records
+    them, the files are nobody's to send (`advisory purge` removes those no row names)."""
+    week = sender.week
+    state = config.state
+    staged: dict[str, bool] = {}
+    with opened(state / LEDGER) as ledger, stage("stage messages"):
+        _private(state, week)
+        for letter in built:
+            traveler = letter.recipient.traveler.id
+            found = ledger.row(week, traveler, letter.content_hash)
+            if found is not None and (found.status == "sent" or found.refused()):
+                continue
+            name = _stored(week, traveler, letter)
+            correction = ledger.sent_before(week, traveler)
+            data = message(sender, letter, correction=correction).as_bytes()
+            write_bytes_atomic(state / name, data, mode=0o600)
+            staged[name] = correction
+    return staged
+
+
+def _stored(week: str, traveler: str, letter: Letter) -> str:
+    """Where a letter's message is stored, under the state folder."""
+    return f"{MESSAGES}/{week}/{traveler}.{letter.content_hash[:16]}.eml"
+
+
 def owe(
     config: Config,
     sender: Sender,
     built: Sequence[Letter],
     left_out: Sequence[tuple[str, str]],
     now: Callable[[], dt.datetime],
+    staged: Mapping[str, bool] | None = None,
 ) -> Report:
     """Store each message due and record it `pending` (nothing is sent): those sent before are
     `already`, those the relay refused for good `failed`, and the week's messages owed from an
-    earlier run of it that this run no longer builds are superseded."""
+    earlier run of it that this run no longer builds are superseded. A message `staged`
+    (`stage_messages`) as it would be stored now is not built again."""
     week = sender.week
     report = Report(skipped=list(left_out))
     state = config.state
+    ahead = staged or {}
     with opened(state / LEDGER) as ledger, stage("record"):
         _private(state, week)
         keep: set[tuple[str, str]] = set()
@@ -120,10 +151,11 @@ def owe(
             if found is not None and found.refused():  # the server refused this very message
                 report.failed.append((traveler, found.detail))
                 continue
-            name = f"{MESSAGES}/{week}/{traveler}.{letter.content_hash[:16]}.eml"
+            name = _stored(week, traveler, letter)
             correction = ledger.sent_before(week, traveler)
-            data = message(sender, letter, correction=correction).as_bytes()
-            write_bytes_atomic(state / name, data, mode=0o600)
+            if ahead.get(name) != correction or not (state / name).is_file():
+                data = message(sender, letter, correction=correction).as_bytes()
+                write_bytes_atomic(state / name, data, mode=0o600)
             ledger.owe(week, traveler, letter.content_hash, name, sender.issued, now())
         for row in ledger.supersede(week, keep, now()):
             _forget(state, row)
