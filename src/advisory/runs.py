@@ -149,24 +149,18 @@ def run_weekly(
                     staged = stage_messages(config, sender, built) if mode == "send" else {}
                     drafted.append((sender, built, staged))
 
-            _render_week(planned, workers, week, progress, archive.start, draft)
-        week.put("ratings.json", json_bytes(planned.week.ratings, inputs.rules))
-        for name, data in week_incidents(inputs, planned.week.ratings).items():
-            week.put(name, data)
-        week.put(RECORD, record)
+            # Once the bulletin is with a worker, this process writes the week's other files.
+            begun: list[bool] = []
+
+            def bulletin_begun() -> None:
+                if not begun:
+                    begun.append(True)
+                    archive.start()
+                    _put_week_files(config, inputs, planned, week, record)
+
+            _render_week(planned, workers, week, progress, bulletin_begun, draft)
+            bulletin_begun()  # a week without documents
         feeds = _feeds(config)
-        words = inputs.rules.ruleset.severity.words
-        for alert in planned.week.alerts:
-            event = inputs.rules.ruleset.label(alert.incidents[0].category)
-            shape = planned.shapes.get(alert.region_id)
-            previous = (
-                read_cap(root / alert.previous_week / "alerts" / f"{alert.region_id}.cap.xml")
-                if alert.previous_week
-                else None
-            )
-            cap = cap_message(alert, label, feeds, words, event[:1].upper() + event[1:],
-                              shape.rings if shape else (), previous)  # fmt: skip
-            week.put(f"alerts/{alert.region_id}.cap.xml", cap)
         checkpoint("rendered")
         stamp = now or (lambda: issued)
         if mode is not None:
@@ -189,6 +183,30 @@ def run_weekly(
         elif mode == "dry-run":
             written.delivery = deliver(config, mode, sender, built, planned.left_out, stamp)
         return written
+
+
+def _put_week_files(
+    config: Config, inputs: Inputs, planned: Plan, week: WeekFolder, record: bytes
+) -> None:
+    """The week's ratings, incidents, record and CAP messages, into its folder."""
+    rules = inputs.rules
+    week.put("ratings.json", json_bytes(planned.week.ratings, rules))
+    for name, data in week_incidents(inputs, planned.week.ratings).items():
+        week.put(name, data)
+    week.put(RECORD, record)
+    feeds = _feeds(config)
+    words = rules.ruleset.severity.words
+    for alert in planned.week.alerts:
+        event = rules.ruleset.label(alert.incidents[0].category)
+        shape = planned.shapes.get(alert.region_id)
+        previous = (
+            read_cap(config.output / alert.previous_week / "alerts" / f"{alert.region_id}.cap.xml")
+            if alert.previous_week
+            else None
+        )
+        cap = cap_message(alert, week.label, feeds, words, event[:1].upper() + event[1:],
+                          shape.rings if shape else (), previous)  # fmt: skip
+        week.put(f"alerts/{alert.region_id}.cap.xml", cap)
 
 
 class Archive:
