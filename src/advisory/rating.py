@@ -195,10 +195,12 @@ def rate(
             in_period[region_id].append(contribution)
     reasons = _reasons(contributions, rules)
     standing = official.at(as_of) if official is not None else None
+    profiled = {p: rules.ruleset.with_profile(p) for p in {r.profile for r in rules.regions}}
 
     return [
         _rating(
             region,
+            profiled[region.profile],
             rules,
             as_of,
             period_ends,
@@ -413,6 +415,7 @@ def _scored(
 
 def _rating(
     region: Region,
+    profiled: RuleSet,
     rules: Rules,
     as_of: dt.datetime,
     period_ends: tuple[dt.date, ...],
@@ -490,7 +493,7 @@ def _rating(
         contributions=tuple(window),
         decisions=tuple(
             _decisions(
-                ruleset.with_profile(region.profile),
+                profiled,
                 region,
                 score_level,
                 row["held"],

@@ -537,7 +537,7 @@ def compose_bulletin(
     rules: Rules,
     settings: BulletinSettings,
     closings: Sequence[Closing] = (),
-    beyond: Sequence[Alert] = (),
+    beyond: Sequence[Alert | Rating] = (),
     coming: Sequence[Planned] = (),
 ) -> Bulletin:
     """The week's bulletin: summary of every region, the alerts, the incidents, the method.
@@ -804,11 +804,14 @@ def _country_row(group: Sequence[Rating], ruleset: RuleSet) -> SummaryRow:
     )
 
 
-def _further(beyond: Sequence[Alert], words: Sequence[str]) -> tuple[tuple[str, str], ...]:
+def _further(beyond: Sequence[Alert | Rating], words: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """`("Syria", "Idlib (Extreme, Critical), Aleppo (High, Warning) and 3 more")`, a country a
-    line, the most serious first."""
-    by_country: dict[str, list[Alert]] = {}
-    for alert in most_serious_first(beyond, words):
+    line, the most serious first (each alert held back, or the rating of its region)."""
+    by_country: dict[str, list[Alert | Rating]] = {}
+    ordered = sorted(
+        beyond, key=lambda a: (-words.index(a.severity or ""), -a.level_rank, a.region_name)
+    )
+    for alert in ordered:
         by_country.setdefault(alert.country, []).append(alert)
     lines = []
     for country, found in sorted(by_country.items()):

@@ -69,6 +69,9 @@ class Week:
     overrides: tuple[Applied, ...] = ()
     #: The events announced for the 30 days after the issue date (`planned: yes`), by date.
     coming: tuple[Planned, ...] = ()
+    #: The ratings of the regions held back like `beyond` whose alerts were not written (no
+    #: letter of the run reads them): the bulletin lists them as it lists `beyond`.
+    held: list[Rating] = field(default_factory=list)
 
 
 def compose_week(
@@ -76,6 +79,8 @@ def compose_week(
     as_of: dt.datetime,
     bar: AlertBar | None = None,
     below: Collection[str] | None = None,
+    *,
+    beyond_in_full: bool = True,
 ) -> Week:
     """Rate every region at `as_of`, compose an alert for each with incidents in the week, keep
     those that clear `bar`, and a closing update for each whose series ended this week.
@@ -83,7 +88,9 @@ def compose_week(
     `below` names the regions whose alerts are composed even when they do not clear the bar
     (`below_bar`; None: every region's). The regions of the analysts' overrides always are,
     so that an override of an alert below the bar is checked as before. A world log has
-    thousands of regions below the bar each week: an alert nobody reads is not written."""
+    thousands of regions below the bar each week: an alert nobody reads is not written. For
+    the same reason, without `beyond_in_full` the alerts held back by the world file's
+    `max_alerts` are written only for those regions (`beyond`); the others are `held`."""
     rules = inputs.rules
     with stage("rate"):
         ratings = rate(inputs.incidents, rules, as_of, inputs.placements, inputs.official)
@@ -120,7 +127,7 @@ def compose_week(
             if region in writing
         }
         series = incidents_by_region(inputs, reads)
-        last_weeks = incidents_by_region(inputs, ended)
+        last_weeks = incidents_by_region(inputs, ended, last_only=True)
         issued = as_of.date()
         composing = [
             r for r in ratings
@@ -134,10 +141,15 @@ def compose_week(
         alerts: list[Alert] = []
         below_bar: list[Alert] = []
         beyond: list[Alert] = []
+        unwritten: list[Rating] = []
+        unwritten_ids = set() if beyond_in_full else held - (kept or set())
         closings: list[Closing] = []
         for rating in ratings:
             if rating.region_id in windows:
                 if rating.region_id not in writing:
+                    continue
+                if rating.region_id in unwritten_ids:
+                    unwritten.append(rating)
                     continue
                 points = {c.incident_id: c.points for c in rating.contributions}
                 # The bulletin does not list the incidents of alerts it only names: their
@@ -153,14 +165,16 @@ def compose_week(
                 else:
                     (alerts if rating.region_id in clearing else below_bar).append(alert)
             elif last_weeks.get(rating.region_id):
-                last = max(last_weeks[rating.region_id], key=lambda i: (i.date, i.id))
+                [last] = last_weeks[rating.region_id]
                 closings.append(compose_closing(rating, rules, last))
         beyond = most_serious_first(beyond, words)
         coming = ahead(planned_events(inputs), as_of.date())
         alerts, below_bar, beyond = (
             [_with_coming(a, coming) for a in found] for found in (alerts, below_bar, beyond)
         )
-    this_week = Week(ratings, alerts, closings, below_bar, beyond, coming=tuple(coming))
+    this_week = Week(
+        ratings, alerts, closings, below_bar, beyond, coming=tuple(coming), held=unwritten
+    )
     return _overridden(this_week, inputs.overrides) if inputs.overrides and ratings else this_week
 
 
@@ -239,9 +253,10 @@ def _held_back(cleared: Sequence[Rating], rules: Rules) -> set[str]:
 
 
 def incidents_by_region(
-    inputs: Inputs, windows: dict[str, tuple[dt.date, dt.date]]
+    inputs: Inputs, windows: dict[str, tuple[dt.date, dt.date]], *, last_only: bool = False
 ) -> dict[str, list[Incident]]:
-    """Each region's incidents dated within its (first, last) days, as validated models."""
+    """Each region's incidents dated within its (first, last) days, as validated models; with
+    `last_only`, the last of them only (by date, then id)."""
     if not windows:
         return {}
     first = min(start for start, _ in windows.values())
@@ -261,6 +276,8 @@ def incidents_by_region(
         .filter(pl.col("date").is_between(pl.col("start"), pl.col("end")))
         .sort("region", "date", "id")
     )
+    if last_only:
+        chosen = chosen.unique("region", keep="last", maintain_order=True)
     models = inputs.incidents.incidents(chosen)
     found: dict[str, list[Incident]] = defaultdict(list)
     for region, incident in zip(chosen.get_column("region"), models, strict=True):
@@ -414,7 +431,10 @@ def plan(
 ) -> Plan:
     """Compose the week at `as_of` and name the documents `want` asks for."""
     # Alerts below the bar are written only for the regions a command names.
-    week = compose_week(inputs, as_of, bar, () if want.alerts == "all" else want.alerts)
+    week = compose_week(
+        inputs, as_of, bar, () if want.alerts == "all" else want.alerts,
+        beyond_in_full=want.letters is not None,
+    )  # fmt: skip
     notes: list[str] = []
     chosen = _chosen_alerts(week, want.alerts, bar, notes)
     # Where regions lie: for the maps, and the published week's CAP areas.
@@ -456,8 +476,9 @@ def plan(
     if want.bulletin_name is not None:
         rules = inputs.rules
         bulletin = compose_bulletin(
-            week.ratings, week.alerts, rules, settings, week.closings, week.beyond, week.coming
-        )
+            week.ratings, week.alerts, rules, settings, week.closings,
+            [*week.beyond, *week.held], week.coming,
+        )  # fmt: skip
         week_map = None
         if settings.maps:
             with stage("maps"):
