@@ -62,27 +62,21 @@ def document_settings(config: Config) -> BulletinSettings:
 
 
 def write_documents(
-    config: Config,
-    as_of: dt.datetime,
-    want: Want,
-    out: Path,
-    *,
-    jobs: int,
-    strict: bool = False,
+    config: Config, as_of: dt.datetime, want: Want, out: Path, *, workers: Workers
 ) -> Written:
     """`advisory alert` and `advisory bulletin`: the documents `want` names, as files in `out`,
-    each written atomically as soon as it is rendered. Raises `InputError` (nothing written)."""
-    with Workers(Renderer(config.templates, strict=strict), jobs) as workers:
-        inputs = load_configured(config)
-        bars = alert_bars(config, inputs.rules)
-        planned = plan(inputs, as_of, bars.alerts, document_settings(config), want)
-        written = Written(
-            notes=planned.notes, alerts=len(planned.week.alerts), warnings=inputs.warnings
-        )
-        with stage(f"render and write {len(planned.documents)} documents"):
-            for output in workers.render(planned.documents):
-                write_bytes_atomic(out / output.path, output.data)
-                written.paths.append(out / output.path)
+    each written atomically as soon as it is rendered by `workers` (entered by the caller, as
+    early as it can). Raises `InputError` (nothing written)."""
+    inputs = load_configured(config)
+    bars = alert_bars(config, inputs.rules)
+    planned = plan(inputs, as_of, bars.alerts, document_settings(config), want)
+    written = Written(
+        notes=planned.notes, alerts=len(planned.week.alerts), warnings=inputs.warnings
+    )
+    with stage(f"render and write {len(planned.documents)} documents"):
+        for output in workers.render(planned.documents):
+            write_bytes_atomic(out / output.path, output.data)
+            written.paths.append(out / output.path)
     written.paths.sort()
     return written
 
@@ -91,14 +85,15 @@ def run_weekly(
     config: Config,
     monday: dt.date,
     *,
+    workers: Workers,
     wait: float = 0,
     allow_stale: bool = False,
     mode: Mode | None = None,
-    jobs: int = 1,
     progress: Progress | None = None,
     now: Callable[[], dt.datetime] | None = None,
 ) -> Written:
-    """Publish the week that starts on `monday` under `OUTPUT/YYYY-Www/`, then with `mode`
+    """Publish the week that starts on `monday` under `OUTPUT/YYYY-Www/`, rendered by
+    `workers` (entered by the caller, as early as it can), then with `mode`
     email the travelers (`send`: the messages due are recorded as owed before the week is
     published, then sent through the ledger after it, with what earlier weeks still owe) or
     write their messages to the outbox (`dry-run`); `now` stamps the ledger. Raises
@@ -106,60 +101,59 @@ def run_weekly(
     (`RelayError` when the relay fails the run)."""
     root = config.output
     label = week_label(monday)
-    renderer = Renderer(config.templates)
+    renderer = workers.renderer
     issued = issue_time(monday, config.issue_time)
     with ExitStack() as site:
-        with Workers(renderer, jobs) as workers:
-            # Every input is checked before the lock is taken or anything is written.
-            with stage("validate"):
-                if mode is not None and (problems := config.delivery_problems(send=mode == "send")):
-                    raise ConfigError(problems)
-                inputs = load_configured(config, roster=mode is not None)
-            for warning in inputs.warnings:
-                log.warning("%s", warning)
-            bars = alert_bars(config, inputs.rules)
-            if not allow_stale:
-                check_feed(inputs, monday, config.settings.stale_after_days)
-            wanted = Want(
-                alerts="all",
-                alert_name="alerts/{region}",
-                bulletin_name="bulletin",
-                archive=True,
-                letters=_letters(config, bars.delivery) if mode else None,
-            )
-            planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
-            site.enter_context(locked(root, wait, config.state, sending=mode == "send"))
-            week = WeekFolder(root, label)
-            site.callback(week.discard)
-            record = week_record(label, planned.week.ratings, planned.week.alerts,
-                                 planned.week.closings, inputs.rules)  # fmt: skip
-            # The archive's pages are written aside while the documents render (from the
-            # moment the bulletin went to a worker).
-            archive = site.enter_context(
-                Archive(root, renderer, config.settings.organisation, (label, record))
-            )
-            # The letters, and with `send` their messages stored, as soon as their PDFs are
-            # in: while the bulletin is still laid out, unless a letter is the bulletin.
-            drafted: list[tuple[Sender, list[Letter], dict[str, bool]]] = []
+        # Every input is checked before the lock is taken or anything is written.
+        with stage("validate"):
+            if mode is not None and (problems := config.delivery_problems(send=mode == "send")):
+                raise ConfigError(problems)
+            inputs = load_configured(config, roster=mode is not None)
+        for warning in inputs.warnings:
+            log.warning("%s", warning)
+        bars = alert_bars(config, inputs.rules)
+        if not allow_stale:
+            check_feed(inputs, monday, config.settings.stale_after_days)
+        wanted = Want(
+            alerts="all",
+            alert_name="alerts/{region}",
+            bulletin_name="bulletin",
+            archive=True,
+            letters=_letters(config, bars.delivery) if mode else None,
+        )
+        planned = plan(inputs, issued, bars.alerts, document_settings(config), wanted)
+        site.enter_context(locked(root, wait, config.state, sending=mode == "send"))
+        week = WeekFolder(root, label)
+        site.callback(week.discard)
+        record = week_record(label, planned.week.ratings, planned.week.alerts,
+                             planned.week.closings, inputs.rules)  # fmt: skip
+        # The archive's pages are written aside while the documents render (from the
+        # moment the bulletin went to a worker).
+        archive = site.enter_context(
+            Archive(root, renderer, config.settings.organisation, (label, record))
+        )
+        # The letters, and with `send` their messages stored, as soon as their PDFs are
+        # in: while the bulletin is still laid out, unless a letter is the bulletin.
+        drafted: list[tuple[Sender, list[Letter], dict[str, bool]]] = []
 
-            def draft(pdfs: dict[tuple[str, ...], bytes]) -> None:
-                if mode is not None:
-                    sender = _sender(config, label, issued, inputs.rules)
-                    built = letters(sender, planned.recipients, pdfs, renderer)
-                    staged = stage_messages(config, sender, built) if mode == "send" else {}
-                    drafted.append((sender, built, staged))
+        def draft(pdfs: dict[tuple[str, ...], bytes]) -> None:
+            if mode is not None:
+                sender = _sender(config, label, issued, inputs.rules)
+                built = letters(sender, planned.recipients, pdfs, renderer)
+                staged = stage_messages(config, sender, built) if mode == "send" else {}
+                drafted.append((sender, built, staged))
 
-            # Once the bulletin is with a worker, this process writes the week's other files.
-            begun: list[bool] = []
+        # Once the bulletin is with a worker, this process writes the week's other files.
+        begun: list[bool] = []
 
-            def bulletin_begun() -> None:
-                if not begun:
-                    begun.append(True)
-                    archive.start()
-                    _put_week_files(config, inputs, planned, week, record)
+        def bulletin_begun() -> None:
+            if not begun:
+                begun.append(True)
+                archive.start()
+                _put_week_files(config, inputs, planned, week, record)
 
-            _render_week(planned, workers, week, progress, bulletin_begun, draft)
-            bulletin_begun()  # a week without documents
+        _render_week(planned, workers, week, progress, bulletin_begun, draft)
+        bulletin_begun()  # a week without documents
         feeds = _feeds(config)
         checkpoint("rendered")
         stamp = now or (lambda: issued)

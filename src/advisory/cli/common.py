@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from advisory.config import Config
     from advisory.errors import Problem
     from advisory.inputs import Inputs
+    from advisory.rendering.pool import Workers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -214,6 +215,16 @@ def formats_of(value: str) -> tuple[str, ...]:
 
 def jobs_or_cores(jobs: int | None) -> int:
     return jobs or cores()
+
+
+def workers_for(config: Config, jobs: int, *, strict: bool = False) -> Workers:
+    """The processes that render a command's PDFs, to be entered before the modules that read
+    and write the week are imported: forked from a small process, they start sooner and carry
+    less memory."""
+    from advisory.rendering.pool import Workers
+    from advisory.rendering.renderer import Renderer
+
+    return Workers(Renderer(config.templates, strict=strict), jobs)
 
 
 # --- settings, inputs and errors --------------------------------------------------------------

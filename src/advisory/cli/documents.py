@@ -22,6 +22,7 @@ from advisory.cli.common import (
     output_options,
     preflight,
     print_problems,
+    workers_for,
 )
 
 
@@ -52,9 +53,6 @@ def alert(
     that clear the alert bar of the settings (alerts.min_level, alerts.min_severity). A REGION
     named is written even below the bar, with a note. Files are named REGION-DATE.html and .pdf.
     """
-    from advisory.runs import write_documents
-    from advisory.writing.plan import Want
-
     chosen = formats_of(formats)
     if not region_ids and not every_region:
         raise click.UsageError("name at least one REGION, or give --all")
@@ -62,12 +60,14 @@ def alert(
         ctx, rules=rules_dir, incidents=incident_patterns, templates=templates_dir, output=out_dir
     )
     preflight(config, "output")
-    want = Want(alerts="all" if every_region else region_ids, formats=chosen)
-    with failures():
+    with failures(), workers_for(config, jobs_or_cores(jobs), strict=strict) as workers:
+        from advisory.runs import write_documents
+        from advisory.writing.plan import Want
+
+        want = Want(alerts="all" if every_region else region_ids, formats=chosen)
         written = write_documents(
-            config, moment(config, as_of), want, config.output,
-            jobs=jobs_or_cores(jobs), strict=strict,
-        )  # fmt: skip
+            config, moment(config, as_of), want, config.output, workers=workers
+        )
     print_problems(written.warnings)
     echo_all(written.notes, err=True)
     echo_all([str(path) for path in written.paths])
@@ -106,8 +106,6 @@ def bulletin(
     --as-of, it covers the last full week. Alerts are those that clear the alert bar.
     """
     from advisory.calendar import issue_time, last_full_week
-    from advisory.runs import write_documents
-    from advisory.writing.plan import Want
 
     chosen = formats_of(formats)
     if week is not None and as_of is not None:
@@ -121,8 +119,11 @@ def bulletin(
         if as_of is not None
         else issue_time(week or last_full_week(now(), config.zone), config.issue_time)
     )
-    want = Want(bulletin_name="bulletin-{period}", archival=archival, formats=chosen)
-    with failures():
-        written = write_documents(config, issued, want, config.output, jobs=1, strict=strict)
+    with failures(), workers_for(config, 1, strict=strict) as workers:
+        from advisory.runs import write_documents
+        from advisory.writing.plan import Want
+
+        want = Want(bulletin_name="bulletin-{period}", archival=archival, formats=chosen)
+        written = write_documents(config, issued, want, config.output, workers=workers)
     print_problems(written.warnings)
     echo_all([str(path) for path in written.paths])

@@ -30,6 +30,7 @@ from advisory.cli.common import (
     print_problems,
     progress_bar,
     wait_option,
+    workers_for,
 )
 
 if TYPE_CHECKING:
@@ -97,7 +98,6 @@ def weekly(
     0 published or unchanged, 1 failed, 2 bad input (nothing written), 75 locked.
     """
     from advisory.calendar import last_full_week
-    from advisory.runs import run_weekly
 
     if week is not None and as_of is not None:
         raise click.UsageError("give --week or --as-of, not both")
@@ -105,11 +105,13 @@ def weekly(
     mode = _mode(config.settings.send if send is None else send, dry_run)
     preflight(config, "output", "log_file", "state")
     configure_logging(ctx.obj.get("verbose", False), config.log_file)
-    with failures():
+    with failures(), workers_for(config, jobs_or_cores(jobs)) as workers:
+        from advisory.runs import run_weekly
+
         result = run_weekly(
-            config, week or last_full_week(moment(config, as_of), config.zone), wait=wait,
-            allow_stale=allow_stale,
-            mode=mode, jobs=jobs_or_cores(jobs), progress=progress_bar(), now=now,
+            config, week or last_full_week(moment(config, as_of), config.zone),
+            workers=workers, wait=wait, allow_stale=allow_stale, mode=mode,
+            progress=progress_bar(), now=now,
         )  # fmt: skip
     published = result.published
     assert published is not None

@@ -25,11 +25,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from advisory.faults import checkpoint
 from advisory.rendering import cache as render_cache
 from advisory.rendering.renderer import Renderer
-from advisory.writing.plan import Document
+
+if TYPE_CHECKING:
+    from advisory.writing.plan import Document
 
 #: Small documents go to a worker in batches of about this share of the whole work, so that
 #: the workers stay busy without paying a round trip per page.
