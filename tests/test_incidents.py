@@ -132,3 +132,30 @@ def test_reported_line_is_the_physical_line(tmp_path_factory, summaries, bad):
 
     expected_line = _csv_text(rows[: broken + 1]).count("\n") + 1
     assert [(p.location.line, p.field) for p in problems] == [(expected_line, "date")]
+
+
+def test_a_table_without_a_required_column_is_refused_row_by_row():
+    """Columns a file does not have are not checked cell by cell, except the required ones:
+    a table that lacks one (as an importer may build it) reports every row."""
+    import polars as pl
+
+    from advisory.errors import Location
+    from advisory.inputs.incidents import check_columns
+
+    raw = pl.DataFrame(
+        {
+            "id": ["a", "b"],
+            "date": ["2018-06-24", "2018-06-25"],
+            "country": ["Peru", "Peru"],
+            "category": ["ambush", "ambush"],
+            "sources": ["Report", "Report"],
+        }
+    )
+    typed, problems = check_columns(
+        raw, "t.csv", lambda row, name: (Location("t.csv", row + 2), name), ["ambush"]
+    )
+    assert [(p.field, p.message) for p in problems] == [
+        ("summary", "required field is empty"),
+        ("summary", "required field is empty"),
+    ]
+    assert typed.height == 2 and typed.get_column("admin1").null_count() == 2

@@ -639,7 +639,8 @@ def check_columns(
         odd_kind = pl.col("category").is_not_null() & is_planned & ~pl.col("category").is_in(kinds)
         checks.append(("category", odd_kind, unknown_kind))
 
-    checks = [check for check in checks if check[0] in present]
+    # (A required column is always checked: absent, every row lacks it.)
+    checks = [check for check in checks if check[0] in present or check[0] in REQUIRED]
     parsed = {
         name: expr if name in present else pl.lit(None, dtype=SCHEMA[name])
         for name, expr in parsed.items()
