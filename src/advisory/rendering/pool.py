@@ -98,7 +98,14 @@ class Workers:
         trace: TracebackType | None,
     ) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=error is None, cancel_futures=True)
+            if error is not None:
+                # A failed run does not wait for a long layout: its workers are stopped, then
+                # the pool is shut down and waited for, so that none of its threads and pipes
+                # outlive it (an executor left behind by shutdown(wait=False) can print a
+                # "Bad file descriptor" traceback as the interpreter exits).
+                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def render(
