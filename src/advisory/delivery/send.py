@@ -109,17 +109,23 @@ def stage_messages(config: Config, sender: Sender, built: Sequence[Letter]) -> d
             found = ledger.row(week, traveler, letter.content_hash)
             if found is not None and (found.status == "sent" or found.refused()):
                 continue
-            name = _stored(week, traveler, letter)
-            correction = ledger.sent_before(week, traveler)
-            data = message(sender, letter, correction=correction).as_bytes()
-            write_bytes_atomic(state / name, data, mode=0o600)
+            name, correction = _store(state, ledger, sender, letter, {})
             staged[name] = correction
     return staged
 
 
-def _stored(week: str, traveler: str, letter: Letter) -> str:
-    """Where a letter's message is stored, under the state folder."""
-    return f"{MESSAGES}/{week}/{traveler}.{letter.content_hash[:16]}.eml"
+def _store(
+    state: Path, ledger: Ledger, sender: Sender, letter: Letter, ahead: Mapping[str, bool]
+) -> tuple[str, bool]:
+    """Store the letter's message under the state folder, unless `ahead` (`stage_messages`)
+    holds it as it would be stored now: its name, and whether it is a correction."""
+    traveler = letter.recipient.traveler.id
+    name = f"{MESSAGES}/{sender.week}/{traveler}.{letter.content_hash[:16]}.eml"
+    correction = ledger.sent_before(sender.week, traveler)
+    if ahead.get(name) != correction or not (state / name).is_file():
+        data = message(sender, letter, correction=correction).as_bytes()
+        write_bytes_atomic(state / name, data, mode=0o600)
+    return name, correction
 
 
 def owe(
@@ -151,11 +157,7 @@ def owe(
             if found is not None and found.refused():  # the server refused this very message
                 report.failed.append((traveler, found.detail))
                 continue
-            name = _stored(week, traveler, letter)
-            correction = ledger.sent_before(week, traveler)
-            if ahead.get(name) != correction or not (state / name).is_file():
-                data = message(sender, letter, correction=correction).as_bytes()
-                write_bytes_atomic(state / name, data, mode=0o600)
+            name, _ = _store(state, ledger, sender, letter, ahead)
             ledger.owe(week, traveler, letter.content_hash, name, sender.issued, now())
         for row in ledger.supersede(week, keep, now()):
             _forget(state, row)
