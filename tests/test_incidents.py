@@ -159,3 +159,84 @@ def test_a_table_without_a_required_column_is_refused_row_by_row():
         ("summary", "required field is empty"),
     ]
     assert typed.height == 2 and typed.get_column("admin1").null_count() == 2
+
+
+def _read_in_pieces(path: Path, piece_bytes: int):
+    from unittest import mock
+
+    from advisory.inputs import incidents
+
+    with mock.patch.object(incidents, "PIECE_BYTES", piece_bytes):
+        return read_incidents([path], CATEGORIES)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    summaries=st.lists(cell, min_size=1, max_size=12),
+    dates=st.data(),
+    piece=st.integers(min_value=1, max_value=200),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+)
+def test_a_file_read_in_pieces_reads_as_one(tmp_path_factory, summaries, dates, piece, crlf, bom):
+    """A CSV file is read a piece at a time, cut between records: whatever its cells hold
+    (quotes, commas, line breaks, blank rows), the table and every problem, with its line, are
+    those of reading it whole."""
+    rows = [HEADER.split(",")]
+    for i, summary in enumerate(summaries):
+        date = dates.draw(st.sampled_from(["2018-06-07", "2018-06-31", ""]))
+        rows.append([f"a-{i}", date, "Peru", "Lima", "crime", summary, "R"] if summary else [])
+    path = _write(
+        tmp_path_factory.mktemp("csv") / "i.csv",
+        _csv_text(rows),
+        bom=bom,
+        newline="\r\n" if crlf else "\n",
+    )
+
+    whole_log, whole_problems = _read_in_pieces(path, 2**30)
+    log, problems = _read_in_pieces(path, piece)
+
+    assert log.frame.equals(whole_log.frame)
+    assert [str(p) for p in problems] == [str(p) for p in whole_problems]
+
+
+def test_problems_are_summed_up_across_pieces(tmp_path: Path):
+    rows = "".join(f"a-{i},2018-06-07,Peru,Lima,crime,,R\n" for i in range(MAX_REPORTS + 5))
+    path = _write(tmp_path / "i.csv", f"{HEADER}\n{rows}")
+    _, problems = _read_in_pieces(path, 100)  # a few rows to a piece
+    assert [p.location.line for p in problems[:-1]] == list(range(2, MAX_REPORTS + 2))
+    assert problems[-1].message == "... and 5 more rows with the same problem as above"
+
+
+def test_record_blocks_end_between_records():
+    from advisory.inputs.incidents import _record_blocks
+
+    data = b'h\n"a\nb",c\n\n"d""\ne"\nf\n"g'
+    for size in range(1, len(data) + 2):
+        blocks = list(_record_blocks(io.BytesIO(data), size))
+        assert b"".join(blocks) == data
+        # Each block but the last ends with a line end after an even number of quotes.
+        assert all(b.endswith(b"\n") and b.count(b'"') % 2 == 0 for b in blocks[:-1])
+
+
+def test_a_log_read_without_its_text_rates_the_same():
+    """`rate` and `calibrate` read the log without its free text: it is checked, not kept,
+    and the ratings are those of the whole log."""
+    import datetime as dt
+
+    import pytest
+
+    from advisory.inputs import load_inputs
+    from advisory.rating import rate
+
+    root = Path(__file__).resolve().parent.parent
+    patterns = [str(root / "data" / "incidents.csv")]
+    whole = load_inputs(root / "rules", patterns, None)
+    narrow = load_inputs(root / "rules", patterns, None, text=False)
+    assert {"summary", "sources", "actors", "note"} & set(narrow.incidents.frame.columns) == set()
+    with pytest.raises(ValueError, match="without its free text"):
+        narrow.incidents.incidents()
+    at = dt.datetime(2018, 7, 2, 6, tzinfo=dt.UTC)
+    assert rate(narrow.incidents, narrow.rules, at, narrow.placements) == rate(
+        whole.incidents, whole.rules, at, whole.placements
+    )

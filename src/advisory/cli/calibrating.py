@@ -138,7 +138,7 @@ def calibrate(
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
     if out is not None and (problem := unwritable(out.absolute(), folder=False)):
         raise click.BadParameter(f"{out}: {problem}", param_hint="--out")
-    inputs = load(config)
+    inputs = load(config, text=False)  # rating reads no summary, source or note
     ruleset = inputs.rules.ruleset
     known = [DEFAULT_PROFILE, *ruleset.profiles]
     for name in profiles:

@@ -254,12 +254,13 @@ def preflight(config: Config, *places: str) -> None:
             raise ConfigError(problems)
 
 
-def load(config: Config, *, roster: bool = False) -> Inputs:
-    """The inputs, their warnings printed; every problem and exit 2 when any is an error."""
+def load(config: Config, *, roster: bool = False, text: bool = True) -> Inputs:
+    """The inputs, their warnings printed; every problem and exit 2 when any is an error.
+    Without `text`, the incidents' free text is checked but not kept."""
     from advisory.inputs import load_configured
 
     with failures():
-        inputs = load_configured(config, roster=roster)
+        inputs = load_configured(config, roster=roster, text=text)
     print_problems(inputs.warnings)
     return inputs
 

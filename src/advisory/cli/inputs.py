@@ -138,7 +138,7 @@ def rate(
     from advisory.timing import stage
 
     config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
-    inputs = load(config)
+    inputs = load(config, text=False)  # rating reads no summary, source or note
     known_regions(inputs, region_ids, "--region")
     with failures(), stage("rate"):  # an official-advice file that cannot be read: exit 2
         at = moment(config, as_of)

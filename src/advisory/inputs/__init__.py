@@ -74,8 +74,13 @@ def load_inputs(
     roster_path: Path | None,
     base: Path | None = None,
     itineraries: Path | None = None,
+    *,
+    text: bool = True,
 ) -> Inputs:
-    """Load rules, incidents and roster. Raises `InputError` with every problem of all of them."""
+    """Load rules, incidents and roster. Raises `InputError` with every problem of all of them.
+
+    Without `text`, the incidents' free text is checked but not kept (`IncidentLog.text`): a
+    command that only rates needs none of it."""
     import polars as pl
 
     from advisory.inputs.coverage import outside_warnings, read_coverage
@@ -91,7 +96,7 @@ def load_inputs(
     # The incident files are read in a thread while the rules are parsed: the CSV engine
     # releases the interpreter lock, YAML parsing does not.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_files, paths)
+        reading = pool.submit(read_files, paths, text=text)
         with stage("read rules"):
             rules, vocabulary, problems = read_rules(rules_dir)
         with stage("read incident files"):
@@ -168,13 +173,14 @@ def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], li
     return problems, list(unknown)
 
 
-def load_configured(config: Config, *, roster: bool = False) -> Inputs:
-    """The inputs the settings name (the roster only when asked). Raises `InputError`."""
+def load_configured(config: Config, *, roster: bool = False, text: bool = True) -> Inputs:
+    """The inputs the settings name (the roster only when asked; the incidents' free text
+    unless `text` is false). Raises `InputError`."""
     from advisory.official.advice import OfficialAdvice
 
     inputs = load_inputs(
         config.rules, config.incidents, config.roster if roster else None,
-        itineraries=config.itineraries,
+        itineraries=config.itineraries, text=text,
     )  # fmt: skip
     settings = config.settings
     official = OfficialAdvice(

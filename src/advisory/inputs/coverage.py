@@ -141,8 +141,10 @@ def outside_warnings(log: IncidentLog, coverage: Coverage) -> list[Problem]:
 
     problems: list[Problem] = []
     for shown, own in coverage.by_file.items():
-        rows = log.frame.filter(pl.col("source_file") == shown).select(
-            "date", "country", "source_row"
+        rows = (
+            log.frame.select("date", "country", "source_row", "source_file")
+            .filter(pl.col("source_file") == shown)
+            .drop("source_file")
         )
         names = rows.get_column("country").unique().to_list()
         keys = {name: country_key(name) for name in names}

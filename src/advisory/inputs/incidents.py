@@ -12,10 +12,11 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 import polars as pl
 import yaml
@@ -74,7 +75,8 @@ YES_NO = {"yes": True, "true": True, "no": False, "false": False}
 #: Columns that hold several items separated by LIST_SEPARATOR (lists in YAML and JSON).
 LIST_COLUMNS = ("actors", "sources")
 LIST_SEPARATOR = ";"
-#: Free text, tested for content but not trimmed (models trim it when they are built).
+#: Free text, tested for content but not trimmed (models trim it when they are built). Only
+#: documents read it: a log read for rating alone keeps none of it (`IncidentLog.text`).
 LONG_TEXT = ("summary", "actors", "sources", "note")
 #: Reports of one kind in one file beyond this many are summed up in one line.
 MAX_REPORTS = 20
@@ -122,6 +124,8 @@ SCHEMA: dict[str, pl.DataType] = {
     "source_row": pl.Int64(),
 }
 
+T = TypeVar("T")
+
 #: (row position in its file, column name) -> where that cell stands, and the field as shown.
 Locator = Callable[[int, str], tuple[Location, str]]
 
@@ -143,6 +147,9 @@ class IncidentLog:
     planned: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=SCHEMA), compare=False, repr=False
     )
+    #: Whether the tables keep the free text (`LONG_TEXT`); without it, the log rates regions
+    #: but cannot make `Incident` models.
+    text: bool = True
 
     def locate(self, file: str, row: int, column: str) -> Location:
         """Where the cell `column` of row `row` of `file` stands in that file."""
@@ -154,6 +161,8 @@ class IncidentLog:
 
     def incidents(self, frame: pl.DataFrame | None = None) -> list[Incident]:
         """The rows of `frame` (by default all) as validated `Incident` models."""
+        if not self.text:
+            raise ValueError("the log was read without its free text (read_files(text=False))")
         rows = (self.frame if frame is None else frame).select(COLUMNS).to_dicts()
         return [Incident.model_validate(_as_fields(row)) for row in rows]
 
@@ -178,66 +187,73 @@ def read_incidents(
 
 
 @dataclass(frozen=True)
-class RawFile:
-    """An incident file read as text columns, not yet checked."""
+class ReadFile:
+    """An incident file read and checked column-wise, except for the checks that need the
+    rules' words (categories, planned events): `check_files` makes those."""
 
     shown: str
     frame: pl.DataFrame | None
     locate: Locator | None
     problems: list[Problem]
+    found: list[_Found] = field(default_factory=list)
 
 
-def read_files(paths: Sequence[Path]) -> list[RawFile]:
-    """Read incident files as text. The CSV engine works outside the interpreter lock, so this
-    can run in a thread while the rules are parsed."""
-    files = []
-    for path in paths:
-        shown = display_path(path)
-        files.append(RawFile(shown, *_read_raw(path, shown)))
-    return files
+def read_files(paths: Sequence[Path], *, text: bool = True) -> list[ReadFile]:
+    """Read and check incident files; without `text`, their free text is checked but not kept.
+    The CSV engine and the checks work outside the interpreter lock, so this can run in a
+    thread while the rules are parsed."""
+    return [_read_raw(path, display_path(path), text) for path in paths]
+
+
+def schema(text: bool = True) -> dict[str, pl.DataType]:
+    """The log's columns, with or without the free text."""
+    return SCHEMA if text else {k: v for k, v in SCHEMA.items() if k not in LONG_TEXT}
 
 
 def check_files(
-    files: Sequence[RawFile],
+    files: Sequence[ReadFile],
     categories: Iterable[str] | None = None,
     planned: Iterable[str] | None = None,
 ) -> tuple[IncidentLog, list[Problem]]:
-    """Check files read by `read_files` and join them into one log; the rows that announce an
-    event ahead (`planned: yes`) are kept apart, in `IncidentLog.planned`."""
+    """Check the categories of files read by `read_files` and join them into one log; the rows
+    that announce an event ahead (`planned: yes`) are kept apart, in `IncidentLog.planned`."""
     known = sorted(categories) if categories is not None else None
     kinds = sorted(planned) if planned is not None else None
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     locators: dict[str, Locator] = {}
-    for raw in files:
-        problems += raw.problems
-        if raw.frame is None or raw.locate is None:
+    for read in files:
+        problems += read.problems
+        if read.frame is None or read.locate is None:
             continue
-        locators[raw.shown] = raw.locate
-        typed, check_problems = check_columns(
-            raw.frame, raw.shown, raw.locate, known, planned_kinds=kinds
-        )
-        problems += check_problems
-        frames.append(typed)
-    frame = pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
+        locators[read.shown] = read.locate
+        found = read.found + _vocabulary_found(read.frame, known, kinds, MAX_REPORTS)
+        problems += _reports(found, read.shown, read.locate, MAX_REPORTS)
+        frames.append(read.frame)
+    text = all(read.frame is None or "summary" in read.frame.columns for read in files)
+    frame = pl.concat(frames, rechunk=False) if frames else pl.DataFrame(schema=schema(text))
     problems += _duplicate_ids(frame, locators)
     ahead = frame.filter(pl.col("planned").fill_null(False))
     if ahead.height:
         frame = frame.filter(~pl.col("planned").fill_null(False))
     shown = tuple(f.shown for f in files)
-    return IncidentLog(frame, shown, locators, planned=ahead), problems
+    return IncidentLog(frame, shown, locators, planned=ahead, text=text), problems
 
 
-def _read_raw(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+def _read_raw(path: Path, shown: str, text: bool) -> ReadFile:
     suffix = path.suffix.lower()
     if refused := not_regular(path, shown):
-        return None, None, refused
+        return ReadFile(shown, None, None, refused)
     if suffix == ".csv":
-        return _read_csv(path, shown)
+        return _read_csv(path, shown, text)
     if suffix in {".yaml", ".yml", ".json"}:
-        return _read_yaml(path, shown)
+        raw, locate, problems = _read_yaml(path, shown)
+        if raw is None or locate is None:
+            return ReadFile(shown, None, None, problems)
+        typed, found = _check_text(raw, shown, 0, MAX_REPORTS, text)
+        return ReadFile(shown, typed, locate, problems, found)
     problem = Problem(Location(shown), "", "incident files are .csv, .yaml, .yml or .json")
-    return None, None, [problem]
+    return ReadFile(shown, None, None, [problem])
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -257,8 +273,8 @@ class CsvSource:
     path: Path
     converted: bytes | None = None
 
-    def engine_input(self) -> Path | io.BytesIO:
-        return io.BytesIO(self.converted) if self.converted is not None else self.path
+    def binary(self) -> IO[bytes]:
+        return io.BytesIO(self.converted) if self.converted is not None else self.path.open("rb")
 
     def text(self) -> io.TextIOBase:
         if self.converted is not None:
@@ -287,42 +303,122 @@ def csv_source(path: Path, shown: str) -> tuple[CsvSource | None, list[Problem]]
     return CsvSource(path, text.removeprefix("\ufeff").encode("utf-8")), []
 
 
-def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame | None, Locator | None, list[Problem]]:
+#: A CSV file is read and checked in pieces of about this many bytes, cut between records, so
+#: that its text is never all in memory at once: only the typed table grows.
+PIECE_BYTES = 16 * 2**20
+
+
+def _read_csv(path: Path, shown: str, text: bool) -> ReadFile:
     source, problems = csv_source(path, shown)
     if source is None:
-        return None, None, problems
-    try:
-        raw = pl.read_csv(source.engine_input(), infer_schema=False, raise_if_empty=False)
-    except pl.exceptions.ComputeError as e:
-        return _read_ragged_csv(source, shown, str(e))
+        return ReadFile(shown, None, None, problems)
     try:
         header = _csv_header(source)
     except UnicodeDecodeError:
-        return None, None, [_diagnose_csv(source, shown, "")]
+        return ReadFile(shown, None, None, [_diagnose_csv(source, shown, "")])
     header_problems = _check_header(header, shown)
     if any(p.is_error for p in header_problems):
-        return None, None, header_problems
-    if len(raw.columns) != len(header):  # line ends the two readers take differently
-        message = (
-            f"the header has {len(header)} fields, but the rows are read with "
-            f"{len(raw.columns)}: are carriage returns and line feeds mixed?"
-        )
-        return None, None, [Problem(Location(shown, 1), "", message)]
-    raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
-    frame, locate = _with_locator(raw, header, shown, _LineIndex(source).line_of)
-    return frame, locate, header_problems
+        return ReadFile(shown, None, None, header_problems)
+    locate = _locator(header, shown, _LineIndex(source).line_of)
+    pieces: list[pl.DataFrame] = []
+    found: list[_Found] = []
+    try:
+        for first_row, raw in _one_ahead(_csv_pieces(source)):
+            if len(raw.columns) != len(header):  # line ends the two readers take differently
+                message = (
+                    f"the header has {len(header)} fields, but the rows are read with "
+                    f"{len(raw.columns)}: are carriage returns and line feeds mixed?"
+                )
+                return ReadFile(shown, None, None, [Problem(Location(shown, 1), "", message)])
+            raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
+            typed, piece_found = _check_text(raw, shown, first_row, MAX_REPORTS, text)
+            pieces.append(typed)
+            found = _merged(found, piece_found, MAX_REPORTS)
+    except pl.exceptions.ComputeError as e:
+        ragged, ragged_locate, problems = _read_ragged_csv(source, shown, str(e))
+        if ragged is None or ragged_locate is None:
+            return ReadFile(shown, None, None, problems)
+        typed, found = _check_text(ragged, shown, 0, MAX_REPORTS, text)
+        return ReadFile(shown, typed, ragged_locate, problems, found)
+    return ReadFile(shown, pl.concat(pieces, rechunk=False), locate, header_problems, found)
 
 
-def _with_locator(
-    raw: pl.DataFrame, header: list[str], shown: str, line_of: Callable[[int], int | None]
-) -> tuple[pl.DataFrame, Locator]:
-    """The rows, and where each row's field stands in the file."""
+def _csv_pieces(source: CsvSource) -> Iterator[tuple[int, pl.DataFrame]]:
+    """The file's rows as text columns, a piece at a time, with the position of each piece's
+    first row. Every piece is read as the header followed by whole records, so the engine
+    reads each as it would the file. Raises the engine's `ComputeError`."""
+    header: bytes | None = None
+    first_row = 0
+    with source.binary() as stream:
+        for block in _record_blocks(stream, PIECE_BYTES):
+            if header is None:
+                end = _record_end(block, 0)
+                header = block[:end] if end else block
+                text = block
+            else:
+                text = header + block
+            raw = pl.read_csv(io.BytesIO(text), infer_schema=False, raise_if_empty=False)
+            yield first_row, raw
+            first_row += raw.height
+    if header is None:  # an empty file
+        yield 0, pl.read_csv(io.BytesIO(b""), infer_schema=False, raise_if_empty=False)
+
+
+def _one_ahead(items: Iterator[T]) -> Iterator[T]:
+    """`items`, the next one made in a thread while the caller works on the current one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        coming = pool.submit(next, items, None)
+        while (item := coming.result()) is not None:
+            coming = pool.submit(next, items, None)
+            yield item
+
+
+def _record_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
+    """The stream in blocks of about `size` bytes, each ending where a record ends: at a line
+    end after an even number of quotes, the rule by which the CSV engine itself cuts a file
+    for its threads (a quoted field may hold line ends, and its quotes come in pairs)."""
+    rest = b""
+    while block := stream.read(max(size, len(rest))):
+        data = rest + block
+        cut = _last_record_end(data)
+        rest = data[cut:]
+        if cut:
+            yield data[:cut]
+    if rest:
+        yield rest
+
+
+def _last_record_end(data: bytes) -> int:
+    """Where the last whole record of `data` ends (after its line end), or 0 if none does."""
+    quotes = data.count(b'"')
+    end = len(data)
+    while (line_end := data.rfind(b"\n", 0, end)) >= 0:
+        quotes -= data.count(b'"', line_end, end)
+        if quotes % 2 == 0:
+            return line_end + 1
+        end = line_end
+    return 0
+
+
+def _record_end(data: bytes, start: int) -> int:
+    """Where the first record of `data` from `start` ends (after its line end), or 0."""
+    quotes = 0
+    while (line_end := data.find(b"\n", start)) >= 0:
+        quotes += data.count(b'"', start, line_end)
+        if quotes % 2 == 0:
+            return line_end + 1
+        start = line_end + 1
+    return 0
+
+
+def _locator(header: list[str], shown: str, line_of: Callable[[int], int | None]) -> Locator:
+    """Where each row's field stands in the file."""
 
     def locate(row: int, name: str) -> tuple[Location, str]:
         column = header.index(name) + 1 if name in header else None
         return Location(shown, line_of(row), column), name
 
-    return raw, locate
+    return locate
 
 
 def _read_ragged_csv(
@@ -365,10 +461,8 @@ def _read_ragged_csv(
         {name: [row[i] if row[i] != "" else None for row in rows] for i, name in enumerate(header)},
         schema=dict.fromkeys(header, pl.String),
     )
-    frame, locate = _with_locator(
-        raw, header, shown, lambda row: lines[row] if 0 <= row < len(lines) else None
-    )
-    return frame, locate, header_problems + shown_ragged
+    locate = _locator(header, shown, lambda row: lines[row] if 0 <= row < len(lines) else None)
+    return raw, locate, header_problems + shown_ragged
 
 
 def _csv_header(source: CsvSource) -> list[str]:
@@ -532,6 +626,29 @@ def _scalar_list(node: yaml.Node) -> str | None:
 # --- column checks ----------------------------------------------------------------------------
 
 
+#: How a check words what it found: a template over the row's text, or a function of the row.
+Message = str | Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class _Check:
+    """Which rows of a column are bad, and what to say of each."""
+
+    field: str
+    bad: pl.Expr
+    message: Message
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What one check found in a file: how many rows, and the first of them (as text)."""
+
+    field: str
+    message: Message
+    count: int
+    rows: list[dict[str, Any]]
+
+
 def check_columns(
     raw: pl.DataFrame,
     shown: str,
@@ -542,10 +659,21 @@ def check_columns(
     planned_kinds: list[str] | None = None,
 ) -> tuple[pl.DataFrame, list[Problem]]:
     """Type the text columns of one file and report every bad cell (at most `limit` of one
-    kind, the rest counted). Blank rows are dropped.
+    kind, the rest counted). Blank rows are dropped."""
+    typed, found = _check_text(raw, shown, 0, limit)
+    found += _vocabulary_found(typed, categories, planned_kinds, limit)
+    return typed, _reports(found, shown, locate, limit)
 
-    The checks and the typed table come from one lazy plan, so that the file's columns are
-    scanned together and nothing is copied for rows that are fine.
+
+def _check_text(
+    raw: pl.DataFrame, shown: str, first_row: int, limit: int | None, keep_text: bool = True
+) -> tuple[pl.DataFrame, list[_Found]]:
+    """Type the text columns of `raw` (rows of `shown` from `first_row` on) and find its bad
+    cells, but for the checks of `_vocabulary_found`. Blank rows are dropped; so is the free
+    text unless `keep_text`.
+
+    The checks and the typed table come from one lazy plan, so that the columns are scanned
+    together and nothing is copied for rows that are fine.
     """
     # A column the file does not have is empty: nothing in it to check, its cells null in the
     # typed table (a feed's export has a dozen of the thirty columns).
@@ -558,7 +686,7 @@ def check_columns(
         *[pl.when(pl.col(c).str.contains(r"[^;\s]")).then(pl.col(c))
           for c in LONG_TEXT if c in present],
         *absent,
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("source_row"),
+        pl.int_range(pl.len(), dtype=pl.Int64).add(first_row).alias("source_row"),
     )  # fmt: skip
     date_ok = pl.col("date").str.contains(r"^\d{4}-\d{2}-\d{2}$")
     yes_no = pl.col("civilian_targeting").str.to_lowercase()
@@ -581,66 +709,44 @@ def check_columns(
         "injuries": "{injuries!r} is not a whole number",
         "claimed_fatalities": "{claimed_fatalities!r} is not a whole number",
     }
-    # (field, which rows are bad, message: a template over the row's text, or a function of it)
-    checks: list[tuple[str, pl.Expr, str | Callable[[dict[str, Any]], str]]] = []
-    checks += [(name, pl.col(name).is_null(), "required field is empty") for name in REQUIRED]
+    checks = [_Check(name, pl.col(name).is_null(), "required field is empty") for name in REQUIRED]
     checks += [
-        (name, pl.col(name).is_not_null() & parsed[name].is_null(), template)
+        _Check(name, pl.col(name).is_not_null() & parsed[name].is_null(), template)
         for name, template in unreadable.items()
     ]
     for name, bound in (("latitude", 90), ("longitude", 180)):
         outside = ~parsed[name].is_between(-bound, bound).fill_null(True)
-        checks.append((name, outside, f"{{{name}}} is outside -{bound} to {bound}"))
+        checks.append(_Check(name, outside, f"{{{name}}} is outside -{bound} to {bound}"))
     for name in ("fatalities", "injuries", "claimed_fatalities"):
-        checks.append((name, parsed[name].fill_null(0) < 0, f"must be at least 0, got {{{name}}}"))
+        checks.append(
+            _Check(name, parsed[name].fill_null(0) < 0, f"must be at least 0, got {{{name}}}")
+        )
     early, late = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
     out_of_range = ~parsed["date"].is_between(early, late).fill_null(True)
     checks.append(
-        ("date", out_of_range, f"{{date}} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+        _Check("date", out_of_range, f"{{date}} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
     )
     for name in COLUMNS:
         if name in parsed:
             continue
         most = MAX_LENGTH.get(name, MAX_SHORT)
-        checks.append((name, pl.col(name).str.len_bytes() > most, _too_long(name, most)))
+        checks.append(_Check(name, pl.col(name).str.len_bytes() > most, _too_long(name, most)))
         if name in MAX_WORD:
             word = MAX_WORD[name]
             long_word = pl.col(name).str.contains(rf"[^\s;]{{{word + 1},}}")
-            checks.append((name, long_word, _long_word(name, word)))
+            checks.append(_Check(name, long_word, _long_word(name, word)))
     for name, (noun, choices) in CHOICES.items():
         odd = pl.col(name).is_not_null() & ~pl.col(name).is_in(choices)
-        checks.append((name, odd, _not_one_of(name, noun, choices)))
+        checks.append(_Check(name, odd, _not_one_of(name, noun, choices)))
     odd_yes_no = yes_no.is_not_null() & ~yes_no.is_in(list(YES_NO))
-    checks.append(("civilian_targeting", odd_yes_no, "{civilian_targeting!r} is not yes or no"))
+    checks.append(
+        _Check("civilian_targeting", odd_yes_no, "{civilian_targeting!r} is not yes or no")
+    )
     odd_planned = planned_yes_no.is_not_null() & ~planned_yes_no.is_in(list(YES_NO))
-    checks.append(("planned", odd_planned, "{planned!r} is not yes or no"))
-    is_planned = parsed["planned"].fill_null(False)
-    if categories is not None:
-        known = categories
-
-        def unknown_category(row: dict[str, Any]) -> str:
-            return not_one_of(str(row["category"]), known, "a category")
-
-        unknown = (
-            pl.col("category").is_not_null() & ~pl.col("category").is_in(categories) & ~is_planned
-        )
-        checks.append(("category", unknown, unknown_category))
-    if planned_kinds is not None:
-        kinds = planned_kinds
-
-        def unknown_kind(row: dict[str, Any]) -> str:
-            said = not_one_of(str(row["category"]), kinds, "a planned event's category")
-            return (
-                f"{said} (scoring.yaml planned:)"
-                if kinds
-                else (f"{row['category']!r}: scoring.yaml names no planned events (planned:)")
-            )
-
-        odd_kind = pl.col("category").is_not_null() & is_planned & ~pl.col("category").is_in(kinds)
-        checks.append(("category", odd_kind, unknown_kind))
+    checks.append(_Check("planned", odd_planned, "{planned!r} is not yes or no"))
 
     # (A required column is always checked: absent, every row lacks it.)
-    checks = [check for check in checks if check[0] in present or check[0] in REQUIRED]
+    checks = [check for check in checks if check.field in present or check.field in REQUIRED]
     parsed = {
         name: expr if name in present else pl.lit(None, dtype=SCHEMA[name])
         for name, expr in parsed.items()
@@ -661,36 +767,94 @@ def check_columns(
     )
     counts_plan = text.select(
         blank.sum().alias("blank"),
-        *[(bad & ~blank).sum().alias(str(i)) for i, (_, bad, _) in enumerate(checks)],
+        *[(check.bad & ~blank).sum().alias(str(i)) for i, check in enumerate(checks)],
     )
-    counts_frame, result = pl.collect_all([counts_plan, typed.select(*SCHEMA, "_blank")])
+    columns = schema(keep_text)
+    counts_frame, result = pl.collect_all([counts_plan, typed.select(*columns, "_blank")])
     blank_rows, *counts = counts_frame.row(0)
     if blank_rows:
         result = result.filter(~pl.col("_blank"))
-    result = result.drop("_blank")
-    text = text.filter(~blank)
+    result = result.drop("_blank").cast(columns)  # type: ignore[arg-type]
+    found = text.filter(~blank).collect() if any(counts) else None
+    return result, [
+        _Found(check.field, check.message, count, _first(found.filter(check.bad), limit))
+        if found is not None and count
+        else _Found(check.field, check.message, 0, [])
+        for check, count in zip(checks, counts, strict=True)
+    ]
 
+
+def _vocabulary_found(
+    typed: pl.DataFrame, categories: list[str] | None, planned_kinds: list[str] | None,
+    limit: int | None,
+) -> list[_Found]:  # fmt: skip
+    """The checks of a typed table against the rules' words: a category the rules do not
+    know, and an event announced ahead (`planned: yes`) of a kind they do not plan for."""
+    checks: list[_Check] = []
+    is_planned = pl.col("planned").fill_null(False)
+    category = pl.col("category")
+    if categories is not None:
+        known = categories
+
+        def unknown_category(row: dict[str, Any]) -> str:
+            return not_one_of(str(row["category"]), known, "a category")
+
+        unknown = category.is_not_null() & ~category.is_in(categories) & ~is_planned
+        checks.append(_Check("category", unknown, unknown_category))
+    if planned_kinds is not None:
+        kinds = planned_kinds
+
+        def unknown_kind(row: dict[str, Any]) -> str:
+            said = not_one_of(str(row["category"]), kinds, "a planned event's category")
+            return (
+                f"{said} (scoring.yaml planned:)"
+                if kinds
+                else (f"{row['category']!r}: scoring.yaml names no planned events (planned:)")
+            )
+
+        odd_kind = category.is_not_null() & is_planned & ~category.is_in(kinds)
+        checks.append(_Check("category", odd_kind, unknown_kind))
+    if not checks:
+        return []
+    counts = typed.select(*[c.bad.sum().alias(str(i)) for i, c in enumerate(checks)]).row(0)
+    return [
+        _Found(c.field, c.message, n, _first(typed.filter(c.bad), limit) if n else [])
+        for c, n in zip(checks, counts, strict=True)
+    ]
+
+
+def _first(rows: pl.DataFrame, limit: int | None) -> list[dict[str, Any]]:
+    return (rows if limit is None else rows.head(limit)).to_dicts()
+
+
+def _merged(found: list[_Found], more: list[_Found], limit: int | None) -> list[_Found]:
+    """What the checks found in a file's pieces so far, and in its next piece."""
+    if not found:
+        return more
+    return [
+        _Found(a.field, a.message, a.count + b.count, (a.rows + b.rows)[:limit])
+        for a, b in zip(found, more, strict=True)
+    ]
+
+
+def _reports(found: list[_Found], shown: str, locate: Locator, limit: int | None) -> list[Problem]:
+    """A problem for each bad cell found (at most `limit` of one kind, the rest counted)."""
     problems: list[Problem] = []
-    if any(counts):
-        found = text.collect()
-        for (name, bad, message_of), count in zip(checks, counts, strict=True):
-            if not count:
-                continue
-            rows = found.filter(bad)
-            for r in (rows if limit is None else rows.head(limit)).to_dicts():
-                where, shown_field = locate(int(r["source_row"]), name)
-                message = message_of(r) if callable(message_of) else message_of.format(**r)
-                problems.append(Problem(where, shown_field, message))
-            if limit is not None and count > limit:
-                more = count - limit
-                problems.append(
-                    Problem(
-                        Location(shown),
-                        name,
-                        f"... and {more} more rows with the same problem as above",
-                    )
+    for check in found:
+        for row in check.rows:
+            where, shown_field = locate(int(row["source_row"]), check.field)
+            message = check.message(row) if callable(check.message) else check.message.format(**row)
+            problems.append(Problem(where, shown_field, message))
+        if limit is not None and check.count > limit:
+            more = check.count - limit
+            problems.append(
+                Problem(
+                    Location(shown),
+                    check.field,
+                    f"... and {more} more rows with the same problem as above",
                 )
-    return result.cast(SCHEMA), problems  # type: ignore[arg-type]
+            )
+    return problems
 
 
 def _not_one_of(name: str, noun: str, choices: Sequence[str]) -> Callable[[dict[str, Any]], str]:

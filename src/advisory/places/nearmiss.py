@@ -67,7 +67,12 @@ def place_warnings(log: IncidentLog, rules: Rules, placements: pl.DataFrame) -> 
                 aliases = getattr(entry.aliases, level) if entry.aliases else []
                 for name in [*getattr(entry, level), *aliases]:
                     named[(key, level)].setdefault(normalize(name), _Named(name, region.id))
-    frame = log.frame.with_row_index("pos").with_columns(pl.col("pos").cast(pl.Int64))
+    # Only the columns read below: a filter or join copies every column it is given.
+    frame = (
+        log.frame.select("country", "admin1", "admin2", "location", "source_file", "source_row")
+        .with_row_index("pos")
+        .with_columns(pl.col("pos").cast(pl.Int64))
+    )
     keys = {c: country_key(c) for c in frame.get_column("country").drop_nulls().unique()}
     problems = []
     for level in LEVELS:

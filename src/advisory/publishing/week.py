@@ -102,7 +102,8 @@ def check_feed(inputs: Inputs, monday: dt.date, limit: int) -> None:
             f"the incident log ({files}) holds no incidents, so no week can be rated from it; "
             "add incidents, or run with --allow-stale to publish a week without any"
         )
-    dates = inputs.incidents.frame.filter(pl.col("date") <= end).get_column("date")
+    dates = inputs.incidents.frame.get_column("date")
+    dates = dates.filter(dates <= end)
     newest = dates.max() if len(dates) else None
     if newest is None:
         raise StaleFeed(f"no incident is dated on or before {end}: is the feed running?")
