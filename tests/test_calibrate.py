@@ -317,3 +317,26 @@ def test_regions_the_proposal_would_lower_by_two_levels_are_listed_with_their_de
         f"{worst['deaths']} killed in the last window; {worst['level_now']} now, would be "
         f"{worst['level_proposed']}"
     ) in table.stdout
+
+
+def test_weeks_summed_a_block_at_a_time_are_those_summed_at_once():
+    """`Scored` sums the weeks in blocks, to bound its memory: any block size gives the same
+    figures as one block of every week."""
+    from unittest import mock
+
+    from advisory import calibration
+
+    root = Path(__file__).resolve().parent.parent
+    inputs = load_inputs(root / "rules", [str(root / "data" / "incidents.csv")], None, text=False)
+    first, last = dt.date(2018, 1, 1), dt.date(2018, 12, 30)
+
+    def figures(block: int) -> list[object]:
+        with mock.patch.object(calibration, "WEEKS_AT_ONCE", block):
+            s = weeks_between(inputs, first, last)
+        matrices = [s.score, s.incidents, s.fatalities, s.injuries, *s.without, *s.deaths]
+        return [m.tolist() for m in matrices] + [{c: m.tolist() for c, m in s.categories.items()}]
+
+    whole = figures(10_000)
+    assert any(any(row) for row in whole[0])  # the demo log scores somewhere that year
+    assert figures(1) == whole
+    assert figures(5) == whole

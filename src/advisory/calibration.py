@@ -116,7 +116,9 @@ class Scored:
         low = ((pl.col("offset") + 1 + 6) // 7).clip(lower_bound=0)
         high = ((pl.col("offset") + ruleset.window_days) // 7).clip(upper_bound=weeks - 1)
         order = pl.DataFrame({"region": regions, "r": list(range(count))})
-        by_week = (
+        # Each row is repeated below for every week whose window holds it: the columns are
+        # kept narrow first (the texts that are only compared as codes of a dictionary).
+        narrow = (
             frame.lazy()
             .select(*COLUMNS)
             .with_row_index("pos")
@@ -125,8 +127,6 @@ class Scored:
             .join(inputs.placements.lazy(), on="pos")
             .with_columns(unit_of(rules))
             .join(order.lazy(), on="region")
-            # Each row is repeated for every week whose window holds it: the columns are
-            # kept narrow first (the texts that are only compared as codes of a dictionary).
             .select(
                 "r",
                 offset.cast(pl.Int32).alias("offset"),
@@ -140,33 +140,17 @@ class Scored:
             )
             .with_columns(low.alias("low"), high.alias("high"))
             .filter(pl.col("low") <= pl.col("high"))
-            .with_columns(pl.int_ranges("low", pl.col("high") + 1, dtype=pl.Int32).alias("w"))
-            .drop("low", "high")
-            .explode("w")
-            .with_columns(
-                (pl.col("w").cast(pl.Int64) * 7 - pl.col("offset")).alias("age"),
-            )
-            .with_columns((pl.col("base_points") * decay(ruleset)).alias("points"))
-        )
-        in_period = pl.col("age") <= PERIOD_DAYS
-        severity_categories = sorted(
-            {c for rule in ruleset.severity.rules for c in (rule.when.categories or [])}
-        )
-        found = caps(ruleset)
-        totals = (
-            by_week.group_by("r", "w")
-            .agg(
-                in_period.sum().alias("incidents"),
-                (pl.col("fatalities") * in_period).sum().alias("fatalities"),
-                (pl.col("injuries").fill_null(0) * in_period).sum().alias("injuries"),
-                *[
-                    (in_period & (pl.col("category") == c)).any().alias(f"has_{n}")
-                    for n, c in enumerate(severity_categories)
-                ],
-            )
-            .join(region_scores(by_week, ruleset, ["r", "w"]), on=["r", "w"])
             .collect()
         )
+        # The weeks are summed a block at a time, so that only one block's repeated rows are
+        # in memory at once.
+        totals = pl.concat(
+            [
+                _weekly_totals(narrow.lazy(), ruleset, start, min(start + WEEKS_AT_ONCE, weeks))
+                for start in range(0, weeks, WEEKS_AT_ONCE)
+            ]
+        )
+        del narrow
         rows = totals.get_column("r").to_numpy()
         cols = totals.get_column("w").to_numpy().astype(np.int64)
 
@@ -175,6 +159,8 @@ class Scored:
             out[rows, cols] = totals.get_column(name).to_numpy()
             return out
 
+        found = caps(ruleset)
+        severity_categories = _severity_categories(ruleset)
         self.score = np.round(matrix("score", np.float64), SCORE_DIGITS)
         self.incidents = matrix("incidents", np.int64)
         self.fatalities = matrix("fatalities", np.int64)
@@ -194,6 +180,51 @@ class Scored:
             if covered is None
             else np.array(covered, dtype=np.bool_).reshape(count, weeks)
         )
+
+
+#: Weeks summed at once by `Scored`: a block's rows are each incident once per week of the
+#: block whose window holds it.
+WEEKS_AT_ONCE = 26
+
+
+def _severity_categories(ruleset: RuleSet) -> list[str]:
+    return sorted({c for rule in ruleset.severity.rules for c in (rule.when.categories or [])})
+
+
+def _weekly_totals(narrow: pl.LazyFrame, ruleset: RuleSet, start: int, end: int) -> pl.DataFrame:
+    """Per region `r` and week `w` from `start` to `end` (excluded), the figures of `Scored`
+    (`narrow` has a row per incident and region, with the first and last week it counts in)."""
+    by_week = (
+        narrow.filter((pl.col("low") < end) & (pl.col("high") >= start))
+        .with_columns(
+            pl.int_ranges(
+                pl.max_horizontal("low", pl.lit(start, dtype=pl.Int32)),
+                pl.min_horizontal("high", pl.lit(end - 1, dtype=pl.Int32)) + 1,
+                dtype=pl.Int32,
+            ).alias("w")
+        )
+        .drop("low", "high")
+        .explode("w")
+        .with_columns(
+            (pl.col("w").cast(pl.Int64) * 7 - pl.col("offset")).alias("age"),
+        )
+        .with_columns((pl.col("base_points") * decay(ruleset)).alias("points"))
+    )
+    in_period = pl.col("age") <= PERIOD_DAYS
+    return (
+        by_week.group_by("r", "w")
+        .agg(
+            in_period.sum().alias("incidents"),
+            (pl.col("fatalities") * in_period).sum().alias("fatalities"),
+            (pl.col("injuries").fill_null(0) * in_period).sum().alias("injuries"),
+            *[
+                (in_period & (pl.col("category") == c)).any().alias(f"has_{n}")
+                for n, c in enumerate(_severity_categories(ruleset))
+            ],
+        )
+        .join(region_scores(by_week, ruleset, ["r", "w"]), on=["r", "w"])
+        .collect()
+    )
 
 
 def levels_by_week(
