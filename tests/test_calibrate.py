@@ -8,6 +8,7 @@ import json
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -330,7 +331,7 @@ def test_weeks_summed_a_block_at_a_time_are_those_summed_at_once():
     inputs = load_inputs(root / "rules", [str(root / "data" / "incidents.csv")], None, text=False)
     first, last = dt.date(2018, 1, 1), dt.date(2018, 12, 30)
 
-    def figures(block: int) -> list[object]:
+    def figures(block: int) -> list[Any]:
         with mock.patch.object(calibration, "WEEKS_AT_ONCE", block):
             s = weeks_between(inputs, first, last)
         matrices = [s.score, s.incidents, s.fatalities, s.injuries, *s.without, *s.deaths]
