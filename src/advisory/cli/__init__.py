@@ -9,6 +9,8 @@ lock.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 from pathlib import Path
 
@@ -65,6 +67,9 @@ def main(ctx: click.Context, verbose: bool, config_path: Path | None) -> None:
     check the inputs, rate the regions, and write alerts and the weekly bulletin.
     """
     ctx.obj = {"config": config_path, "verbose": verbose}
+    # At exit, the interpreter's last collection would walk every object the command made,
+    # to free what the process is about to hand back whole.
+    atexit.register(gc.freeze)
     configure_logging(verbose)
 
 
