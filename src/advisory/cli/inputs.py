@@ -133,12 +133,13 @@ def rate(
     the window (window_days) before it. --explain shows, per region, the incidents counted,
     the rule lines that decided the level, and what would change it.
     """
+    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
+    inputs = load(config, text=False)  # rating reads no summary, source or note
+    # (Imported once the log is being read: reading starts as soon as the table engine loads.)
     from advisory.rating import rate as rate_regions
     from advisory.reports import ratings as report
     from advisory.timing import stage
 
-    config = config_of(ctx, rules=rules_dir, incidents=incident_patterns)
-    inputs = load(config, text=False)  # rating reads no summary, source or note
     known_regions(inputs, region_ids, "--region")
     with failures(), stage("rate"):  # an official-advice file that cannot be read: exit 2
         at = moment(config, as_of)

@@ -81,22 +81,23 @@ def load_inputs(
 
     Without `text`, the incidents' free text is checked but not kept (`IncidentLog.text`): a
     command that only rates needs none of it."""
-    import polars as pl
-
-    from advisory.inputs.coverage import outside_warnings, read_coverage
     from advisory.inputs.incidents import check_files, read_files, unmatched_warnings
-    from advisory.inputs.overrides import read_overrides
-    from advisory.inputs.regions import assign_regions
-    from advisory.inputs.roster import add_itineraries, read_roster
-    from advisory.inputs.rules import read_rules
-    from advisory.timing import stage
 
     base = base or Path.cwd()
     paths, path_problems = resolve_incident_paths(incident_patterns, base)
-    # The incident files are read in a thread while the rules are parsed: the CSV engine
-    # releases the interpreter lock, YAML parsing does not.
+    # The incident files are read in a thread while the rest is imported and the rules are
+    # parsed: the CSV engine releases the interpreter lock, YAML parsing does not.
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(read_files, paths, text=text)
+        import polars as pl
+
+        from advisory.inputs.coverage import outside_warnings, read_coverage
+        from advisory.inputs.overrides import read_overrides
+        from advisory.inputs.regions import assign_regions
+        from advisory.inputs.roster import add_itineraries, read_roster
+        from advisory.inputs.rules import read_rules
+        from advisory.timing import stage
+
         with stage("read rules"):
             rules, vocabulary, problems = read_rules(rules_dir)
         with stage("read incident files"):
@@ -176,12 +177,12 @@ def _country_problems(log: IncidentLog, rules: Rules) -> tuple[list[Problem], li
 def load_configured(config: Config, *, roster: bool = False, text: bool = True) -> Inputs:
     """The inputs the settings name (the roster only when asked; the incidents' free text
     unless `text` is false). Raises `InputError`."""
-    from advisory.official.advice import OfficialAdvice
-
     inputs = load_inputs(
         config.rules, config.incidents, config.roster if roster else None,
         itineraries=config.itineraries, text=text,
     )  # fmt: skip
+    from advisory.official.advice import OfficialAdvice
+
     settings = config.settings
     official = OfficialAdvice(
         config.official, settings.official_stale_days, settings.official_floor
