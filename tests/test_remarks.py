@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisory.remarks import without_remarks
 from tests.acled_corpus import OTHER_REMARKS, TOLL_REMARKS, export
@@ -95,3 +97,49 @@ def test_a_log_of_the_previous_version_reads_without_remarks(tmp_path: Path):
     assert not REMARK.search(html), REMARK.search(html)
     assert "On 14 March 2024, Taliban militants clashed with soldiers in Kaldar." in html
     assert "Afghan military forces" in html or "Taliban government forces" in html
+
+
+def _full_toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | None]:
+    """`toll_certainty` with no quick look first: every pattern run on every note."""
+    from advisory import remarks
+
+    text = " ".join(note.split())
+    if fatalities == 0:
+        for pattern in remarks.CLAIMS:
+            if found := pattern.search(text):
+                return "claimed", int(found["n"]), found["by"].strip()
+    if fatalities and remarks.ESTIMATED.search(text):
+        return "estimated", None, None
+    if not fatalities and remarks.UNKNOWN.search(text):
+        return "unknown", None, None
+    return "exact", None, None
+
+
+_FRAGMENTS = [
+    *(
+        remark.format(n=3, parts=2, total=6, side="Taliban", claim=12, admin1="Taiz")
+        for remark in [*OTHER_REMARKS, *(r for remarks in TOLL_REMARKS.values() for r in remarks)]
+    ),
+    "Taliban", "(CPI (Maoist) reported 4 killed)", "Police claimed to have killed 7",
+    "claimed 3 dead", "REPORTED 5 KILLED", "ſplit across 2 events", "KILLED",
+    "Fatalİties coded as 10", "caſualties unknown", "03/14/2015: ", "[size=no report]", "deaths",
+    "ça", "Number unknown", "the toll is unclear", "No information on casualties",
+    "On 3 May 2024, Houthi forces shelled Al Qahirah.", "9 fatalities.", ";", ".", " ", "(",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    parts=st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=8), max_size=8),
+    fatalities=st.sampled_from([0, 1, 10]),
+)
+def test_the_quick_looks_never_change_a_reading(parts, fatalities):
+    """The words looked for before a pattern is run only save time: the certainty and the
+    text without remarks are those of running every pattern on every note."""
+    from advisory import remarks
+
+    note = " ".join(parts)
+    assert remarks.toll_certainty(note, fatalities) == _full_toll_certainty(note, fatalities)
+    text = " ".join(note.split())
+    full = remarks.taken_out(text) if text and remarks._ANY.search(text) else text
+    assert without_remarks(note) == full

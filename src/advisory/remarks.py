@@ -55,13 +55,31 @@ GTD_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}:\s*")
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”]))\s+(?=[A-Z0-9(\[])")
 #: A quick look for anything to take out: most notes have no remark.
 _ANY = re.compile(r"\[|coded|fatalit|casualt|killed|deaths?\b|^\d{1,2}/", re.IGNORECASE)
+#: Words one of which `_ANY` needs, looked for first (plain searches are many times faster).
+_ANY_WORDS = ("[", "coded", "fatalit", "casualt", "killed", "death")
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether `text` may hold one of `words` (lower case) in any case: false only when it
+    holds none, so that a case-blind pattern needing one of them need not be run. Text other
+    than ASCII always may (a case-blind pattern also takes "ſ" for "s", "K" for "k")."""
+    if not text.isascii():
+        return True
+    lower = text.lower()
+    return any(word in lower for word in words)
 
 
 def without_remarks(text: str) -> str:
     """`text` without the feeds' coding remarks; empty when it was nothing but remarks."""
     text = " ".join(text.split())
-    if not text or not _ANY.search(text):
+    if not text or not (may_hold(text, _ANY_WORDS) or text[0].isdigit()):
         return text
+    return taken_out(text) if _ANY.search(text) else text
+
+
+def taken_out(text: str) -> str:
+    """`without_remarks` of a text with its white space made single, once a quick look found
+    something to take out."""
     text = GTD_DATE.sub("", text)
     for aside in ASIDES:
         text = aside.sub("", text)
@@ -97,6 +115,16 @@ ESTIMATED = re.compile(
     re.IGNORECASE,
 )
 UNKNOWN = re.compile(rf"\b(?:{_UNKNOWN_TOLL})", re.IGNORECASE)
+#: What each pattern needs, looked for first: a claim's words (case and all; `CLAIMS` lazily
+#: tries every capital letter as the start of a side's name), and words the case-blind
+#: patterns need one of.
+_CLAIM_NEEDS = (
+    re.compile(r" (?:reported|claimed) \d"),
+    re.compile(r"claimed to have killed \d"),
+    re.compile(r"(?:reported|claimed) \d+ (?:killed|dead|deaths)"),
+)
+_ESTIMATED_WORDS = ("coded as", "split", "divided", "unknown")
+_UNKNOWN_WORDS = ("unknown", "not reported", "not known", "unclear", "no information")
 
 
 def toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | None]:
@@ -106,11 +134,11 @@ def toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | N
     text = " ".join(note.split())
     lower = text.lower()  # words the slower patterns need, looked for first
     if fatalities == 0 and ("reported" in lower or "claimed" in lower):
-        for pattern in CLAIMS:
-            if found := pattern.search(text):
+        for pattern, needs in zip(CLAIMS, _CLAIM_NEEDS, strict=True):
+            if needs.search(text) and (found := pattern.search(text)):
                 return "claimed", int(found["n"]), found["by"].strip()
-    if fatalities and ESTIMATED.search(text):
+    if fatalities and may_hold(text, _ESTIMATED_WORDS) and ESTIMATED.search(text):
         return "estimated", None, None
-    if not fatalities and UNKNOWN.search(text):
+    if not fatalities and may_hold(text, _UNKNOWN_WORDS) and UNKNOWN.search(text):
         return "unknown", None, None
     return "exact", None, None
