@@ -279,6 +279,19 @@ def known_regions(inputs: Inputs, region_ids: Sequence[str], hint: str) -> None:
 
 
 @contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cycle collector held off while an import reads its rows into lists and dicts: they
+    hold no cycles, and every full collection would walk all the rows read so far."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
 def failures() -> Iterator[None]:
     """The library's errors as a message and an exit status: bad input (every problem, exit
     2, nothing written), another run's lock (75), a failed run or an unwritable file (1)."""

@@ -14,6 +14,7 @@ from advisory.cli.common import (
     EXIT_BAD_INPUT,
     Day,
     F,
+    collector_paused,
     config_of,
     echo_all,
     failures,
@@ -96,7 +97,7 @@ def _import_report(source: Path, run: Callable[[], Any]) -> None:
     the first rejection's line and reason."""
     from advisory.errors import display_path
 
-    with failures():
+    with failures(), collector_paused():
         summary = run()
     echo_all(summary.lines())
     if summary.all_rejected:

@@ -345,11 +345,11 @@ def source_period(
 ) -> CoveredPeriod | None:
     """What an import's source covers: the given days, else its first and last event's; the
     given countries, else its events'. None for a source without events."""
-    days = sorted(r["date"] for r in records if r.get("date"))
+    days = [r["date"] for r in records if r.get("date")]  # ISO dates: as text, in date order
     if not days and None in covers:
         return None
-    start = covers[0] or dt.date.fromisoformat(days[0])
-    end = covers[1] or dt.date.fromisoformat(days[-1])
+    start = covers[0] or dt.date.fromisoformat(min(days))
+    end = covers[1] or dt.date.fromisoformat(max(days))
     named = list(countries) or sorted({r["country"] for r in records if r.get("country")})
     return CoveredPeriod(start=start, end=max(start, end), countries=named or None)
 
