@@ -397,14 +397,20 @@ def _scored(
         .with_columns(unit_of(rules))
         .drop("pos", *PLACE, "civilian_targeting", "target_kind", "victims")
     )
-    week_days = pl.LazyFrame(
-        {"week": list(range(len(days))), "day": days}, schema={"week": pl.Int32, "day": pl.Date}
-    )
-    age = (pl.col("day") - pl.col("date")).dt.total_days()
+    # Each incident is repeated for the weeks whose window holds it: those whose as-of day is
+    # 1 to window_days days after it (the as-of days are a week apart).
+    offset = (pl.col("date") - pl.lit(days[0])).dt.total_days()
+    first_week = ((offset + 7) // 7).clip(lower_bound=0)
+    last_week = ((offset + ruleset.window_days) // 7).clip(upper_bound=len(days) - 1)
     return (
-        recent.join(week_days, how="cross")
-        .with_columns(age.alias("age"))
-        .filter(pl.col("age").is_between(1, ruleset.window_days))
+        recent.with_columns(offset.alias("_offset"))
+        .with_columns(
+            pl.int_ranges(first_week, last_week + 1, dtype=pl.Int32).alias("week"),
+        )
+        .explode("week")
+        .filter(pl.col("week").is_not_null())
+        .with_columns((pl.col("week").cast(pl.Int64) * 7 - pl.col("_offset")).alias("age"))
+        .drop("_offset")
         .with_columns(decay(ruleset).alias("decay"))
         .with_columns(
             (pl.col("base_points") * pl.col("decay")).alias("points"),
