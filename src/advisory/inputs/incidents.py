@@ -120,7 +120,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "claimed_by": pl.String(),
     "weapon": pl.String(),
     "planned": pl.Boolean(),
-    "source_file": pl.String(),
+    "source_file": pl.Categorical(),  # one name for a file's every row: codes, not copies
     "source_row": pl.Int64(),
 }
 
