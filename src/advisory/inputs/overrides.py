@@ -22,7 +22,6 @@ from advisory.calendar import parse_week
 from advisory.errors import Location, Problem, not_one_of
 from advisory.inputs.yamlfile import field_name, load_yaml, present, validate_model
 from advisory.models import Override, OverridesFile
-from advisory.writing.prose import spelled
 
 OVERRIDES_FILE = "overrides.yaml"
 
@@ -65,6 +64,8 @@ def changes(override: Override) -> tuple[str, ...]:
     """What an entry changes, in words: `summary replaced`, `two Event paragraphs added`."""
     if override.suppress:
         return ("alert suppressed",)
+    from advisory.writing.prose import spelled  # (its plurals load slowly: only when needed)
+
     found = []
     if override.summary is not None:
         found.append("summary replaced")
