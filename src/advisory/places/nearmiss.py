@@ -67,19 +67,23 @@ def place_warnings(log: IncidentLog, rules: Rules, placements: pl.DataFrame) -> 
                 aliases = getattr(entry.aliases, level) if entry.aliases else []
                 for name in [*getattr(entry, level), *aliases]:
                     named[(key, level)].setdefault(normalize(name), _Named(name, region.id))
-    # Only the columns read below: a filter or join copies every column it is given.
+    # Planned, not run: each step below reads only its own columns, and a filter's rows are
+    # never copied whole.
     frame = (
-        log.frame.select("country", "admin1", "admin2", "location", "source_file", "source_row")
+        log.frame.lazy()
+        .select("country", "admin1", "admin2", "location", "source_file", "source_row")
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
     )
-    keys = {c: country_key(c) for c in frame.get_column("country").drop_nulls().unique()}
+    names_of = log.frame.get_column("country").drop_nulls().unique()
+    keys = {c: country_key(c) for c in names_of}
     problems = []
     for level in LEVELS:
         firsts = (
             frame.filter(pl.col(level).is_not_null())
             .group_by("country", level, maintain_order=True)
             .agg(pl.first("source_file"), pl.first("source_row"), pl.len().alias("n"))
+            .collect()
         )
         for country, value, file, row, count in firsts.iter_rows():
             names = named.get((keys.get(country, ""), level))
@@ -107,7 +111,7 @@ def place_warnings(log: IncidentLog, rules: Rules, placements: pl.DataFrame) -> 
 def _capitals(
     log: IncidentLog,
     rules: Rules,
-    frame: pl.DataFrame,
+    frame: pl.LazyFrame,
     placements: pl.DataFrame,
     catch_alls: dict[str, list[str]],
 ) -> list[Problem]:
@@ -115,7 +119,9 @@ def _capitals(
     ids = {region_id for found in catch_alls.values() for region_id in found}
     if not ids:
         return []
-    caught = frame.join(placements.filter(pl.col("region").is_in(list(ids))), on="pos")
+    caught = frame.join(
+        placements.lazy().filter(pl.col("region").is_in(list(ids))), on="pos"
+    ).collect()
     table = countries()
     problems = []
     for (region_id,), group in caught.group_by("region", maintain_order=True):
