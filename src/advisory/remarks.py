@@ -63,10 +63,12 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     """Whether `text` may hold one of `words` (lower case) in any case: false only when it
     holds none, so that a case-blind pattern needing one of them need not be run. Text other
     than ASCII always may (a case-blind pattern also takes "ſ" for "s", "K" for "k")."""
-    if not text.isascii():
-        return True
-    lower = text.lower()
-    return any(word in lower for word in words)
+    return _may_hold(text.lower(), text.isascii(), words)
+
+
+def _may_hold(lower: str, ascii_text: bool, words: tuple[str, ...]) -> bool:
+    """`may_hold` of a text given in lower case, and whether it is ASCII."""
+    return not ascii_text or any(map(lower.__contains__, words))
 
 
 def without_remarks(text: str) -> str:
@@ -133,12 +135,13 @@ def toll_certainty(note: str, fatalities: int) -> tuple[str, int | None, str | N
     count where one was coded, "unknown" where none was."""
     text = " ".join(note.split())
     lower = text.lower()  # words the slower patterns need, looked for first
+    ascii_text = text.isascii()
     if fatalities == 0 and ("reported" in lower or "claimed" in lower):
         for pattern, needs in zip(CLAIMS, _CLAIM_NEEDS, strict=True):
             if needs.search(text) and (found := pattern.search(text)):
                 return "claimed", int(found["n"]), found["by"].strip()
-    if fatalities and may_hold(text, _ESTIMATED_WORDS) and ESTIMATED.search(text):
+    if fatalities and _may_hold(lower, ascii_text, _ESTIMATED_WORDS) and ESTIMATED.search(text):
         return "estimated", None, None
-    if not fatalities and may_hold(text, _UNKNOWN_WORDS) and UNKNOWN.search(text):
+    if not fatalities and _may_hold(lower, ascii_text, _UNKNOWN_WORDS) and UNKNOWN.search(text):
         return "unknown", None, None
     return "exact", None, None

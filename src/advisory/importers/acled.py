@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -218,11 +219,12 @@ def import_acled(
     records = []
     wanted = {normalize(c) for c in countries}
     at = {name: table.column(name) for name in ACLED_CORE}
+    core = operator.itemgetter(*at.values())
     civilian_column = (
         table.column("civilian_targeting") if "civilian_targeting" in table.header else None
     )
     for (line, values), day in zip(table.rows, days, strict=True):
-        row = {name: values[i] for name, i in at.items()}
+        row = dict(zip(at, core(values), strict=True))
         if day is None:
             summary.reject(line, "empty event_date", values)
             continue
