@@ -49,7 +49,13 @@ _site = make_site
 
 
 def _run(home: Path, *args: str, **options: Any) -> subprocess.Popen[str]:
-    env = {"PATH": "/usr/bin:/bin", "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"]}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ADVISORY_CACHE_DIR": os.environ["ADVISORY_CACHE_DIR"],
+        # A run under a file-size limit must not write the program's own bytecode: a module
+        # changed since its last run would be cached cut short, and every later run would fail.
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     command = [str(ADVISORY), "--config", str(home / "advisory.yaml"), "weekly", "--week", WEEK]
     return subprocess.Popen(
         [*command, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
