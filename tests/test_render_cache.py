@@ -5,6 +5,7 @@ folder, its arguments) misses; a PDF that rendered with warnings is not kept."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,51 @@ def test_the_first_document_goes_to_a_worker_before_the_others_html(
     assert events[:3] == ["html first", "layout first", "html second"]
     assert sorted(o.name for o in outputs) == ["first", "second", "third"]
     assert all(o.data.startswith(b"%PDF-") for o in outputs)
+
+
+def test_the_first_document_keeps_its_priority_and_the_others_yield(
+    templates: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The first document (a week's bulletin, which bounds the whole run) is laid out at the
+    workers' priority; the others are handed over as work that yields to it."""
+    monkeypatch.setenv("ADVISORY_PDF_CACHE", "0")
+    handed: list[tuple[str, bool]] = []
+    docs = [
+        dataclasses.replace(d, name=title)
+        for title in ("first", "second", "third")
+        for d in documents(title)
+    ]
+    with Workers(Renderer(templates), 2) as workers:
+        assert workers._pool is not None
+        submit = workers._pool.submit
+
+        def recorded(fn: Any, batch: Any = None, *args: Any) -> Any:
+            if batch is not None:
+                handed.extend((job.name, bool(args and args[0])) for job in batch)
+            return submit(fn, *((batch, *args) if batch is not None else args))
+
+        monkeypatch.setattr(workers._pool, "submit", recorded)
+        list(workers.render(docs))
+    assert handed[0] == ("first", False)
+    assert sorted(handed[1:]) == [("second", True), ("third", True)]
+
+
+def _niceness_after_yielding_twice() -> tuple[int, int]:
+    from advisory.rendering.pool import to_background
+
+    before = os.nice(0)
+    to_background()
+    to_background()
+    return before, os.nice(0)
+
+
+def test_a_worker_lowers_its_priority_once():
+    """A worker that renders in the background lowers its priority by a fixed step, once,
+    however many batches it renders (a process can only lower its own)."""
+    import multiprocessing
+
+    from advisory.rendering.pool import BACKGROUND_NICENESS
+
+    with multiprocessing.get_context("fork").Pool(1) as child:
+        before, after = child.apply(_niceness_after_yielding_twice)
+    assert after == min(before + BACKGROUND_NICENESS, 19)

@@ -7,7 +7,8 @@ its font configuration) for its whole life. They are forked while this process i
 and has started no thread pool. The first document (a week's bulletin, by far the longest) is
 handed to a worker alone as soon as its HTML is written, so that it renders on one core while
 this process writes the other documents' HTML and the many small alerts and letters share the
-other cores; those go largest first.
+other cores; those go largest first, to workers that lower their priority so that the bulletin,
+which bounds the run, keeps most of its core.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 #: Small documents go to a worker in batches of about this share of the whole work, so that
 #: the workers stay busy without paying a round trip per page.
 BATCH_SHARE = 1 / 32
+#: How far a worker lowers its priority once it renders the smaller documents: the first
+#: document (a week's bulletin, which bounds the whole run) keeps most of a core while they
+#: share the rest. Mild, so that on a busy machine they are slowed, not starved.
+BACKGROUND_NICENESS = 5
 #: Linux prctl(2) option: the signal a process gets when its parent dies.
 PR_SET_PDEATHSIG = 1
 
@@ -183,7 +188,7 @@ class Workers:
         try:
             while waiting or running:
                 while waiting and len(running) < 2 * self.jobs:
-                    running.add(self._pool.submit(_render_batch, waiting.popleft()))
+                    running.add(self._pool.submit(_render_batch, waiting.popleft(), True))
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield from future.result()
@@ -215,6 +220,8 @@ def _render_one(renderer: Renderer, job: _Job) -> tuple[Output, bool]:
 
 
 _worker: Renderer | None = None
+#: Whether this worker has lowered its priority (`_render_batch`).
+_in_background = False
 
 
 def _start_worker(templates: Path, strict: bool, parent: int) -> None:
@@ -241,6 +248,18 @@ def _ready() -> None:
     """A task that does nothing: submitting it starts the workers."""
 
 
-def _render_batch(batch: list[_Job]) -> list[tuple[Output, bool]]:
+def _render_batch(batch: list[_Job], background: bool = False) -> list[tuple[Output, bool]]:
+    """The batch's PDFs; `background` for all but a run's first document."""
     assert _worker is not None
+    if background:
+        to_background()
     return [_render_one(_worker, job) for job in batch]
+
+
+def to_background() -> None:
+    """Lower this worker's priority by `BACKGROUND_NICENESS`, once (for good: a process may
+    only lower its own)."""
+    global _in_background
+    if not _in_background:
+        os.nice(BACKGROUND_NICENESS)
+        _in_background = True
