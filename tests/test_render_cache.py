@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,35 @@ def test_the_folder_is_kept_under_its_bound_least_recently_used_first(tmp_path: 
     assert sorted(p.name for p in where.glob("*.pdf")) == ["0.pdf", "3.pdf", "4.pdf"]
 
 
+def _render_three(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch, handed: Callable[[list[Any], bool], None]
+) -> list[Any]:
+    """Three one-page documents rendered by two workers; `handed` is told of each batch as it
+    is handed to a worker, and whether it was handed over as background work."""
+    monkeypatch.setenv("ADVISORY_PDF_CACHE", "0")
+    docs = [
+        dataclasses.replace(d, name=title)
+        for title in ("first", "second", "third")
+        for d in documents(title)
+    ]
+    with Workers(renderer, 2) as workers:
+        assert workers._pool is not None
+        submit = workers._pool.submit
+
+        def recorded(fn: Any, batch: Any = None, *args: Any) -> Any:
+            if batch is not None:
+                handed(batch, bool(args and args[0]))
+            return submit(fn, *((batch, *args) if batch is not None else args))
+
+        monkeypatch.setattr(workers._pool, "submit", recorded)
+        return list(workers.render(docs))
+
+
 def test_the_first_document_goes_to_a_worker_before_the_others_html(
     templates: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """A week's bulletin, its first document, is laid out while this process writes the HTML
     of the alerts and letters: it is handed to a worker as soon as its own HTML exists."""
-    monkeypatch.setenv("ADVISORY_PDF_CACHE", "0")
     events: list[str] = []
 
     class Recording(Renderer):
@@ -128,22 +152,10 @@ def test_the_first_document_goes_to_a_worker_before_the_others_html(
             events.append(f"html {context['doc'].title}")
             return super().html(template, context)
 
-    docs = [
-        dataclasses.replace(d, name=title)
-        for title in ("first", "second", "third")
-        for d in documents(title)
-    ]
-    with Workers(Recording(templates), 2) as workers:
-        assert workers._pool is not None
-        submit = workers._pool.submit
+    def handed(batch: list[Any], _: bool) -> None:
+        events.append("layout " + " ".join(job.name for job in batch))
 
-        def recorded(fn: Any, batch: Any = None, *args: Any) -> Any:
-            if batch is not None:
-                events.append("layout " + " ".join(job.name for job in batch))
-            return submit(fn, *((batch, *args) if batch is not None else args))
-
-        monkeypatch.setattr(workers._pool, "submit", recorded)
-        outputs = list(workers.render(docs))
+    outputs = _render_three(Recording(templates), monkeypatch, handed)
     assert events[:3] == ["html first", "layout first", "html second"]
     assert sorted(o.name for o in outputs) == ["first", "second", "third"]
     assert all(o.data.startswith(b"%PDF-") for o in outputs)
@@ -154,26 +166,14 @@ def test_the_first_document_keeps_its_priority_and_the_others_yield(
 ):
     """The first document (a week's bulletin, which bounds the whole run) is laid out at the
     workers' priority; the others are handed over as work that yields to it."""
-    monkeypatch.setenv("ADVISORY_PDF_CACHE", "0")
-    handed: list[tuple[str, bool]] = []
-    docs = [
-        dataclasses.replace(d, name=title)
-        for title in ("first", "second", "third")
-        for d in documents(title)
-    ]
-    with Workers(Renderer(templates), 2) as workers:
-        assert workers._pool is not None
-        submit = workers._pool.submit
+    seen: list[tuple[str, bool]] = []
 
-        def recorded(fn: Any, batch: Any = None, *args: Any) -> Any:
-            if batch is not None:
-                handed.extend((job.name, bool(args and args[0])) for job in batch)
-            return submit(fn, *((batch, *args) if batch is not None else args))
+    def handed(batch: list[Any], background: bool) -> None:
+        seen.extend((job.name, background) for job in batch)
 
-        monkeypatch.setattr(workers._pool, "submit", recorded)
-        list(workers.render(docs))
-    assert handed[0] == ("first", False)
-    assert sorted(handed[1:]) == [("second", True), ("third", True)]
+    _render_three(Renderer(templates), monkeypatch, handed)
+    assert seen[0] == ("first", False)
+    assert sorted(seen[1:]) == [("second", True), ("third", True)]
 
 
 def _niceness_after_yielding_twice() -> tuple[int, int]:
