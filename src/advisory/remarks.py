@@ -59,22 +59,18 @@ _ANY = re.compile(r"\[|coded|fatalit|casualt|killed|deaths?\b|^\d{1,2}/", re.IGN
 _ANY_WORDS = ("[", "coded", "fatalit", "casualt", "killed", "death")
 
 
-def may_hold(text: str, words: tuple[str, ...]) -> bool:
-    """Whether `text` may hold one of `words` (lower case) in any case: false only when it
-    holds none, so that a case-blind pattern needing one of them need not be run. Text other
-    than ASCII always may (a case-blind pattern also takes "ſ" for "s", "K" for "k")."""
-    return _may_hold(text.lower(), text.isascii(), words)
-
-
 def _may_hold(lower: str, ascii_text: bool, words: tuple[str, ...]) -> bool:
-    """`may_hold` of a text given in lower case, and whether it is ASCII."""
+    """Whether a text (given in lower case, and whether it is ASCII) may hold one of `words` in
+    any case: false only when it holds none, so that a case-blind pattern needing one of them
+    need not be run. Text other than ASCII always may (a case-blind pattern also takes "ſ" for
+    "s", "K" for "k")."""
     return not ascii_text or any(map(lower.__contains__, words))
 
 
 def without_remarks(text: str) -> str:
     """`text` without the feeds' coding remarks; empty when it was nothing but remarks."""
     text = " ".join(text.split())
-    if not text or not (may_hold(text, _ANY_WORDS) or text[0].isdigit()):
+    if not text or not (_may_hold(text.lower(), text.isascii(), _ANY_WORDS) or text[0].isdigit()):
         return text
     return taken_out(text) if _ANY.search(text) else text
 

@@ -352,7 +352,7 @@ def _csv_pieces(source: CsvSource) -> Iterator[tuple[int, pl.DataFrame]]:
     with source.binary() as stream:
         for block in _record_blocks(stream, PIECE_BYTES):
             if header is None:
-                end = _record_end(block, 0)
+                end = _record_end(block)
                 header = block[:end] if end else block
                 text = block
             else:
@@ -400,9 +400,9 @@ def _last_record_end(data: bytes) -> int:
     return 0
 
 
-def _record_end(data: bytes, start: int) -> int:
-    """Where the first record of `data` from `start` ends (after its line end), or 0."""
-    quotes = 0
+def _record_end(data: bytes) -> int:
+    """Where the first record of `data` ends (after its line end), or 0."""
+    quotes = start = 0
     while (line_end := data.find(b"\n", start)) >= 0:
         quotes += data.count(b'"', start, line_end)
         if quotes % 2 == 0:
