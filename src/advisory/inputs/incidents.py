@@ -757,24 +757,27 @@ def _check_text(
         pl.all_horizontal([pl.col(c).is_null() for c in present]).alias("_blank")
     )
     blank = pl.col("_blank")
-    typed = text.with_columns(
-        *[expr.alias(name) for name, expr in parsed.items()],
-    ).with_columns(
-        # A date out of range is reported above, and kept from every later step.
-        pl.when(pl.col("date").is_between(early, late)).then(pl.col("date")).alias("date"),
-        pl.col("fatalities").fill_null(0),
-        pl.lit(shown).alias("source_file"),
-    )
-    counts_plan = text.select(
-        blank.sum().alias("blank"),
-        *[(check.bad & ~blank).sum().alias(str(i)) for i, check in enumerate(checks)],
-    )
+    # Each check marks its rows in a column of flags (a bit a row), made in the same pass as the
+    # typed table and summed after.
+    flags = [f"_bad_{i}" for i in range(len(checks))]
     columns = schema(keep_text)
-    counts_frame, result = pl.collect_all([counts_plan, typed.select(*columns, "_blank")])
-    blank_rows, *counts = counts_frame.row(0)
-    if blank_rows:
-        result = result.filter(~pl.col("_blank"))
-    result = result.drop("_blank").cast(columns)  # type: ignore[arg-type]
+    result = (
+        text.with_columns(
+            *[(check.bad & ~blank).alias(f) for f, check in zip(flags, checks, strict=True)]
+        )
+        .with_columns(*[expr.alias(name) for name, expr in parsed.items()])
+        .with_columns(
+            # A date out of range is reported above, and kept from every later step.
+            pl.when(pl.col("date").is_between(early, late)).then(pl.col("date")).alias("date"),
+            pl.col("fatalities").fill_null(0),
+            pl.lit(shown).alias("source_file"),
+        )
+        .select(*columns, "_blank", *flags)
+        .collect()
+    )
+    blank_rows, *counts = result.select(pl.col("_blank", *flags).sum()).row(0)
+    result = result.filter(~blank) if blank_rows else result
+    result = result.drop("_blank", *flags).cast(columns)  # type: ignore[arg-type]
     found = text.filter(~blank).collect() if any(counts) else None
     return result, [
         _Found(check.field, check.message, count, _first(found.filter(check.bad), limit))
