@@ -58,6 +58,7 @@ from advisory.places.world import country_key
 from advisory.scoring import (
     COLUMNS,
     PLACE,
+    Cap,
     capped,
     caps,
     region_scores,
@@ -195,12 +196,14 @@ def rate(
             in_period[region_id].append(contribution)
     reasons = _reasons(contributions, rules)
     standing = official.at(as_of) if official is not None else None
-    profiled = {p: rules.ruleset.with_profile(p) for p in {r.profile for r in rules.regions}}
+    profiles = {
+        p: _Profile.of(rules.ruleset.with_profile(p)) for p in {r.profile for r in rules.regions}
+    }
 
     return [
         _rating(
             region,
-            profiled[region.profile],
+            profiles[region.profile],
             rules,
             as_of,
             period_ends,
@@ -419,9 +422,22 @@ def _scored(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """A profile's rule set, with what every region of the profile shares worked out once."""
+
+    ruleset: RuleSet
+    names: list[str]
+    caps: list[Cap]
+
+    @classmethod
+    def of(cls, ruleset: RuleSet) -> _Profile:
+        return cls(ruleset, ruleset.level_names(), caps(ruleset))
+
+
 def _rating(
     region: Region,
-    profiled: RuleSet,
+    profile: _Profile,
     rules: Rules,
     as_of: dt.datetime,
     period_ends: tuple[dt.date, ...],
@@ -433,8 +449,8 @@ def _rating(
     units: list[tuple[str, float, float]],
     advice: tuple[OfficialAdvice, Standing] | None,
 ) -> Rating:
-    ruleset = rules.ruleset
-    names = ruleset.level_names()
+    ruleset = profile.ruleset
+    names = profile.names
     floor = names.index(region.floor) if region.floor else 0
     levels: list[int] = list(row["levels"])
     score_level: int = row["score_levels"][-1]
@@ -499,7 +515,7 @@ def _rating(
         contributions=tuple(window),
         decisions=tuple(
             _decisions(
-                profiled,
+                profile,
                 region,
                 score_level,
                 row["held"],
@@ -574,7 +590,7 @@ def _reasons(contributions: pl.DataFrame, rules: Rules) -> dict[str, tuple[str, 
 
 
 def _decisions(
-    ruleset: RuleSet,
+    profile: _Profile,
     region: Region,
     score_level: int,
     held: bool,
@@ -582,6 +598,7 @@ def _decisions(
     floor: int,
     without: list[tuple[float, int]],
 ) -> list[Decision]:
+    ruleset = profile.ruleset
     levels = ruleset.levels
     plain = level_at(ruleset, score)
     reached = levels[plain]
@@ -596,7 +613,7 @@ def _decisions(
             ),
         )
     ]
-    for cap, (alone, killed) in zip(caps(ruleset), without, strict=True):
+    for cap, (alone, killed) in zip(profile.caps, without, strict=True):
         family = ruleset.families[cap.family]
         if killed < cap.unless_deaths and plain > cap.level and level_at(ruleset, alone) < plain:
             at = levels[max(cap.level, level_at(ruleset, alone))]
