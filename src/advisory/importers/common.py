@@ -35,7 +35,7 @@ from advisory.inputs.incidents import COLUMNS, LIST_SEPARATOR, read_incidents, s
 from advisory.inputs.regions import assign_regions, normalize_expr
 from advisory.inputs.yamlfile import YamlDocument, load_yaml, read_text, validate_model
 from advisory.models import CoverageFile, CoveredPeriod, Rules, UserModel
-from advisory.publishing.atomic import write_text_atomic
+from advisory.publishing.atomic import write_bytes_atomic, write_text_atomic
 from advisory.writing.prose import counted
 
 
@@ -321,9 +321,9 @@ def finish(
     if summary.all_rejected:
         return summary  # the log is left as it was
     everything = pl.concat([_frame(previous), fresh.select(COLUMNS)]).sort("date", "id")
-    out = io.StringIO()
+    out = io.BytesIO()  # the engine writes UTF-8: written as it is, not decoded and encoded
     everything.write_csv(out, null_value="")
-    write_text_atomic(target, out.getvalue())
+    write_bytes_atomic(target, out.getvalue())
     summary.written = target
     period = source_period(records, covers, countries)
     if period is not None:
