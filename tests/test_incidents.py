@@ -219,6 +219,26 @@ def test_record_blocks_end_between_records():
         assert all(b.endswith(b"\n") and b.count(b'"') % 2 == 0 for b in blocks[:-1])
 
 
+def test_a_log_read_has_the_schema_and_no_working_columns(tmp_path):
+    """The typed log has exactly the schema's columns and types, with or without its free
+    text: the checks' working columns (flags, blank rows) never reach it."""
+    from advisory.inputs.incidents import read_files, schema
+
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "id,date,country,admin1,category,fatalities,summary,sources\n"
+        "a1,2024-03-01, Peru ,Lima,protest,2,Marchers gathered.,Feed\n"
+        ",,,,,,,\n"
+        "a2,2024-03-02,Peru,Cusco,riot,x,Stones were thrown.,Feed\n"
+    )
+    for text in (True, False):
+        [read] = read_files([path], text=text)
+        assert read.frame is not None
+        assert dict(read.frame.schema) == dict(schema(text))
+        assert read.frame.get_column("country").to_list() == ["Peru", "Peru"]
+        assert [(f.field, f.count) for f in read.found if f.count] == [("fatalities", 1)]
+
+
 def test_a_log_read_without_its_text_rates_the_same():
     """`rate` and `calibrate` read the log without its free text: it is checked, not kept,
     and the ratings are those of the whole log."""
