@@ -142,11 +142,20 @@ class Scored:
             .filter(pl.col("low") <= pl.col("high"))
             .collect()
         )
+        severity_categories = sorted(
+            {c for rule in ruleset.severity.rules for c in (rule.when.categories or [])}
+        )
         # The weeks are summed a block at a time, so that only one block's repeated rows are
         # in memory at once.
         totals = pl.concat(
             [
-                _weekly_totals(narrow.lazy(), ruleset, start, min(start + WEEKS_AT_ONCE, weeks))
+                _weekly_totals(
+                    narrow.lazy(),
+                    ruleset,
+                    severity_categories,
+                    start,
+                    min(start + WEEKS_AT_ONCE, weeks),
+                )
                 for start in range(0, weeks, WEEKS_AT_ONCE)
             ]
         )
@@ -160,7 +169,6 @@ class Scored:
             return out
 
         found = caps(ruleset)
-        severity_categories = _severity_categories(ruleset)
         self.score = np.round(matrix("score", np.float64), SCORE_DIGITS)
         self.incidents = matrix("incidents", np.int64)
         self.fatalities = matrix("fatalities", np.int64)
@@ -187,13 +195,12 @@ class Scored:
 WEEKS_AT_ONCE = 26
 
 
-def _severity_categories(ruleset: RuleSet) -> list[str]:
-    return sorted({c for rule in ruleset.severity.rules for c in (rule.when.categories or [])})
-
-
-def _weekly_totals(narrow: pl.LazyFrame, ruleset: RuleSet, start: int, end: int) -> pl.DataFrame:
+def _weekly_totals(
+    narrow: pl.LazyFrame, ruleset: RuleSet, severity_categories: list[str], start: int, end: int
+) -> pl.DataFrame:
     """Per region `r` and week `w` from `start` to `end` (excluded), the figures of `Scored`
-    (`narrow` has a row per incident and region, with the first and last week it counts in)."""
+    (`narrow` has a row per incident and region, with the first and last week it counts in;
+    `has_n` says whether the week had an incident of the n-th of `severity_categories`)."""
     by_week = (
         narrow.filter((pl.col("low") < end) & (pl.col("high") >= start))
         .with_columns(
@@ -219,7 +226,7 @@ def _weekly_totals(narrow: pl.LazyFrame, ruleset: RuleSet, start: int, end: int)
             (pl.col("injuries").fill_null(0) * in_period).sum().alias("injuries"),
             *[
                 (in_period & (pl.col("category") == c)).any().alias(f"has_{n}")
-                for n, c in enumerate(_severity_categories(ruleset))
+                for n, c in enumerate(severity_categories)
             ],
         )
         .join(region_scores(by_week, ruleset, ["r", "w"]), on=["r", "w"])

@@ -147,9 +147,12 @@ class IncidentLog:
     planned: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=SCHEMA), compare=False, repr=False
     )
-    #: Whether the tables keep the free text (`LONG_TEXT`); without it, the log rates regions
-    #: but cannot make `Incident` models.
-    text: bool = True
+
+    @property
+    def text(self) -> bool:
+        """Whether the table keeps the free text (`LONG_TEXT`); without it, the log rates
+        regions but cannot make `Incident` models."""
+        return "summary" in self.frame.columns
 
     def locate(self, file: str, row: int, column: str) -> Location:
         """Where the cell `column` of row `row` of `file` stands in that file."""
@@ -237,7 +240,7 @@ def check_files(
     if ahead.height:
         frame = frame.filter(~pl.col("planned").fill_null(False))
     shown = tuple(f.shown for f in files)
-    return IncidentLog(frame, shown, locators, planned=ahead, text=text), problems
+    return IncidentLog(frame, shown, locators, planned=ahead), problems
 
 
 def _read_raw(path: Path, shown: str, text: bool) -> ReadFile:

@@ -75,8 +75,7 @@ def place_warnings(log: IncidentLog, rules: Rules, placements: pl.DataFrame) -> 
         .with_row_index("pos")
         .with_columns(pl.col("pos").cast(pl.Int64))
     )
-    names_of = log.frame.get_column("country").drop_nulls().unique()
-    keys = {c: country_key(c) for c in names_of}
+    keys = {c: country_key(c) for c in log.frame.get_column("country").drop_nulls().unique()}
     problems = []
     for level in LEVELS:
         firsts = (
